@@ -1,0 +1,58 @@
+/**
+ * Prints an IR in a readable text form, one equation per line:
+ *   { lambda c:f32[4] ; a:f32[8,4] b:c64[4] .
+ *     d:f32[8,4] = mul a c
+ *     ...
+ *     in (d) }
+ * Sub-IRs (scan combines) print indented under their equation.
+ */
+import type { Atom, Eqn, IR, Var } from './ir';
+import { Lit } from './ir';
+
+function letters(i: number): string {
+  let s = '';
+  do {
+    s = String.fromCharCode(97 + (i % 26)) + s;
+    i = Math.floor(i / 26) - 1;
+  } while (i >= 0);
+  return s;
+}
+
+const fmtNum = (x: number): string => (Number.isInteger(x) ? x.toFixed(1) : String(Math.fround(x) === x ? x : +x.toPrecision(8)));
+
+function formatParam(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.join(',')}]`;
+  if (typeof v === 'object' && v !== null && 'ir' in v) return '<combine>';
+  return String(v);
+}
+
+export function printIR(ir: IR, indent = ''): string {
+  const names = new Map<Var, string>();
+  const name = (v: Var): string => {
+    let n = names.get(v);
+    if (!n) names.set(v, (n = letters(names.size)));
+    return n;
+  };
+  const decl = (v: Var): string => `${name(v)}:${v.aval.dtype}[${v.aval.shape.join(',')}]`;
+  const atom = (a: Atom): string =>
+    a instanceof Lit ? (a.dtype === 'c64' ? `(${fmtNum(a.re)}${a.im >= 0 ? '+' : ''}${fmtNum(a.im)}i)` : `${fmtNum(a.re)}:${a.dtype}`) : name(a);
+  const lines: string[] = [];
+  const consts = ir.constVars.map(decl).join(' ');
+  const ins = ir.inVars.map(decl).join(' ');
+  lines.push(`${indent}{ lambda ${consts ? consts + ' ; ' : ''}${ins} .`);
+  for (const e of ir.eqns) {
+    const params = Object.entries(e.params as object)
+      .filter(([k]) => k !== 'combine')
+      .map(([k, v]) => `${k}=${formatParam(v)}`);
+    const head = `${e.outputs.map(decl).join(' ')} = ${e.prim}${params.length ? `[${params.join(' ')}]` : ''} ${e.inputs.map(atom).join(' ')}`;
+    lines.push(`${indent}    ${head}`);
+    const sub = subIR(e);
+    if (sub) lines.push(printIR(sub, indent + '      '));
+  }
+  lines.push(`${indent}  in (${ir.outAtoms.map(atom).join(', ')}) }`);
+  return lines.join('\n');
+}
+
+function subIR(e: Eqn): IR | undefined {
+  return e.prim === 'assoc_scan' ? (e as Eqn<'assoc_scan'>).params.combine.ir : undefined;
+}

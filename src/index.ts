@@ -1,0 +1,23 @@
+/**
+ * ssmjit: a functional array DSL with a compile-to-kernel JIT for state-space sequence models.
+ * `import * as T from 'ssmjit'` gives tensors, ops (data-first and data-last for fp-ts pipe),
+ * tracing, PRNG keys and parameter trees.
+ */
+export * from './ops/creation';
+export * from './ops/elementwise';
+export * from './ops/structural';
+export * from './ops/reductions';
+export * from './ops/linalg';
+export * from './ops/scans';
+export * from './ops/fft';
+export * from './ops/special';
+export { broadcastShapes } from '../compiler/shape';
+export type { DType } from '../compiler/dtype';
+export type { Shape } from '../compiler/shape';
+export { ShapeDtypeError } from '../compiler/errors';
+export { Tensor, type Complex } from './tensor';
+export { makeIR, spec, checked, type ShapeSpec, type TracedProgram } from './trace';
+export * as random from './random';
+export * as tree from './pytree';
+export { printIR } from '../compiler/printer';
+export { typecheck } from '../compiler/typecheck';

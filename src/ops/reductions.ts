@@ -1,0 +1,64 @@
+/**
+ * Reductions and the ops composed from them: sum, mean, max, min, argmax, logsumexp,
+ * softmax, logSoftmax, variance. Each takes `{ axis, keepdims }` options, data-first
+ * `T.sum(x, { axis: -1 })` or data-last `T.sum({ axis: -1 })`; `pipe(x, T.sum)` sums everything.
+ */
+import type { DType } from '../../compiler/dtype';
+import { bind1 } from '../../compiler/tracer';
+import { Tensor } from '../tensor';
+import { normAxes, normAxis } from './core';
+import { div, exp, log, mul, neg, sub } from './elementwise';
+
+export interface ReduceOptions {
+  readonly axis?: number | readonly number[];
+  readonly keepdims?: boolean;
+}
+
+export interface Reduction<In extends DType, Out extends DType | 'same' = 'same'> {
+  <D extends In>(x: Tensor<D>, opts?: ReduceOptions): Tensor<Out extends 'same' ? D : Out>;
+  (opts: ReduceOptions): <D extends In>(x: Tensor<D>) => Tensor<Out extends 'same' ? D : Out>;
+}
+
+/** Implementations work on f32-typed handles; the public signature carries the real dtypes. */
+type Impl = (x: Tensor<'f32'>, axes: number[], keepdims: boolean) => Tensor;
+
+function reduction<In extends DType, Out extends DType | 'same' = 'same'>(impl: Impl, op: string): Reduction<In, Out> {
+  const run = (x: Tensor, opts: ReduceOptions = {}): Tensor => impl(x as Tensor<'f32'>, normAxes(op, x, opts.axis), opts.keepdims ?? false);
+  return ((a: Tensor | ReduceOptions, b?: ReduceOptions) => (a instanceof Tensor ? run(a, b) : (x: Tensor) => run(x, a))) as Reduction<In, Out>;
+}
+
+function keep(x: Tensor, r: Tensor, axes: number[], keepdims: boolean): Tensor<'f32'> {
+  return (keepdims ? bind1('reshape', [r], { shape: x.shape.map((d, i) => (axes.includes(i) ? 1 : d)) }) : r) as Tensor<'f32'>;
+}
+
+const sumImpl = (x: Tensor, axes: number[], keepdims: boolean): Tensor<'f32'> =>
+  keep(x, axes.length ? bind1('reduce_sum', [x], { axes }) : x, axes, keepdims);
+const maxImpl = (x: Tensor, axes: number[], keepdims: boolean): Tensor<'f32'> =>
+  keep(x, axes.length ? bind1('reduce_max', [x], { axes }) : x, axes, keepdims);
+const count = (x: Tensor, axes: number[]): number => axes.reduce((n, a) => n * x.shape[a], 1);
+
+export const sum = reduction<'f32' | 'i32' | 'c64'>(sumImpl, 'sum');
+export const mean = reduction<'f32' | 'c64'>((x, axes, k) => div(sumImpl(x, axes, k), count(x, axes)), 'mean');
+export const max = reduction<'f32' | 'i32'>(maxImpl, 'max');
+export const min = reduction<'f32' | 'i32'>((x, axes, k) => neg(maxImpl(neg(x), axes, k)), 'min');
+
+/** Variance (biased, as normalisation layers use it). */
+export const variance = reduction<'f32'>((x, axes, k) => {
+  const m = sumImpl(x, axes, true);
+  const centred = sub(x, div(m, count(x, axes)));
+  return div(sumImpl(mul(centred, centred), axes, k), count(x, axes));
+}, 'variance');
+
+/** log Σ exp(x), shifted by the maximum for stability (the shift's gradient cancels exactly). */
+export const logsumexp = reduction<'f32'>((x, axes, k) => {
+  const m = maxImpl(x, axes, true);
+  const s = bind1('add', [log(sumImpl(exp(sub(x, m)), axes, true)), m], {});
+  return k ? s : bind1('reshape', [s], { shape: x.shape.filter((_, i) => !axes.includes(i)) });
+}, 'logsumexp');
+
+export function argmax<D extends 'f32' | 'i32'>(x: Tensor<D>, axis = -1): Tensor<'i32'> {
+  return bind1('argmax', [x], { axis: normAxis('argmax', x, axis) }) as Tensor<'i32'>;
+}
+
+export const logSoftmax = (axis = -1) => (x: Tensor<'f32'>): Tensor<'f32'> => sub(x, logsumexp(x, { axis, keepdims: true }));
+export const softmax = (axis = -1) => (x: Tensor<'f32'>): Tensor<'f32'> => exp(logSoftmax(axis)(x));

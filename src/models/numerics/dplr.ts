@@ -31,8 +31,9 @@ const toComplex = (x: Float64Array): ComplexVector => {
 
 export const makeDPLRHippo = (N: number): HippoDPLR => {
   const S = hippoNormal(N);
-  let diagMean = 0;
-  for (let n = 0; n < N; n++) diagMean += S.data[n * N + n] / N;
+  let diagSum = 0;
+  for (let n = 0; n < N; n++) diagSum += S.data[n * N + n];
+  const diagMean = diagSum / N;
   // Skew-symmetric part K = (S - S^T) / 2; -iS has Hermitian part -iK.
   const K = realMatrixFromFunction(N, N, (i, j) => 0.5 * (S.data[i * N + j] - S.data[j * N + i]));
   const { values, vectors: V } = eighSkewSymmetric(K);

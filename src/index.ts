@@ -21,3 +21,4 @@ export * as random from './random';
 export * as tree from './pytree';
 export { printIR } from '../compiler/printer';
 export { typecheck } from '../compiler/typecheck';
+export { grad, valueAndGrad, vjp, jvp, type GradOptions } from './autodiff';

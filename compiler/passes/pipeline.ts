@@ -1,0 +1,45 @@
+/**
+ * The named pipeline of IR → IR passes that jit runs before lowering: simplify, CSE, DCE.
+ * Each pass is a named function over an immutable IR; `typecheck` can run after each one, and
+ * `SSMJIT_DUMP_IR=1` (or the `dump` option) prints the IR after every pass.
+ */
+import type { IR } from '../ir';
+import { printIR } from '../printer';
+import { typecheck } from '../typecheck';
+import { cse } from './cse';
+import { dce } from './dce';
+import { simplify } from './simplify';
+
+export interface Pass {
+  readonly name: string;
+  readonly run: (ir: IR) => IR;
+}
+
+export const PASSES: readonly Pass[] = [
+  { name: 'simplify', run: simplify },
+  { name: 'cse', run: cse },
+  { name: 'dce', run: dce },
+];
+
+export interface PipelineOptions {
+  readonly check?: boolean;
+  readonly dump?: (pass: string, text: string) => void;
+}
+
+export interface PassTrace {
+  readonly pass: string;
+  readonly ir: IR;
+}
+
+export function runPasses(ir: IR, opts: PipelineOptions = {}, passes: readonly Pass[] = PASSES): { ir: IR; trace: PassTrace[] } {
+  const dump = opts.dump ?? (process.env.SSMJIT_DUMP_IR ? (pass, text) => console.error(`--- after ${pass} ---\n${text}`) : undefined);
+  const trace: PassTrace[] = [{ pass: 'input', ir }];
+  let cur = ir;
+  for (const p of passes) {
+    cur = p.run(cur);
+    if (opts.check ?? true) typecheck(cur, `after ${p.name}`);
+    dump?.(p.name, printIR(cur));
+    trace.push({ pass: p.name, ir: cur });
+  }
+  return { ir: cur, trace };
+}

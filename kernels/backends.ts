@@ -1,0 +1,244 @@
+/**
+ * gpu.js backend management: which backends exist in this process, why the
+ * others do not, and how to create a `GPU` instance bound to one of them.
+ *
+ *  - `cpu`        plain JavaScript; always available.
+ *  - `webasm`     WebAssembly with f32x4 SIMD; worker threads engage for
+ *                 kernels run under the async contract (every kernel here is).
+ *  - `webgpu`     WGSL compute shaders through Dawn (npm `webgpu`), which
+ *                 supplies `navigator.gpu` once installed on `globalThis`.
+ *                 Without a GPU this needs Mesa's lavapipe Vulkan driver
+ *                 (Mesa >= 24; see .ci/install-gpu-backends.sh).
+ *  - `headlessgl` GLSL through headless-gl (npm `gl`, a native addon). It needs
+ *                 an X display at run time (`xvfb-run -a`).
+ *
+ * Environment:
+ *  - SSMJIT_BACKENDS=cpu,webasm         restrict to these backends.
+ *  - SSMJIT_REQUIRE_BACKENDS=webgpu,... make unavailability a hard error.
+ */
+import { createRequire } from 'node:module';
+import { GPU, WebAssemblyKernel } from 'gpu.js';
+import * as gpujs from 'gpu.js';
+
+export type BackendName = 'cpu' | 'webasm' | 'webgpu' | 'headlessgl';
+
+export const ALL_BACKENDS: readonly BackendName[] = ['cpu', 'webasm', 'webgpu', 'headlessgl'];
+
+export interface BackendStatus {
+  readonly name: BackendName;
+  readonly available: boolean;
+  /** Why the backend is unavailable, or what it runs on when it is. */
+  readonly reason: string;
+}
+
+/** gpu.js exports the shared WebGPU device holder; its typings omit it. */
+interface WebGPUContextHolder {
+  destroy(): Promise<void>;
+}
+
+const requireFromHere = createRequire(import.meta.url);
+
+export function isBackendName(value: string): value is BackendName {
+  return (ALL_BACKENDS as readonly string[]).includes(value);
+}
+
+/** Parses a comma-separated backend list from an environment variable. */
+export function parseBackendList(variable: string, value: string | undefined): BackendName[] | null {
+  if (value === undefined || value.trim() === '') return null;
+  const names = value.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  for (const name of names) {
+    if (!isBackendName(name)) {
+      throw new Error(`${variable}: unknown backend '${name}' (known: ${ALL_BACKENDS.join(', ')})`);
+    }
+  }
+  return names as BackendName[];
+}
+
+// ---------------------------------------------------------------- webgpu
+
+let webgpuInstall: Promise<string | null> | null = null;
+
+/**
+ * Installs Dawn's `navigator.gpu` (and the GPU* constant globals such as
+ * GPUBufferUsage) on globalThis. Resolves to null on success, or the reason
+ * it could not be installed.
+ */
+export function installWebGPU(): Promise<string | null> {
+  if (webgpuInstall) return webgpuInstall;
+  webgpuInstall = (async () => {
+    const g = globalThis as { navigator?: { gpu?: unknown } };
+    if (g.navigator?.gpu) return null;
+    let dawn: { create(flags: string[]): unknown; globals: object };
+    try {
+      dawn = (await import('webgpu')) as unknown as typeof dawn;
+    } catch (e) {
+      return `npm package 'webgpu' could not be loaded: ${(e as Error).message}`;
+    }
+    Object.assign(globalThis, dawn.globals);
+    const gpu = dawn.create([]);
+    if (g.navigator) {
+      Object.defineProperty(g.navigator, 'gpu', { value: gpu, configurable: true, writable: true });
+    } else {
+      Object.defineProperty(globalThis, 'navigator', {
+        value: { gpu }, configurable: true, writable: true,
+      });
+    }
+    return null;
+  })();
+  return webgpuInstall;
+}
+
+async function probeWebGPU(): Promise<BackendStatus> {
+  const failure = await installWebGPU();
+  if (failure) return { name: 'webgpu', available: false, reason: failure };
+  const nav = (globalThis as { navigator?: { gpu?: { requestAdapter(): Promise<unknown> } } }).navigator;
+  let adapter: { info?: { vendor?: string; architecture?: string; description?: string } } | null;
+  try {
+    adapter = (await nav!.gpu!.requestAdapter()) as typeof adapter;
+  } catch (e) {
+    return { name: 'webgpu', available: false, reason: `requestAdapter failed: ${(e as Error).message}` };
+  }
+  if (!adapter) {
+    return {
+      name: 'webgpu',
+      available: false,
+      reason: 'navigator.gpu found no adapter (no Vulkan driver Dawn accepts; ' +
+        'without a GPU install Mesa >= 24 lavapipe: .ci/install-gpu-backends.sh)',
+    };
+  }
+  if (!(await GPU.isWebGPUAvailable())) {
+    return { name: 'webgpu', available: false, reason: 'gpu.js could not acquire a WebGPU device' };
+  }
+  const info = adapter.info;
+  const label = [info?.vendor, info?.architecture, info?.description].filter((s) => s).join(' ');
+  return { name: 'webgpu', available: true, reason: `Dawn adapter ${label || '(unnamed)'}` };
+}
+
+// ------------------------------------------------------------ headlessgl
+
+function probeHeadlessGL(): BackendStatus {
+  let createContext: (w: number, h: number, o?: object) => unknown;
+  try {
+    createContext = requireFromHere('gl') as typeof createContext;
+  } catch (e) {
+    const first = (e as Error).message.split('\n')[0];
+    return {
+      name: 'headlessgl',
+      available: false,
+      reason: `npm package 'gl' is not installed or its native addon is not built (${first}); ` +
+        'install the system packages (.ci/install-gpu-backends.sh) then `npm rebuild gl`',
+    };
+  }
+  let context: unknown = null;
+  try {
+    context = createContext(1, 1);
+  } catch (e) {
+    return { name: 'headlessgl', available: false, reason: `gl context creation threw: ${(e as Error).message}` };
+  }
+  if (!context) {
+    const display = process.env.DISPLAY;
+    return {
+      name: 'headlessgl',
+      available: false,
+      reason: display
+        ? `headless-gl could not create a context on DISPLAY=${display}`
+        : 'headless-gl needs an X display (DISPLAY is unset); run under `xvfb-run -a`',
+    };
+  }
+  const ctx = context as { getExtension(name: string): { destroy?(): void } | null };
+  ctx.getExtension('STACKGL_destroy_context')?.destroy?.();
+  if (!GPU.isHeadlessGLSupported) {
+    return { name: 'headlessgl', available: false, reason: 'gpu.js rejected the headless-gl context' };
+  }
+  if (!GPU.isSinglePrecisionSupported) {
+    return { name: 'headlessgl', available: false, reason: 'headless-gl lacks float textures (OES_texture_float)' };
+  }
+  return { name: 'headlessgl', available: true, reason: `headless-gl on DISPLAY=${process.env.DISPLAY}` };
+}
+
+// --------------------------------------------------------------- webasm
+
+function probeWebAssembly(): BackendStatus {
+  if (!WebAssemblyKernel.isSupported) {
+    return { name: 'webasm', available: false, reason: 'WebAssembly is not supported by this runtime' };
+  }
+  const k = WebAssemblyKernel as unknown as { isSIMDSupported: boolean; isThreadsSupported: boolean };
+  const simd = k.isSIMDSupported ? 'SIMD' : 'no SIMD';
+  const threads = k.isThreadsSupported ? 'threads' : 'no threads';
+  return { name: 'webasm', available: true, reason: `WebAssembly (${simd}, ${threads})` };
+}
+
+// -------------------------------------------------------------- detection
+
+async function probe(name: BackendName): Promise<BackendStatus> {
+  switch (name) {
+    case 'cpu':
+      return { name, available: true, reason: 'plain JavaScript' };
+    case 'webasm':
+      return probeWebAssembly();
+    case 'webgpu':
+      return probeWebGPU();
+    case 'headlessgl':
+      return probeHeadlessGL();
+  }
+}
+
+let detection: Promise<BackendStatus[]> | null = null;
+
+/**
+ * Probes every backend once per process (cached). Backends excluded by
+ * SSMJIT_BACKENDS are reported unavailable with that reason. Throws when a
+ * backend named in SSMJIT_REQUIRE_BACKENDS is unavailable.
+ */
+export function detectBackends(): Promise<BackendStatus[]> {
+  if (detection) return detection;
+  detection = (async () => {
+    const allowed = parseBackendList('SSMJIT_BACKENDS', process.env.SSMJIT_BACKENDS);
+    const required = parseBackendList('SSMJIT_REQUIRE_BACKENDS', process.env.SSMJIT_REQUIRE_BACKENDS) ?? [];
+    const statuses: BackendStatus[] = [];
+    for (const name of ALL_BACKENDS) {
+      if (allowed && !allowed.includes(name)) {
+        statuses.push({ name, available: false, reason: `excluded by SSMJIT_BACKENDS=${process.env.SSMJIT_BACKENDS}` });
+      } else {
+        statuses.push(await probe(name));
+      }
+    }
+    const missing = statuses.filter((s) => required.includes(s.name) && !s.available);
+    if (missing.length > 0) {
+      const lines = missing.map((s) => `  ${s.name}: ${s.reason}`).join('\n');
+      throw new Error(`SSMJIT_REQUIRE_BACKENDS=${process.env.SSMJIT_REQUIRE_BACKENDS}: unavailable backends\n${lines}`);
+    }
+    return statuses;
+  })();
+  detection.catch(() => { detection = null; });
+  return detection;
+}
+
+/** Names of the backends usable in this process, in ALL_BACKENDS order. */
+export async function availableBackends(): Promise<BackendName[]> {
+  return (await detectBackends()).filter((s) => s.available).map((s) => s.name);
+}
+
+/** A gpu.js instance whose kernels all run on `backend`. */
+export async function createGPU(backend: BackendName): Promise<GPU> {
+  const status = (await detectBackends()).find((s) => s.name === backend)!;
+  if (!status.available) {
+    throw new Error(`backend '${backend}' is unavailable: ${status.reason}`);
+  }
+  return new GPU({ mode: backend });
+}
+
+/**
+ * Releases process-wide backend resources (the shared WebGPU device and
+ * Dawn's `navigator.gpu`, which otherwise keeps Node from exiting).
+ */
+export async function releaseBackends(): Promise<void> {
+  const holder = (gpujs as unknown as { WebGPUContext?: WebGPUContextHolder }).WebGPUContext;
+  if (holder) await holder.destroy();
+  const g = globalThis as { navigator?: { gpu?: unknown } };
+  if (webgpuInstall && g.navigator && 'gpu' in g.navigator) {
+    delete g.navigator.gpu;
+  }
+  webgpuInstall = null;
+  detection = null;
+}

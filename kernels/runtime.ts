@@ -1,0 +1,266 @@
+/**
+ * Kernel runtime: compiles the kernels of a `KernelPlan` on one backend
+ * (cached by source and output grid) and executes the plan with one upload
+ * of its inputs and one readback of its output.
+ *
+ * Execution strategies (`RunStrategy`):
+ *  - 'resident'  kernels run with gpu.js `pipeline: true, immutable: true`;
+ *                every intermediate stays a device handle (GL texture, WebGPU
+ *                storage buffer; plain arrays on cpu/webasm, which have no
+ *                device memory) and is deleted after its last use.
+ *                `runResident` keeps the output on the device as a
+ *                `DeviceTensor` that later plans accept as an input.
+ *  - 'pipeline'  the plan is replayed through `gpu.createPipeline`, which
+ *                fuses it on webasm (one wasm memory, worker-pool barriers)
+ *                and on webgpu (one command encoder, one submit); generic
+ *                step-by-step execution elsewhere.
+ *  - 'readback'  every kernel returns host arrays (the unfused baseline).
+ *
+ * Every kernel runs under the async contract (`asyncMode: true`), which is
+ * also what lets webasm kernels split across worker threads.
+ */
+import type { GPU, IKernelRunShortcut, IPipelineRunShortcut } from 'gpu.js';
+import { type BackendName, createGPU } from './backends';
+import { type BufferRef, type Dims, type KernelPlan, type KernelSpec, bufferLength, kernelSource } from './plan';
+import { product } from './source';
+
+export type RunStrategy = 'resident' | 'pipeline' | 'readback';
+
+/** What gpu.js returns from a kernel: typed arrays, arrays of rows, or device handles. */
+type KernelValue = unknown;
+
+interface DeviceHandle {
+  toArray(): unknown;
+  delete(): void;
+}
+
+function isDeviceHandle(v: unknown): v is DeviceHandle {
+  return typeof v === 'object' && v !== null && typeof (v as DeviceHandle).toArray === 'function'
+    && typeof (v as DeviceHandle).delete === 'function';
+}
+
+/** Flattens a gpu.js result of grid `dims` into one row-major Float32Array. */
+export function flattenResult(value: unknown, dims: Dims): Float32Array {
+  const length = product(dims);
+  if (value instanceof Float32Array) {
+    return value.length === length ? value : value.slice(0, length);
+  }
+  const rows: Float32Array[] = [];
+  const collect = (v: unknown, depth: number): void => {
+    if (depth === 0) {
+      rows.push(v as Float32Array);
+      return;
+    }
+    for (const item of v as unknown[]) collect(item, depth - 1);
+  };
+  if (!Array.isArray(value)) throw new Error(`kernel result of dims [${dims.join(', ')}] is not an array`);
+  collect(value, dims.length - 1);
+  const first = rows[0];
+  const contiguous = rows.every((r, i) => r.buffer === first.buffer && r.byteOffset === first.byteOffset + i * dims[0] * 4);
+  if (contiguous && rows.length * dims[0] === length) {
+    return new Float32Array(first.buffer, first.byteOffset, length);
+  }
+  const out = new Float32Array(length);
+  rows.forEach((r, i) => out.set(r.subarray(0, dims[0]), i * dims[0]));
+  return out;
+}
+
+/** A plan result kept on the device; pass it as a later plan's input. */
+export class DeviceTensor {
+  private released = false;
+
+  constructor(
+    readonly runtime: KernelRuntime,
+    readonly dims: Dims,
+    private readonly value: KernelValue,
+  ) {}
+
+  get length(): number {
+    return product(this.dims);
+  }
+
+  /** The gpu.js value to pass as a kernel argument. */
+  get handle(): KernelValue {
+    if (this.released) throw new Error('DeviceTensor used after release()');
+    return this.value;
+  }
+
+  async read(): Promise<Float32Array> {
+    const v = this.handle;
+    return flattenResult(isDeviceHandle(v) ? await v.toArray() : v, this.dims);
+  }
+
+  release(): void {
+    if (this.released) return;
+    this.released = true;
+    if (isDeviceHandle(this.value)) this.value.delete();
+  }
+}
+
+export type PlanInput = Float32Array | DeviceTensor;
+
+interface KernelFlavour {
+  readonly pipeline: boolean;
+}
+
+export class KernelRuntime {
+  private readonly kernels = new Map<string, IKernelRunShortcut>();
+  private readonly pipelines = new WeakMap<KernelPlan, IPipelineRunShortcut>();
+  private readonly resident = new WeakMap<Float32Array, DeviceTensor>();
+
+  private constructor(readonly backend: BackendName, readonly gpu: GPU) {}
+
+  static async create(backend: BackendName): Promise<KernelRuntime> {
+    return new KernelRuntime(backend, await createGPU(backend));
+  }
+
+  /** The compiled gpu.js kernel for `spec` (compilation happens on its first call). */
+  kernel(spec: KernelSpec, flavour: KernelFlavour = { pipeline: true }): IKernelRunShortcut {
+    const source = kernelSource(spec);
+    const key = `${flavour.pipeline ? 'p' : 'r'}|${spec.output.join('x')}|${source}`;
+    let k = this.kernels.get(key);
+    if (!k) {
+      k = this.gpu.createKernel(source, {
+        output: [...spec.output],
+        asyncMode: true,
+        pipeline: flavour.pipeline,
+        immutable: flavour.pipeline,
+        precision: 'single',
+        tactic: 'precision',
+      });
+      this.kernels.set(key, k);
+    }
+    return k;
+  }
+
+  private checkInputs(plan: KernelPlan, inputs: readonly PlanInput[]): void {
+    if (inputs.length !== plan.inputs.length) {
+      throw new Error(`plan '${plan.name}': expected ${plan.inputs.length} inputs (${plan.inputs.map((b) => b.id).join(', ')}), got ${inputs.length}`);
+    }
+    plan.inputs.forEach((buf, i) => {
+      const given = inputs[i];
+      const length = given instanceof DeviceTensor ? given.length : given.length;
+      if (length !== bufferLength(buf)) {
+        throw new Error(`plan '${plan.name}': input '${buf.id}' needs ${bufferLength(buf)} floats, got ${length}`);
+      }
+      if (given instanceof DeviceTensor) {
+        if (given.runtime !== this) throw new Error(`plan '${plan.name}': input '${buf.id}' lives on another runtime (${given.runtime.backend})`);
+        if (given.dims.length !== buf.dims.length) {
+          throw new Error(`plan '${plan.name}': input '${buf.id}' is declared with dims [${buf.dims.join(', ')}] but the device tensor has dims [${given.dims.join(', ')}]`);
+        }
+      }
+    });
+  }
+
+  /** Constants are uploaded once per runtime through a copy kernel and kept resident. */
+  private constantHandle(data: Float32Array): KernelValue {
+    if (this.backend === 'cpu' || this.backend === 'webasm') return data;
+    return this.resident.get(data)?.handle ?? data;
+  }
+
+  private async uploadConstants(plan: KernelPlan): Promise<void> {
+    if (this.backend === 'cpu' || this.backend === 'webasm') return;
+    for (const c of plan.constants) {
+      if (this.resident.has(c.data)) continue;
+      const copy = this.kernel({ name: 'upload', params: ['src'], body: 'return src[this.thread.x];', output: [c.data.length] });
+      this.resident.set(c.data, new DeviceTensor(this, [c.data.length], await copy(c.data)));
+    }
+  }
+
+  /** Executes `plan` keeping its output on the device. */
+  async runResident(plan: KernelPlan, inputs: readonly PlanInput[]): Promise<DeviceTensor> {
+    this.checkInputs(plan, inputs);
+    await this.uploadConstants(plan);
+    const env = new Map<string, KernelValue>();
+    plan.inputs.forEach((b, i) => {
+      const given = inputs[i];
+      env.set(b.id, given instanceof DeviceTensor ? given.handle : given);
+    });
+    for (const c of plan.constants) env.set(c.buffer.id, this.constantHandle(c.data));
+    const lastUse = new Map<string, number>();
+    plan.steps.forEach((s, i) => s.args.forEach((a) => lastUse.set(a.id, i)));
+    for (let i = 0; i < plan.steps.length; i++) {
+      const step = plan.steps[i];
+      const k = this.kernel(step.kernel);
+      env.set(step.result.id, await k(...step.args.map((a) => env.get(a.id) as never)));
+      for (const a of step.args) {
+        if (a.kind === 'step' && lastUse.get(a.id) === i && a.id !== plan.output.id) {
+          const v = env.get(a.id);
+          if (isDeviceHandle(v)) v.delete();
+          env.delete(a.id);
+        }
+      }
+    }
+    return new DeviceTensor(this, plan.output.dims, env.get(plan.output.id));
+  }
+
+  /** Executes `plan` and reads its output back. */
+  async run(plan: KernelPlan, inputs: readonly PlanInput[], strategy: RunStrategy = 'resident'): Promise<Float32Array> {
+    switch (strategy) {
+      case 'resident': {
+        const out = await this.runResident(plan, inputs);
+        try {
+          return await out.read();
+        } finally {
+          out.release();
+        }
+      }
+      case 'pipeline':
+        return this.runPipeline(plan, inputs);
+      case 'readback':
+        return this.runReadback(plan, inputs);
+    }
+  }
+
+  private async runReadback(plan: KernelPlan, inputs: readonly PlanInput[]): Promise<Float32Array> {
+    this.checkInputs(plan, inputs);
+    const env = new Map<string, Float32Array>();
+    for (let i = 0; i < plan.inputs.length; i++) {
+      const given = inputs[i];
+      env.set(plan.inputs[i].id, given instanceof DeviceTensor ? await given.read() : given);
+    }
+    for (const c of plan.constants) env.set(c.buffer.id, c.data);
+    for (const step of plan.steps) {
+      const k = this.kernel(step.kernel, { pipeline: false });
+      const args = step.args.map((a) => env.get(a.id)!);
+      const value = await k(...(args as never[]));
+      env.set(step.result.id, flattenResult(value, step.result.dims));
+    }
+    return env.get(plan.output.id)!;
+  }
+
+  /** The gpu.js pipeline replaying `plan` (built once per plan). */
+  pipelineOf(plan: KernelPlan): IPipelineRunShortcut {
+    let p = this.pipelines.get(plan);
+    if (p) return p;
+    const kernels = plan.steps.map((s) => this.kernel(s.kernel, { pipeline: false }));
+    const ids = [...plan.inputs, ...plan.constants.map((c) => c.buffer)].map((b: BufferRef) => b.id);
+    const steps = plan.steps;
+    const outputId = plan.output.id;
+    p = this.gpu.createPipeline(function orchestrate(...args: unknown[]) {
+      const env = new Map<string, unknown>();
+      ids.forEach((id, i) => env.set(id, args[i]));
+      steps.forEach((s, i) => {
+        env.set(s.result.id, kernels[i](...s.args.map((a) => env.get(a.id) as never)));
+      });
+      return env.get(outputId);
+    });
+    this.pipelines.set(plan, p);
+    return p;
+  }
+
+  private async runPipeline(plan: KernelPlan, inputs: readonly PlanInput[]): Promise<Float32Array> {
+    this.checkInputs(plan, inputs);
+    const hostInputs: Float32Array[] = [];
+    for (const given of inputs) hostInputs.push(given instanceof DeviceTensor ? await given.read() : given);
+    const p = this.pipelineOf(plan);
+    const result = await p(...hostInputs, ...plan.constants.map((c) => c.data));
+    return flattenResult(result, plan.output.dims);
+  }
+
+  /** Releases compiled kernels, resident constants and the gpu.js instance. */
+  async destroy(): Promise<void> {
+    await this.gpu.destroy();
+    this.kernels.clear();
+  }
+}

@@ -38,6 +38,22 @@ const MAX_SWEEPS = 60;
 const SYMMETRY_TOLERANCE = 1e-10;
 const RELATIVE_SKIP = 1e-16;
 
+/** Applies the rotation to entries r in [from, to) of rows p and q of the symmetric matrix a, keeping it symmetric. */
+const rotateRows = (a: Float64Array, n: number, p: number, q: number, c: number, s: number, from: number, to: number): void => {
+  const rowP = p * n;
+  const rowQ = q * n;
+  for (let r = from; r < to; r++) {
+    const x = a[rowP + r];
+    const y = a[rowQ + r];
+    const nx = c * x - s * y;
+    const ny = s * x + c * y;
+    a[rowP + r] = nx;
+    a[rowQ + r] = ny;
+    a[r * n + p] = nx;
+    a[r * n + q] = ny;
+  }
+};
+
 /**
  * Diagonalises the symmetric n x n row-major matrix `a` in place by cyclic
  * Jacobi sweeps. Returns the rows of Q^T (row p = eigenvector for a[p,p]).
@@ -69,17 +85,10 @@ const cyclicJacobi = (a: Float64Array, n: number): Float64Array => {
         a[q * n + q] = aqq + t * apq;
         a[p * n + q] = 0;
         a[q * n + p] = 0;
-        for (let r = 0; r < n; r++) {
-          if (r === p || r === q) continue;
-          const x = a[p * n + r];
-          const y = a[q * n + r];
-          const nx = c * x - s * y;
-          const ny = s * x + c * y;
-          a[p * n + r] = nx;
-          a[r * n + p] = nx;
-          a[q * n + r] = ny;
-          a[r * n + q] = ny;
-        }
+        // Rows p and q, mirrored into columns p and q (entries (p,q), (p,p), (q,q) are set above).
+        rotateRows(a, n, p, q, c, s, 0, p);
+        rotateRows(a, n, p, q, c, s, p + 1, q);
+        rotateRows(a, n, p, q, c, s, q + 1, n);
         for (let r = 0; r < n; r++) {
           const x = qt[p * n + r];
           const y = qt[q * n + r];

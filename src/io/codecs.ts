@@ -18,6 +18,7 @@ export function refine<A, O>(base: t.Type<A, O, unknown>, predicate: (a: A) => b
   );
 }
 
+export const Text = refine(t.string, () => true, 'a string');
 export const FiniteNumber = refine(t.number, Number.isFinite, 'a finite number');
 export const Int = refine(t.number, Number.isSafeInteger, 'an integer');
 export const NonNegativeInt = refine(Int, (n) => n >= 0, 'a non-negative integer');

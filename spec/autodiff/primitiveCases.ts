@@ -20,7 +20,7 @@ export interface PrimCase {
 
 const F = (x: Tensor): Tensor<'f32'> => x as Tensor<'f32'>;
 const C = (x: Tensor): Tensor<'c64'> => x as Tensor<'c64'>;
-const toF32 = (x: Tensor): Tensor => T.cast('f32')(x);
+const toF32 = (x: Tensor): Tensor<'f32'> => T.cast('f32')(x);
 const arg = (shape: readonly number[], dtype: Diff = 'f32', domain?: ArgSpec['domain']): ArgSpec => ({ shape, dtype, domain });
 const M = [2, 3] as const;
 
@@ -139,9 +139,9 @@ export const PRIMITIVE_CASES: { readonly [P in Prim]: readonly PrimCase[] } = {
     { label: 'scatter_add c64 on axis 1', args: [arg([2, 5], 'c64')], f: (u) => bind1('scatter_add', [u, repeatedIndices], { axis: 1, size: 4 }) },
   ],
   reduce_sum: [
-    { label: 'sum over axis 1', args: [arg([3, 4])], f: (x) => T.sum(x, { axis: 1 }) },
-    { label: 'sum over everything', args: [arg(M)], f: (x) => T.sum(x) },
-    { label: 'sum c64 over axes [0, 2]', args: [arg([2, 3, 2], 'c64')], f: (x) => T.sum(x, { axis: [0, 2] }) },
+    { label: 'sum over axis 1', args: [arg([3, 4])], f: (x) => T.sum(F(x), { axis: 1 }) },
+    { label: 'sum over everything', args: [arg(M)], f: (x) => T.sum(F(x)) },
+    { label: 'sum c64 over axes [0, 2]', args: [arg([2, 3, 2], 'c64')], f: (x) => T.sum(C(x), { axis: [0, 2] }) },
   ],
   reduce_max: [
     { label: 'max over axis 0', args: [arg([3, 4])], f: (x) => T.max(F(x), { axis: 0 }) },

@@ -87,6 +87,11 @@ export function mergeBindings(where: string, ...groups: readonly (readonly Bindi
   return [...byParam.values()];
 }
 
+/** Checks that caller-supplied bindings avoid the template namespace (leading '_'). */
+export function assertCallerBindings(bindings: readonly Binding[], where: string): void {
+  for (const b of bindings) assertCallerIdentifier(b.param, where);
+}
+
 /** Incrementally assembles a KernelPlan. */
 export class PlanBuilder {
   private readonly inputs: BufferRef[] = [];

@@ -11,7 +11,7 @@
  *    the operands themselves) combined by a value-level expression.
  */
 import { type Dtype, type Operand, type Part, type ValueExpr, elementOfCell, operandOf, widthOf } from '../operand';
-import { type Binding, type BufferRef, PlanBuilder, mergeBindings } from '../plan';
+import { type Binding, type BufferRef, PlanBuilder, assertCallerBindings, mergeBindings } from '../plan';
 import { type Shape, assertShape, indent, product, unravel } from '../source';
 
 /** Statements to run, then the expression whose value is the result. */
@@ -49,6 +49,7 @@ export function elementwiseBody(shape: Shape, dtype: Dtype, body: ElementwiseOpt
 export function elementwise(builder: PlanBuilder, opts: ElementwiseOptions): Operand {
   const name = opts.name ?? 'map';
   assertShape(opts.shape, `elementwise '${name}'`);
+  assertCallerBindings(opts.bindings, `elementwise '${name}'`);
   const cells = product(opts.shape) * widthOf(opts.dtype);
   const result: BufferRef = builder.launch(name, opts.bindings, elementwiseBody(opts.shape, opts.dtype, opts.body), [cells]);
   return operandOf(result, opts.shape, opts.dtype);

@@ -117,6 +117,22 @@ export function centralDifference(f: Program, xs: readonly Tensor[], ts: readonl
   return likeWith(out, Array.from(plus, (p, k) => (p - minus[k]) / (2 * h)));
 }
 
+/**
+ * The gradient of a scalar loss by central differences along every real coordinate of every
+ * argument: for a c64 argument, ∂L/∂x + i·∂L/∂y interleaved, the convention grad follows.
+ */
+export function fdGradients(loss: (...xs: Tensor[]) => Tensor, xs: readonly Tensor[], h = 1e-5): Tensor[] {
+  const at = (ys: readonly Tensor[]): number => loss(...ys).item() as number;
+  return xs.map((x, i) => {
+    const base = realsOf(x);
+    const partial = Array.from(base, (_, k) => {
+      const bumped = (s: number) => xs.map((y, j) => (j === i ? likeWith(x, base.map((v, m) => (m === k ? v + s * h : v))) : y));
+      return (at(bumped(1)) - at(bumped(-1))) / (2 * h);
+    });
+    return likeWith(x, partial);
+  });
+}
+
 // ---------------------------------------------------------------------------------------------
 // The library's derivatives, on flat argument lists
 

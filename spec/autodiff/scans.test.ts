@@ -1,0 +1,205 @@
+/**
+ * Gradients through scans, forward and reversed: cumsum against the opposite-direction running
+ * sum written as a loop; the linear recurrence x_t = a_t x_{t−1} + b_t, real and complex,
+ * against finite differences; and the generic associative scan on non-linear combines (2×2
+ * matrix products, the (max, +) tropical recurrence, a running softmax normaliser), whose
+ * values are first checked against sequential loops so that the gradients are of the
+ * intended functions.
+ */
+import { describe, expect, it } from 'vitest';
+import * as T from '../../src/index';
+import type { Tensor } from '../../src/index';
+import { expectAllClose, fdGradients, fromReals, randomTensor, realsOf, seeded } from './support';
+
+const F = (x: Tensor): Tensor<'f32'> => x as Tensor<'f32'>;
+const C = (x: Tensor): Tensor<'c64'> => x as Tensor<'c64'>;
+const DIRECTIONS = [false, true] as const;
+const order = (n: number, reverse: boolean): number[] => Array.from({ length: n }, (_, s) => (reverse ? n - 1 - s : s));
+
+/** grad of a scalar loss in every argument vs central differences. */
+function expectGradMatchesFd(loss: (...xs: Tensor[]) => Tensor, xs: readonly Tensor[], rtol = 1e-6): void {
+  const g = T.grad(loss, { argnums: xs.map((_, i) => i) })(...xs) as Tensor[];
+  const fd = fdGradients(loss, xs);
+  g.forEach((gi, i) => expectAllClose(realsOf(gi), realsOf(fd[i]), rtol, `grad of argument ${i}`));
+}
+
+describe('cumsum', () => {
+  it.each(DIRECTIONS)('reverse=%s: grad of Σ w·cumsum(x) is the running sum of w in the other direction', (reverse) => {
+    const r = seeded(reverse ? 2 : 1);
+    const w = randomTensor(r, { shape: [6], dtype: 'f32' });
+    const x = randomTensor(r, { shape: [6], dtype: 'f32' });
+    const g = T.grad((v: Tensor) => T.sum(T.mul(T.cumsum(F(v), { reverse }), F(w))))(x) as Tensor;
+    const ws = w.data64();
+    // x_t enters the running sums at every position it reaches: later ones forward, earlier ones reversed.
+    const expected = Array.from(ws, (_, t) => ws.reduce((s, wu, u) => s + ((reverse ? u <= t : u >= t) ? wu : 0), 0));
+    expectAllClose(realsOf(g), expected, 1e-14, 'cumsum grad');
+  });
+
+  it.each(DIRECTIONS)('c64, reverse=%s, on axis 1 of a [2,4] tensor, with a non-linear loss: grad matches finite differences', (reverse) => {
+    const x = randomTensor(seeded(3), { shape: [2, 4], dtype: 'c64' });
+    expectGradMatchesFd((v) => T.sum(T.square(T.abs(T.cumsum(C(v), { axis: 1, reverse })))), [x]);
+  });
+});
+
+describe('linear recurrence x_t = a_t·x_{t−1} + b_t', () => {
+  it.each(DIRECTIONS)('f32, reverse=%s: grads in a and b match finite differences', (reverse) => {
+    const r = seeded(reverse ? 12 : 11);
+    const a = randomTensor(r, { shape: [6, 2], dtype: 'f32', domain: 'contraction' });
+    const b = randomTensor(r, { shape: [6, 2], dtype: 'f32' });
+    const w = randomTensor(r, { shape: [6, 2], dtype: 'f32' });
+    const loss = (av: Tensor, bv: Tensor) => {
+      const x = T.linearRecurrence(F(av), F(bv), { reverse });
+      return T.add(T.sum(T.mul(x, F(w))), T.sum(T.mul(T.square(x), 0.5)));
+    };
+    expectGradMatchesFd(loss, [a, b]);
+  });
+
+  it.each(DIRECTIONS)('c64, reverse=%s: grads in a and b match finite differences', (reverse) => {
+    const r = seeded(reverse ? 14 : 13);
+    const a = randomTensor(r, { shape: [5, 2], dtype: 'c64', domain: 'contraction' });
+    const b = randomTensor(r, { shape: [5, 2], dtype: 'c64' });
+    const w = randomTensor(r, { shape: [5, 2], dtype: 'c64' });
+    const loss = (av: Tensor, bv: Tensor) => {
+      const x = T.linearRecurrence(C(av), C(bv), { reverse });
+      return T.add(T.sum(T.real(T.mul(T.conj(C(w)), x))), T.sum(T.square(T.abs(x))));
+    };
+    expectGradMatchesFd(loss, [a, b]);
+  });
+
+  it('a coefficient shared across time (a of shape [N], as in a time-invariant SSM): grad sums over time', () => {
+    const r = seeded(15);
+    const a = randomTensor(r, { shape: [3], dtype: 'c64', domain: 'contraction' });
+    const b = randomTensor(r, { shape: [6, 3], dtype: 'c64' });
+    const loss = (av: Tensor, bv: Tensor) => T.sum(T.square(T.abs(T.linearRecurrence(C(av), C(bv)))));
+    expectGradMatchesFd(loss, [a, b]);
+  });
+});
+
+// --- generic associative scans on non-linear combines ---------------------------------------
+
+type Tuple = number[];
+
+interface ScanCase {
+  readonly name: string;
+  readonly combine: T.Combine;
+  /** The same combine on plain numbers, for the sequential reference. */
+  readonly naive: (left: Tuple, right: Tuple) => Tuple;
+  readonly domains: readonly ('normal' | 'positive')[];
+}
+
+const matrixProduct: ScanCase = {
+  name: '2×2 matrix product (4 operands, non-commutative)',
+  combine: ([a, b, c, d], [e, f, g, h]) => [
+    T.add(T.mul(F(a), F(e)), T.mul(F(b), F(g))),
+    T.add(T.mul(F(a), F(f)), T.mul(F(b), F(h))),
+    T.add(T.mul(F(c), F(e)), T.mul(F(d), F(g))),
+    T.add(T.mul(F(c), F(f)), T.mul(F(d), F(h))),
+  ],
+  naive: ([a, b, c, d], [e, f, g, h]) => [a * e + b * g, a * f + b * h, c * e + d * g, c * f + d * h],
+  domains: ['normal', 'normal', 'normal', 'normal'],
+};
+
+/** Maps x ↦ max(a + x, b) composed: (a1, b1) then (a2, b2) is (a1 + a2, max(b1 + a2, b2)). */
+const tropical: ScanCase = {
+  name: '(max, +) tropical recurrence x_t = max(a_t + x_{t−1}, b_t)',
+  combine: ([a1, b1], [a2, b2]) => [T.add(F(a1), F(a2)), T.maximum(T.add(F(b1), F(a2)), F(b2))],
+  naive: ([a1, b1], [a2, b2]) => [a1 + a2, Math.max(b1 + a2, b2)],
+  domains: ['normal', 'normal'],
+};
+
+/** (m, s) ⊕ (m′, s′) = (M, s·e^{m−M} + s′·e^{m′−M}), M = max(m, m′): s·e^m is a running Σ e^x. */
+const runningSoftmax: ScanCase = {
+  name: 'running softmax normaliser (m, s)',
+  combine: ([m1, s1], [m2, s2]) => {
+    const m = T.maximum(F(m1), F(m2));
+    return [m, T.add(T.mul(F(s1), T.exp(T.sub(F(m1), m))), T.mul(F(s2), T.exp(T.sub(F(m2), m))))];
+  },
+  naive: ([m1, s1], [m2, s2]) => {
+    const m = Math.max(m1, m2);
+    return [m, s1 * Math.exp(m1 - m) + s2 * Math.exp(m2 - m)];
+  },
+  domains: ['normal', 'positive'],
+};
+
+/** Sequential inclusive scan of one line (operands of shape [L]); reversed runs from the end. */
+function sequentialScan(xs: readonly Tensor[], reverse: boolean, combine: ScanCase['naive']): number[][] {
+  const cols = xs.map((x) => Array.from(x.data64()));
+  const n = cols[0].length;
+  const outs = cols.map(() => new Array<number>(n).fill(0));
+  let acc: Tuple | undefined;
+  for (const t of order(n, reverse)) {
+    const cur = cols.map((c) => c[t]);
+    acc = acc === undefined ? cur : combine(acc, cur);
+    acc.forEach((v, k) => (outs[k][t] = v));
+  }
+  return outs;
+}
+
+describe.each([matrixProduct, tropical, runningSoftmax])('associative scan: $name', (sc) => {
+  const L = 5;
+  const inputs = (seed: number) => {
+    const r = seeded(seed);
+    return sc.domains.map((domain) => randomTensor(r, { shape: [L], dtype: 'f32', domain }));
+  };
+
+  it.each(DIRECTIONS)('reverse=%s: values equal the sequential loop', (reverse) => {
+    const xs = inputs(21);
+    const got = T.associativeScan(sc.combine, xs, { reverse });
+    const expected = sequentialScan(xs, reverse, sc.naive);
+    got.forEach((g, k) => expectAllClose(realsOf(g), expected[k], 1e-12, `operand ${k}`));
+  });
+
+  it.each(DIRECTIONS)('reverse=%s: grad of a weighted sum of every output matches finite differences', (reverse) => {
+    const xs = inputs(reverse ? 23 : 22);
+    const r = seeded(24);
+    const ws = xs.map(() => randomTensor(r, { shape: [L], dtype: 'f32' }));
+    const loss = (...vs: Tensor[]) =>
+      T.sum(T.stack(T.associativeScan(sc.combine, vs, { reverse }).map((y, k) => T.sum(T.mul(F(y), F(ws[k]))))));
+    expectGradMatchesFd(loss, xs);
+  });
+
+  it('on axis 1 of [2, 4] operands: grad matches finite differences', () => {
+    const r = seeded(25);
+    const xs = sc.domains.map((domain) => randomTensor(r, { shape: [2, 4], dtype: 'f32', domain }));
+    const loss = (...vs: Tensor[]) => T.sum(T.stack(T.associativeScan(sc.combine, vs, { axis: 1 }).map((y) => T.sum(T.tanh(F(y))))));
+    expectGradMatchesFd(loss, xs);
+  });
+});
+
+describe('running softmax normaliser against the closed form', () => {
+  it.each(DIRECTIONS)('reverse=%s: ∂/∂x_u Σ_t w_t·logsumexp(prefix_t) = Σ_{t ∋ u} w_t·softmax_t(u)', (reverse) => {
+    const L = 6;
+    const r = seeded(reverse ? 31 : 30);
+    const x = randomTensor(r, { shape: [L], dtype: 'f32' });
+    const s0 = fromReals('f32', [L], Array(L).fill(1));
+    const w = randomTensor(r, { shape: [L], dtype: 'f32' });
+    const loss = (v: Tensor) => {
+      const [m, s] = T.associativeScan(runningSoftmax.combine, [v, s0], { reverse });
+      return T.sum(T.mul(T.add(F(m), T.log(F(s))), F(w)));
+    };
+    const g = realsOf(T.grad(loss)(x) as Tensor);
+    const xv = x.data64();
+    const wv = w.data64();
+    // prefix_t = the positions scanned by the time t is reached.
+    const inPrefix = (u: number, t: number) => (reverse ? u >= t : u <= t);
+    const expected = Array.from(xv, (_, u) => {
+      let sum = 0;
+      for (let t = 0; t < L; t++) {
+        if (!inPrefix(u, t)) continue;
+        let z = 0;
+        for (let v = 0; v < L; v++) if (inPrefix(v, t)) z += Math.exp(xv[v]);
+        sum += (wv[t] * Math.exp(xv[u])) / z;
+      }
+      return sum;
+    });
+    expectAllClose(g, expected, 1e-12, 'softmax-weighted gradient');
+  });
+});
+
+describe('complex associative scans', () => {
+  it('differentiating a c64 associative scan is refused with a message that points to linearRecurrence', () => {
+    const z = randomTensor(seeded(40), { shape: [4], dtype: 'c64' });
+    const loss = (v: Tensor) => T.sum(T.real(C(T.associativeScan(([p], [q]) => [T.add(C(p), C(q))], [v])[0])));
+    expect(() => T.grad(loss)(z)).toThrow(/associativeScan.*f32.*linearRecurrence/);
+  });
+});

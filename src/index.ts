@@ -22,3 +22,5 @@ export * as tree from './pytree';
 export { printIR } from '../compiler/printer';
 export { typecheck } from '../compiler/typecheck';
 export { grad, valueAndGrad, vjp, jvp, type GradOptions } from './autodiff';
+export { jit, isJitted, type Jitted, type JitOptions, type Lowered } from './jit';
+export { setBackend, currentBackend, availableBackends } from './backend';

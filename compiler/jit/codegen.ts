@@ -1,0 +1,100 @@
+/**
+ * The codegen rule table: one entry per primitive, saying how it becomes gpu.js source.
+ *  - elementwise: a value expression from input values (fused anywhere);
+ *  - view: an index mapping from output to input coordinates (fused anywhere);
+ *  - kernel: a template instance writing a buffer (matmul, reductions, scans, FFTs, scatter);
+ *  - host: evaluated by the interpreter before launch (random bits, from a concrete key).
+ */
+import type { Operand } from '../../kernels/operand';
+import type { PlanBuilder } from '../../kernels/plan';
+import type { AVal } from '../ir';
+import type { Prim, PrimParams, PrimTable } from '../primitives';
+import { kernelCode } from './kernelCode';
+import { elementwiseCode, type ValueExpr } from './scalarCode';
+import { viewCode, type ViewContext } from './viewCode';
+import type { DType } from '../dtype';
+
+export type KernelLowering<P extends Prim> = (b: PlanBuilder, inputs: readonly Operand[], params: PrimParams[P], outAvals: readonly AVal[], inAvals: readonly AVal[]) => Operand[];
+
+export type CodegenRule<P extends Prim> =
+  | { readonly kind: 'elementwise'; readonly code: (v: readonly ValueExpr[], dtypes: readonly DType[], params: PrimParams[P]) => ValueExpr }
+  | { readonly kind: 'view'; readonly code: (ctx: ViewContext, params: PrimParams[P]) => ValueExpr }
+  | { readonly kind: 'kernel'; readonly lower: KernelLowering<P> }
+  | { readonly kind: 'host' };
+
+function ew<P extends Prim>(p: P): CodegenRule<P> {
+  const code = elementwiseCode[p];
+  if (!code) throw new Error(`codegen: no elementwise code for '${p}'`);
+  return { kind: 'elementwise', code: code as never };
+}
+function view<P extends Prim>(p: P): CodegenRule<P> {
+  const code = viewCode[p];
+  if (!code) throw new Error(`codegen: no view code for '${p}'`);
+  return { kind: 'view', code: code as never };
+}
+function kernel<P extends Prim>(p: P): CodegenRule<P> {
+  const lower = kernelCode[p];
+  if (!lower) throw new Error(`codegen: no kernel template for '${p}'`);
+  return { kind: 'kernel', lower: lower as never };
+}
+
+export const codegenRules: PrimTable<{ [P in Prim]: CodegenRule<P> }> = {
+  neg: ew('neg'),
+  exp: ew('exp'),
+  log: ew('log'),
+  sin: ew('sin'),
+  cos: ew('cos'),
+  tanh: ew('tanh'),
+  logistic: ew('logistic'),
+  sqrt: ew('sqrt'),
+  erf: ew('erf'),
+  abs: ew('abs'),
+  sign: ew('sign'),
+  floor: ew('floor'),
+  not: ew('not'),
+  add: ew('add'),
+  sub: ew('sub'),
+  mul: ew('mul'),
+  div: ew('div'),
+  pow: ew('pow'),
+  max: ew('max'),
+  min: ew('min'),
+  atan2: ew('atan2'),
+  and: ew('and'),
+  or: ew('or'),
+  lt: ew('lt'),
+  le: ew('le'),
+  gt: ew('gt'),
+  ge: ew('ge'),
+  eq: ew('eq'),
+  ne: ew('ne'),
+  select: ew('select'),
+  cast: ew('cast'),
+  complex: ew('complex'),
+  real: ew('real'),
+  imag: ew('imag'),
+  conj: ew('conj'),
+  broadcast_in_dim: view('broadcast_in_dim'),
+  reshape: view('reshape'),
+  transpose: view('transpose'),
+  slice: view('slice'),
+  pad: view('pad'),
+  concat: view('concat'),
+  reverse: view('reverse'),
+  gather: view('gather'),
+  iota: view('iota'),
+  scatter_add: kernel('scatter_add'),
+  reduce_sum: kernel('reduce_sum'),
+  reduce_max: kernel('reduce_max'),
+  argmax: kernel('argmax'),
+  matmul: kernel('matmul'),
+  cumsum: kernel('cumsum'),
+  linrec: kernel('linrec'),
+  assoc_scan: kernel('assoc_scan'),
+  fft: kernel('fft'),
+  rfft: kernel('rfft'),
+  irfft: kernel('irfft'),
+  random_bits: { kind: 'host' },
+};
+
+export const codegenKind = (p: Prim): CodegenRule<Prim>['kind'] => codegenRules[p].kind;

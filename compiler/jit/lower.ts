@@ -1,0 +1,173 @@
+/**
+ * Lowering: an optimised IR becomes one kernel plan. Inputs and captured constants become
+ * plan buffers; host equations (random bits) become extra plan inputs computed before launch;
+ * every materialised variable becomes one kernel (a fused map, or a template instance); the
+ * program outputs are packed into one buffer so a call does one upload and one readback.
+ */
+import { type Dtype, type Operand, operandOf } from '../../kernels/operand';
+import { type Binding, type BufferRef, type KernelPlan, PlanBuilder } from '../../kernels/plan';
+import { elementwise } from '../../kernels/templates/elementwise';
+import type { AVal, Eqn, IR, Var } from '../ir';
+import { Lit } from '../ir';
+import { lanes, type NDArray } from '../ndarray';
+import type { Prim } from '../primitives';
+import { sizeOf } from '../shape';
+import { codegenRules, type CodegenRule } from './codegen';
+import { Emitter, type EmitEnv } from './emit';
+import { schedule } from './schedule';
+
+/** Where an output lives in the packed result. */
+export interface OutputSlot {
+  readonly aval: AVal;
+  readonly offset: number;
+  /** Set when the output is a literal (no kernel computes it). */
+  readonly literal?: Lit;
+}
+
+export interface LoweredProgram {
+  readonly plan: KernelPlan;
+  readonly ir: IR;
+  /** Equations evaluated on the host before launch, in program order. */
+  readonly hostEqns: readonly Eqn[];
+  /** Plan inputs: program arguments by index, or host-computed variables. */
+  readonly planInputs: readonly ({ kind: 'arg'; index: number } | { kind: 'host'; v: Var })[];
+  readonly outputs: readonly OutputSlot[];
+  readonly packedLength: number;
+}
+
+const storage = (a: AVal): Dtype => (a.dtype === 'c64' ? 'c64' : 'f32');
+const floats = (a: AVal): number => sizeOf(a.shape) * lanes(a.dtype);
+const viewShape = (a: AVal): number[] => (a.shape.length ? [...a.shape] : [1]);
+
+/** Shapes of size 0 have no kernel form; callers evaluate such programs with the interpreter. */
+export function hasEmptyValues(ir: IR): boolean {
+  const empty = (a: AVal) => sizeOf(a.shape) === 0;
+  return [...ir.inVars, ...ir.constVars].some((v) => empty(v.aval)) || ir.eqns.some((e) => e.outputs.some((v) => empty(v.aval)));
+}
+
+export function lowerIR(ir: IR, consts: readonly NDArray[], name = 'jit'): LoweredProgram {
+  const sched = schedule(ir);
+  const b = new PlanBuilder(name);
+  const operands = new Map<Var, Operand>();
+  const planInputs: LoweredProgram['planInputs'][number][] = [];
+  const bindBuffer = (v: Var, buf: BufferRef): void => {
+    operands.set(v, v.aval.shape.length ? operandOf(buf, v.aval.shape, storage(v.aval)) : scalarOperand(buf, storage(v.aval)));
+  };
+  ir.inVars.forEach((v, i) => {
+    bindBuffer(v, b.input(`in${i}`, Math.max(floats(v.aval), 1)));
+    planInputs.push({ kind: 'arg', index: i });
+  });
+  ir.constVars.forEach((v, i) => bindBuffer(v, b.constant(`k${i}`, Float32Array.from(consts[i].data))));
+  const hostEqns = ir.eqns.filter((e) => sched.hostEqns.has(e));
+  const hostNeeded = new Set<Var>();
+  for (const e of ir.eqns) if (!sched.hostEqns.has(e)) for (const a of e.inputs) if (!(a instanceof Lit)) hostNeeded.add(a);
+  for (const a of ir.outAtoms) if (!(a instanceof Lit)) hostNeeded.add(a);
+  for (const e of hostEqns) {
+    for (const v of e.outputs) {
+      if (!hostNeeded.has(v)) continue;
+      bindBuffer(v, b.input(`h${planInputs.length}`, floats(v.aval)));
+      planInputs.push({ kind: 'host', v });
+    }
+  }
+
+  const env: EmitEnv = { operandOf: (v) => operands.get(v), producer: (v) => sched.producer.get(v) };
+  const expressionOperand = (a: Var | Lit): Operand => {
+    if (!(a instanceof Lit)) {
+      const op = operands.get(a);
+      if (op) return op;
+    }
+    const probe = new Emitter(env, false);
+    probe.value(a, a.aval.shape.map((_, i) => `_p${i}`));
+    return {
+      shape: viewShape(a.aval),
+      dtype: storage(a.aval),
+      bindings: probe.bindings,
+      read: (coords, part) => {
+        const v = new Emitter(env, false).value(a, a.aval.shape.length ? coords : []);
+        return part === 're' ? v.re : v.im;
+      },
+    };
+  };
+
+  for (const e of ir.eqns) {
+    if (sched.hostEqns.has(e)) continue;
+    const rule = codegenRules[e.prim] as CodegenRule<Prim>;
+    if (rule.kind === 'kernel') {
+      const outs = rule.lower(b, e.inputs.map(expressionOperand), e.params as never, e.outputs.map((v) => v.aval), e.inputs.map((a) => a.aval));
+      e.outputs.forEach((v, i) => operands.set(v, reshapeOperand(outs[i], v.aval)));
+      continue;
+    }
+    const v = e.outputs[0];
+    if (!sched.materialized.has(v)) continue;
+    operands.set(v, reshapeOperand(mapKernel(b, env, v), v.aval));
+  }
+
+  // Pack the outputs into one buffer.
+  const slots: OutputSlot[] = [];
+  let offset = 0;
+  for (const a of ir.outAtoms) {
+    slots.push({ aval: a.aval, offset, literal: a instanceof Lit ? a : undefined });
+    offset += floats(a.aval);
+  }
+  const packed = packOutputs(b, ir, operands, slots, Math.max(offset, 1));
+  return { plan: b.build(packed), ir, hostEqns, planInputs, outputs: slots, packedLength: offset };
+}
+
+function scalarOperand(buf: BufferRef, dtype: Dtype): Operand {
+  const op = operandOf(buf, [1], dtype);
+  return { ...op, shape: [1], read: (_c, part) => op.read(['0'], part) };
+}
+
+/** Operands of rank-0 values read with no coordinates. */
+function reshapeOperand(op: Operand, aval: AVal): Operand {
+  return aval.shape.length ? op : { ...op, read: (_c, part) => op.read(op.shape.map(() => '0'), part) };
+}
+
+function mapKernel(b: PlanBuilder, env: EmitEnv, v: Var): Operand {
+  const probe = new Emitter(env, true);
+  probe.value(v, v.aval.shape.map((_, i) => `_p${i}`));
+  return elementwise(b, {
+    name: 'fused',
+    shape: viewShape(v.aval),
+    dtype: storage(v.aval),
+    bindings: probe.bindings,
+    body: (coords, part) => {
+      const em = new Emitter(env, true);
+      const val = em.value(v, v.aval.shape.length ? coords : []);
+      return { statements: em.statements, value: part === 're' ? val.re : val.im };
+    },
+  });
+}
+
+function packOutputs(b: PlanBuilder, ir: IR, operands: ReadonlyMap<Var, Operand>, slots: readonly OutputSlot[], length: number): BufferRef {
+  const bindings: Binding[] = [];
+  const pieces: { end: number; expr: (flat: string) => string }[] = [];
+  slots.forEach((s, i) => {
+    const a = ir.outAtoms[i];
+    const n = floats(s.aval);
+    if (n === 0) return;
+    if (s.literal) {
+      const { re, im } = s.literal;
+      pieces.push({ end: s.offset + n, expr: (flat) => (s.aval.dtype === 'c64' ? `((${flat} - Math.floor(${flat} / 2.0) * 2.0) < 0.5 ? ${re} : ${im})` : `${re}`) });
+      return;
+    }
+    const op = operands.get(a as Var) as Operand;
+    if (op.bindings.length !== 1) throw new Error('jit: an output must be a single buffer');
+    const flatView = operandOf(op.bindings[0].buffer, [n], 'f32', `out${i}`);
+    bindings.push(...flatView.bindings);
+    pieces.push({ end: s.offset + n, expr: (flat) => flatView.read([flat], 're') });
+  });
+  const body = (coords: readonly string[]) => {
+    const cell = coords[0];
+    const lines: string[] = [];
+    let start = 0;
+    for (const p of pieces) {
+      const local = start ? `(${cell} - ${start}.0)` : cell;
+      lines.push(`if (${cell} < ${p.end}.0) {`, `  return ${p.expr(`Math.min(${local}, ${p.end - start - 1}.0)`)};`, '}');
+      start = p.end;
+    }
+    return { statements: lines, value: '0.0' };
+  };
+  const out = elementwise(b, { name: 'pack', shape: [length], dtype: 'f32', bindings, body: (c) => body(c) });
+  return out.bindings[0].buffer;
+}

@@ -1,0 +1,92 @@
+/**
+ * Fusion schedule: decides which variables are materialised in buffers. Everything else is
+ * fused: computed inside the kernels that read it, so an intermediate that nothing else reads
+ * never reaches memory.
+ *
+ * Kinds of equation (from the codegen table): elementwise and view equations are fusible;
+ * kernel equations (matmul, reductions, scans, FFTs, scatter) always write a buffer; host
+ * equations (random bits and the key arithmetic before them) run on the host before launch.
+ *
+ * A fusible variable is materialised when it is a program output, or when inlining it would
+ * repeat real work: it is read by a kernel equation (which reads operands many times per
+ * output) and is not cheap, or it is read by several consumers and is not cheap. "Cheap" is a
+ * view chain over buffers plus at most a couple of real arithmetic operations.
+ */
+import type { Atom, Eqn, IR, Var } from '../ir';
+import { Lit } from '../ir';
+import { codegenKind } from './codegen';
+
+export interface Schedule {
+  /** Variables that live in buffers (kernel outputs, inputs, consts, materialised fusions). */
+  readonly materialized: ReadonlySet<Var>;
+  /** Equations evaluated on the host before the kernels run. */
+  readonly hostEqns: ReadonlySet<Eqn>;
+  readonly producer: ReadonlyMap<Var, Eqn>;
+}
+
+const CHEAP = 2;
+
+export function schedule(ir: IR): Schedule {
+  const producer = new Map<Var, Eqn>();
+  const uses = new Map<Var, number>();
+  const kernelUse = new Set<Var>();
+  for (const e of ir.eqns) {
+    e.outputs.forEach((v) => producer.set(v, e));
+    for (const a of e.inputs) {
+      if (a instanceof Lit) continue;
+      uses.set(a, (uses.get(a) ?? 0) + 1);
+      if (codegenKind(e.prim) === 'kernel') kernelUse.add(a);
+    }
+  }
+  const hostEqns = hostClosure(ir, producer);
+  const materialized = new Set<Var>([...ir.constVars, ...ir.inVars]);
+  for (const e of hostEqns) e.outputs.forEach((v) => materialized.add(v));
+  for (const a of ir.outAtoms) if (!(a instanceof Lit)) materialized.add(a);
+
+  const cost = new Map<Var, number>();
+  const costOf = (a: Atom): number => (a instanceof Lit || materialized.has(a) ? 0 : (cost.get(a) ?? 0));
+  for (const e of ir.eqns) {
+    const kind = codegenKind(e.prim);
+    if (kind === 'kernel' || kind === 'host') {
+      e.outputs.forEach((v) => materialized.add(v));
+      continue;
+    }
+    const inputCost = e.inputs.reduce((s, a) => s + costOf(a), 0);
+    const own = kind === 'view' ? (e.prim === 'gather' ? 1 : 0) : e.outputs[0].aval.dtype === 'c64' ? 2 : 1;
+    cost.set(e.outputs[0], inputCost + own);
+  }
+  // Materialise in program order so a decision lowers the cost seen by later equations.
+  for (const e of ir.eqns) {
+    for (const v of e.outputs) {
+      if (materialized.has(v)) continue;
+      const c = costOf(v);
+      const expensive = c > CHEAP;
+      if ((kernelUse.has(v) && expensive) || ((uses.get(v) ?? 0) > 1 && expensive)) {
+        materialized.add(v);
+        cost.set(v, 0);
+      }
+    }
+  }
+  return { materialized, hostEqns, producer };
+}
+
+/** random_bits equations and the equations computing their keys; all must depend only on inputs. */
+function hostClosure(ir: IR, producer: ReadonlyMap<Var, Eqn>): Set<Eqn> {
+  const host = new Set<Eqn>();
+  const visit = (e: Eqn): void => {
+    if (host.has(e)) return;
+    host.add(e);
+    for (const a of e.inputs) {
+      if (a instanceof Lit) continue;
+      const p = producer.get(a);
+      if (p) visit(p);
+    }
+  };
+  for (const e of ir.eqns) if (codegenKind(e.prim) === 'host') visit(e);
+  for (const e of host) {
+    if (codegenKind(e.prim) === 'kernel') {
+      throw new Error(`jit: random keys must be computed from inputs by simple ops; '${e.prim}' feeds a random_bits key`);
+    }
+  }
+  return host;
+}

@@ -1,0 +1,164 @@
+/**
+ * jit: compiles a function over pytrees of tensors to fused gpu.js kernels. The function is
+ * traced once per input signature (shapes, dtypes, tree structure, static arguments); the IR
+ * goes through the pass pipeline (simplify, CSE, DCE), is scheduled for fusion and lowered to a
+ * kernel plan, and the executable is cached. A call returns a Promise (GPU readback is
+ * asynchronous). `lower(...)` exposes the optimised IR, the kernels and their sources, and the
+ * buffer plan. grad(jit(f)) is jit(grad(f)); inside other transformations use `.fun`.
+ */
+import { Executable } from '../compiler/jit/executable';
+import { hasEmptyValues, lowerIR, type LoweredProgram } from '../compiler/jit/lower';
+import { evalIR } from '../compiler/interpreter/index';
+import type { IR } from '../compiler/ir';
+import { printIR } from '../compiler/printer';
+import { type PassTrace, runPasses } from '../compiler/passes/pipeline';
+import { kernelSource } from '../kernels/plan';
+import type { BackendName } from '../kernels/backends';
+import { backendRuntime, resolveBackend } from './backend';
+import { flatten, unflatten } from './pytree';
+import { concreteTensor, Tensor } from './tensor';
+import { avalOf, isArgLeaf, type ShapeSpec, traceTree } from './trace';
+
+export interface JitOptions {
+  /** Positional arguments that are static (part of the cache key, not traced). */
+  readonly staticArgnums?: readonly number[];
+  /** Backend to compile for; defaults to the global setting (setBackend). */
+  readonly backend?: BackendName;
+  /** Called with the IR text after every pass. */
+  readonly dump?: (pass: string, text: string) => void;
+}
+
+export interface KernelInfo {
+  readonly name: string;
+  readonly source: string;
+  readonly output: readonly number[];
+}
+
+export interface BufferInfo {
+  readonly id: string;
+  readonly kind: string;
+  readonly floats: number;
+  /** Index of the kernel writing it (-1 for inputs and constants) and of its last reader. */
+  readonly defined: number;
+  readonly lastUse: number;
+}
+
+export interface Lowered {
+  readonly ir: IR;
+  readonly passes: readonly PassTrace[];
+  readonly kernels: readonly KernelInfo[];
+  readonly buffers: readonly BufferInfo[];
+  /** Peak floats held by intermediate buffers at once (inputs and constants excluded). */
+  readonly peakIntermediateFloats: number;
+  readonly program?: LoweredProgram;
+  readonly fallback?: string;
+  toString(): string;
+}
+
+interface Compiled {
+  readonly lowered: Lowered;
+  readonly outDef: ReturnType<typeof traceTree>['outDef'];
+  readonly run: (args: Tensor[]) => Promise<Tensor[]>;
+}
+
+export interface Jitted<A extends unknown[], R> {
+  (...args: A): Promise<R>;
+  lower(...args: { [K in keyof A]: unknown }): Promise<Lowered>;
+  readonly fun: (...args: A) => R;
+  readonly cacheSize: number;
+}
+
+export const isJitted = (f: unknown): f is Jitted<unknown[], unknown> => typeof f === 'function' && 'fun' in f && 'lower' in f;
+
+function bufferPlan(program: LoweredProgram): { buffers: BufferInfo[]; peak: number } {
+  const { plan } = program;
+  const lastUse = new Map<string, number>();
+  plan.steps.forEach((s, i) => s.args.forEach((a) => lastUse.set(a.id, i)));
+  const fixed = [...plan.inputs, ...plan.constants.map((c) => c.buffer)].map((b) => ({
+    id: b.id,
+    kind: b.kind,
+    floats: b.dims.reduce((x, y) => x * y, 1),
+    defined: -1,
+    lastUse: lastUse.get(b.id) ?? -1,
+  }));
+  const steps = plan.steps.map((s, i) => ({ id: s.result.id, kind: 'intermediate', floats: s.result.dims.reduce((x, y) => x * y, 1), defined: i, lastUse: lastUse.get(s.result.id) ?? plan.steps.length }));
+  let peak = 0;
+  for (let i = 0; i < plan.steps.length; i++) {
+    const live = steps.filter((b) => b.defined <= i && b.lastUse >= i).reduce((s, b) => s + b.floats, 0);
+    peak = Math.max(peak, live);
+  }
+  return { buffers: [...fixed, ...steps], peak };
+}
+
+function signatureKey(args: readonly unknown[], staticArgnums: readonly number[]): string {
+  const dynamic = args.map((a, i) => (staticArgnums.includes(i) ? null : a));
+  const [leaves, def] = flatten(dynamic, isArgLeaf);
+  const avals = leaves.map((l) => avalOf(l as Tensor | ShapeSpec)).map((a) => `${a.dtype}[${a.shape.join(',')}]`);
+  const statics = staticArgnums.map((i) => JSON.stringify(args[i]));
+  return `${JSON.stringify(def)}|${avals.join(';')}|${statics.join(';')}`;
+}
+
+export function jit<A extends unknown[], R>(f: (...args: A) => R, opts: JitOptions = {}): Jitted<A, R> {
+  const cache = new Map<string, Promise<Compiled>>();
+  const staticArgnums = opts.staticArgnums ?? [];
+
+  const compile = async (args: readonly unknown[]): Promise<Compiled> => {
+    const withStatics = (...dyn: unknown[]) => f(...(args.map((a, i) => (staticArgnums.includes(i) ? a : dyn[i])) as A));
+    const traced = traceTree(withStatics as never, args.map((a, i) => (staticArgnums.includes(i) ? null : a)));
+    if (traced.consts.some((c) => c.isTracer)) throw new Error('jit: the function captured a traced value; call jit outside other transformations');
+    const constVals = traced.consts.map((c) => c.value());
+    const { ir, trace } = runPasses(traced.ir, { dump: opts.dump });
+    const backend = await resolveBackend(opts.backend);
+    if (hasEmptyValues(ir)) {
+      const lowered: Lowered = {
+        ir, passes: trace, kernels: [], buffers: [], peakIntermediateFloats: 0,
+        fallback: 'a value has an empty shape; evaluated by the interpreter',
+        toString: () => printIR(ir),
+      };
+      return { lowered, outDef: traced.outDef, run: async (xs) => evalIR(ir, constVals, xs.map((x) => x.value())).map((v) => concreteTensor(v)) };
+    }
+    const program = lowerIR(ir, constVals);
+    const runtime = await backendRuntime(backend);
+    const exe = new Executable(program, runtime, constVals);
+    const { buffers, peak } = bufferPlan(program);
+    const kernels = program.plan.steps.map((s) => ({ name: s.kernel.name, source: kernelSource(s.kernel), output: s.kernel.output }));
+    const lowered: Lowered = {
+      ir,
+      passes: trace,
+      kernels,
+      buffers,
+      peakIntermediateFloats: peak,
+      program,
+      toString: () => `${printIR(ir)}\n-- ${kernels.length} kernels on ${backend}: ${kernels.map((k) => k.name).join(', ')}`,
+    };
+    return { lowered, outDef: traced.outDef, run: async (xs) => (await exe.run(xs.map((x) => x.value()))).map((v) => concreteTensor(v)) };
+  };
+
+  const compiled = (args: readonly unknown[]): Promise<Compiled> => {
+    const key = signatureKey(args, staticArgnums);
+    let c = cache.get(key);
+    if (!c) {
+      c = compile(args);
+      cache.set(key, c);
+      c.catch(() => cache.delete(key));
+    }
+    return c;
+  };
+
+  const call = async (...args: A): Promise<R> => {
+    const dynamic = args.map((a, i) => (staticArgnums.includes(i) ? null : a));
+    const [leaves] = flatten(dynamic, isArgLeaf);
+    if (leaves.some((l) => l instanceof Tensor && l.isTracer)) {
+      throw new Error('jit: a jitted function was called on traced values; transform the function before jit (jit(grad(f))), or call .fun');
+    }
+    const c = await compiled(args);
+    return unflatten<R>(c.outDef, await c.run(leaves as Tensor[]));
+  };
+  return Object.assign(call, {
+    lower: async (...args: unknown[]) => (await compiled(args)).lowered,
+    fun: f,
+    get cacheSize() {
+      return cache.size;
+    },
+  }) as unknown as Jitted<A, R>;
+}

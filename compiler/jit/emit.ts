@@ -13,8 +13,11 @@ import { Lit } from '../ir';
 import type { Prim } from '../primitives';
 import { codegenRules, type CodegenRule } from './codegen';
 import { literal, type ValueExpr } from './scalarCode';
+import { clampCoord } from './viewCode';
 
 export interface EmitEnv {
+  /** Whether reads at computed coordinates are clamped into range (see viewCode). */
+  readonly clampReads: boolean;
   /** The operand of a materialised variable (undefined while it is fused). */
   operandOf(v: Var): Operand | undefined;
   producer(v: Var): Eqn | undefined;
@@ -72,6 +75,7 @@ export class Emitter {
           outAval: v.aval,
           read: (i, c) => this.value(e.inputs[i], c),
           bind: this.bind,
+          clamp: (c, size) => (this.env.clampReads ? clampCoord(c, size) : size === 1 ? '0.0' : c),
         },
         e.params as never,
       );

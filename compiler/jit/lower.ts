@@ -45,7 +45,14 @@ export function hasEmptyValues(ir: IR): boolean {
   return [...ir.inVars, ...ir.constVars].some((v) => empty(v.aval)) || ir.eqns.some((e) => e.outputs.some((v) => empty(v.aval)));
 }
 
-export function lowerIR(ir: IR, consts: readonly NDArray[], name = 'jit'): LoweredProgram {
+export interface LowerOptions {
+  readonly name?: string;
+  /** Clamp computed read coordinates into range (off for GLSL, whose texture reads are safe). */
+  readonly clampReads?: boolean;
+}
+
+export function lowerIR(ir: IR, consts: readonly NDArray[], opts: LowerOptions = {}): LoweredProgram {
+  const name = opts.name ?? 'jit';
   const sched = schedule(ir);
   const b = new PlanBuilder(name);
   const operands = new Map<Var, Operand>();
@@ -70,7 +77,7 @@ export function lowerIR(ir: IR, consts: readonly NDArray[], name = 'jit'): Lower
     }
   }
 
-  const env: EmitEnv = { operandOf: (v) => operands.get(v), producer: (v) => sched.producer.get(v) };
+  const env: EmitEnv = { clampReads: opts.clampReads ?? true, operandOf: (v) => operands.get(v), producer: (v) => sched.producer.get(v) };
   const expressionOperand = (a: Var | Lit): Operand => {
     if (!(a instanceof Lit)) {
       const op = operands.get(a);
@@ -163,7 +170,7 @@ function packOutputs(b: PlanBuilder, ir: IR, operands: ReadonlyMap<Var, Operand>
     let start = 0;
     for (const p of pieces) {
       const local = start ? `(${cell} - ${start}.0)` : cell;
-      lines.push(`if (${cell} < ${p.end}.0) {`, `  return ${p.expr(`Math.min(${local}, ${p.end - start - 1}.0)`)};`, '}');
+      lines.push(`if (${cell} < ${p.end}.0) {`, `  return ${p.expr(local)};`, '}');
       start = p.end;
     }
     return { statements: lines, value: '0.0' };

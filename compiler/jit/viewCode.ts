@@ -18,12 +18,15 @@ export interface ViewContext {
   read(i: number, coords: readonly string[]): ValueExpr;
   /** Binds an expression to a name where statements are allowed (returns it unchanged otherwise). */
   bind(expr: string): string;
+  /** A coordinate clamped into [0, size), where the backend needs reads kept in range. */
+  clamp(c: string, size: number): string;
 }
 
 export type ViewCode<P extends keyof PrimParams> = (ctx: ViewContext, params: PrimParams[P]) => ValueExpr;
 
 const int = (n: number): string => `${n}.0`;
-const clamp = (c: string, size: number): string => (size === 1 ? '0.0' : `Math.min(Math.max(${c}, 0.0), ${int(size - 1)})`);
+/** Clamps with Math.min/max (GLSL rejects these inside index expressions; texture reads there are safe unclamped). */
+export const clampCoord = (c: string, size: number): string => (size === 1 ? '0.0' : `Math.min(Math.max(${c}, 0.0), ${int(size - 1)})`);
 const choose = (cond: string, a: ValueExpr, b: ValueExpr): ValueExpr => ({ re: `(${cond} ? ${a.re} : ${b.re})`, im: `(${cond} ? ${a.im} : ${b.im})` });
 
 function flatOffset(coords: readonly string[], shape: readonly number[]): string {
@@ -68,7 +71,7 @@ export const viewCode: { [P in keyof PrimParams]?: ViewCode<P> } = {
     const src = ctx.coords.map((c, i) => {
       const shifted = lo[i] ? `(${c} - ${int(lo[i])})` : c;
       if (ctx.outAval.shape[i] !== shape[i]) conds.push(`${shifted} >= 0.0 && ${shifted} < ${int(shape[i])}`);
-      return ctx.outAval.shape[i] !== shape[i] ? clamp(shifted, shape[i]) : shifted;
+      return ctx.outAval.shape[i] !== shape[i] ? ctx.clamp(shifted, shape[i]) : shifted;
     });
     const inner = ctx.read(0, src);
     return conds.length ? choose(conds.join(' && '), inner, { re: literal(value), im: '0.0' }) : inner;
@@ -79,7 +82,7 @@ export const viewCode: { [P in keyof PrimParams]?: ViewCode<P> } = {
     const pieces = ctx.inAvals.map((a, i) => {
       const from = start;
       start += a.shape[axis];
-      const c = ctx.coords.map((x, j) => (j === axis ? clamp(from ? `(${x} - ${int(from)})` : x, a.shape[axis]) : x));
+      const c = ctx.coords.map((x, j) => (j === axis ? ctx.clamp(from ? `(${x} - ${int(from)})` : x, a.shape[axis]) : x));
       return { end: start, value: ctx.read(i, c) };
     });
     let out = pieces[pieces.length - 1].value;
@@ -90,7 +93,7 @@ export const viewCode: { [P in keyof PrimParams]?: ViewCode<P> } = {
     const k = ctx.inAvals[1].shape.length;
     const idx = ctx.read(1, ctx.coords.slice(axis, axis + k)).re;
     const size = ctx.inAvals[0].shape[axis];
-    const at = clamp(ctx.bind(idx), size);
+    const at = ctx.clamp(ctx.bind(idx), size);
     return ctx.read(0, [...ctx.coords.slice(0, axis), at, ...ctx.coords.slice(axis + k)]);
   },
   iota: (ctx, { axis }) => ({ re: ctx.coords[axis], im: '0.0' }),

@@ -1,0 +1,29 @@
+// Builds the bundles with esbuild: the library (dist/index.js), the `ssmjit` command
+// (dist/cli.js) and the benchmark (dist/bench.js). gpu.js and the native backends stay
+// external; everything else is bundled.
+import { build } from 'esbuild';
+import { existsSync } from 'node:fs';
+
+const shared = {
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  sourcemap: true,
+  external: ['gpu.js', 'gl', 'webgpu'],
+  logLevel: 'warning',
+  // CommonJS dependencies call require(); give the ESM bundle one.
+  banner: { js: "import { createRequire as __ssmjitCreateRequire } from 'node:module'; const require = __ssmjitCreateRequire(import.meta.url);" },
+};
+
+const entries = [
+  ['src/index.ts', 'dist/index.js'],
+  ['src/cli.ts', 'dist/cli.js'],
+  ['scripts/bench.ts', 'dist/bench.js'],
+];
+
+for (const [entry, outfile] of entries) {
+  if (!existsSync(entry)) continue;
+  const banner = entry === 'src/cli.ts' ? { js: `#!/usr/bin/env node\n${shared.banner.js}` } : shared.banner;
+  await build({ ...shared, entryPoints: [entry], outfile, banner });
+}

@@ -14,6 +14,7 @@ import type { Prim } from '../primitives';
 import { sizeOf } from '../shape';
 import { codegenRules, type CodegenRule } from './codegen';
 import { Emitter, type EmitEnv } from './emit';
+import { literal } from './scalarCode';
 import { schedule } from './schedule';
 
 /** Where an output lives in the packed result. */
@@ -116,7 +117,7 @@ export function lowerIR(ir: IR, consts: readonly NDArray[], opts: LowerOptions =
     slots.push({ aval: a.aval, offset, literal: a instanceof Lit ? a : undefined });
     offset += floats(a.aval);
   }
-  const packed = packOutputs(b, ir, operands, slots, Math.max(offset, 1));
+  const packed = packOutputs(b, env, ir, operands, slots, Math.max(offset, 1));
   return { plan: b.build(packed), ir, hostEqns, planInputs, outputs: slots, packedLength: offset };
 }
 
@@ -146,23 +147,55 @@ function mapKernel(b: PlanBuilder, env: EmitEnv, v: Var): Operand {
   });
 }
 
-function packOutputs(b: PlanBuilder, ir: IR, operands: ReadonlyMap<Var, Operand>, slots: readonly OutputSlot[], length: number): BufferRef {
+/** Flat element coordinates of `flat` in `shape`, as expressions. */
+function unravelFlat(flat: string, shape: readonly number[]): string[] {
+  const strides = shape.map((_, i) => sizeOf(shape.slice(i + 1)));
+  return shape.map((d, i) =>
+    d === 1 ? '0.0' : i === 0 ? `Math.floor(${flat} / ${strides[i]}.0)` : `(Math.floor(${flat} / ${strides[i]}.0) - Math.floor(${flat} / ${strides[i] * d}.0) * ${d}.0)`,
+  );
+}
+
+/**
+ * The pack kernel: writes every output into one flat buffer. Materialised outputs are copied;
+ * fused ones are computed here, so they never get a buffer of their own.
+ */
+function packOutputs(b: PlanBuilder, env: EmitEnv, ir: IR, operands: ReadonlyMap<Var, Operand>, slots: readonly OutputSlot[], length: number): BufferRef {
   const bindings: Binding[] = [];
-  const pieces: { end: number; expr: (flat: string) => string }[] = [];
+  const addBindings = (bs: readonly Binding[]) => bs.forEach((x) => bindings.some((y) => y.param === x.param) || bindings.push(x));
+  type Piece = { end: number; emit: (local: string) => { statements: string[]; value: string } };
+  const pieces: Piece[] = [];
   slots.forEach((s, i) => {
     const a = ir.outAtoms[i];
     const n = floats(s.aval);
     if (n === 0) return;
+    const complex = s.aval.dtype === 'c64';
+    const partOf = (local: string) => `(${local} - Math.floor(${local} / 2.0) * 2.0)`;
     if (s.literal) {
       const { re, im } = s.literal;
-      pieces.push({ end: s.offset + n, expr: (flat) => (s.aval.dtype === 'c64' ? `((${flat} - Math.floor(${flat} / 2.0) * 2.0) < 0.5 ? ${re} : ${im})` : `${re}`) });
+      pieces.push({ end: s.offset + n, emit: (local) => ({ statements: [], value: complex ? `(${partOf(local)} < 0.5 ? ${literal(re)} : ${literal(im)})` : literal(re) }) });
       return;
     }
-    const op = operands.get(a as Var) as Operand;
-    if (op.bindings.length !== 1) throw new Error('jit: an output must be a single buffer');
-    const flatView = operandOf(op.bindings[0].buffer, [n], 'f32', `out${i}`);
-    bindings.push(...flatView.bindings);
-    pieces.push({ end: s.offset + n, expr: (flat) => flatView.read([flat], 're') });
+    const op = operands.get(a as Var);
+    if (op) {
+      if (op.bindings.length !== 1) throw new Error('jit: a materialised output must be a single buffer');
+      const flatView = operandOf(op.bindings[0].buffer, [n], 'f32', `out${i}`);
+      addBindings(flatView.bindings);
+      pieces.push({ end: s.offset + n, emit: (local) => ({ statements: [], value: flatView.read([local], 're') }) });
+      return;
+    }
+    const v = a as Var;
+    const probe = new Emitter(env, true);
+    probe.value(v, v.aval.shape.map((_, k) => `_p${k}`));
+    addBindings(probe.bindings);
+    pieces.push({
+      end: s.offset + n,
+      emit: (local) => {
+        const em = new Emitter(env, true, `_o${i}_`);
+        const element = complex ? `Math.floor(${local} / 2.0)` : local;
+        const val = em.value(v, unravelFlat(element, v.aval.shape));
+        return { statements: em.statements, value: complex ? `(${partOf(local)} < 0.5 ? ${val.re} : ${val.im})` : val.re };
+      },
+    });
   });
   const body = (coords: readonly string[]) => {
     const cell = coords[0];
@@ -170,7 +203,8 @@ function packOutputs(b: PlanBuilder, ir: IR, operands: ReadonlyMap<Var, Operand>
     let start = 0;
     for (const p of pieces) {
       const local = start ? `(${cell} - ${start}.0)` : cell;
-      lines.push(`if (${cell} < ${p.end}.0) {`, `  return ${p.expr(local)};`, '}');
+      const { statements, value } = p.emit(local);
+      lines.push(`if (${cell} < ${p.end}.0) {`, ...statements.map((l) => `  ${l}`), `  return ${value};`, '}');
       start = p.end;
     }
     return { statements: lines, value: '0.0' };

@@ -7,8 +7,8 @@
  * kernel equations (matmul, reductions, scans, FFTs, scatter) always write a buffer; host
  * equations (random bits and the key arithmetic before them) run on the host before launch.
  *
- * A fusible variable is materialised when it is a program output, or when inlining it would
- * repeat real work: it is read by a kernel equation (which reads operands many times per
+ * A fusible variable is materialised when inlining it would repeat real work (program outputs
+ * that stay fused are computed by the kernel that packs the outputs): it is read by a kernel equation (which reads operands many times per
  * output) and is not cheap, or it is read by several consumers and is not cheap. "Cheap" is a
  * view chain over buffers plus at most a couple of real arithmetic operations.
  */
@@ -41,7 +41,6 @@ export function schedule(ir: IR): Schedule {
   const hostEqns = hostClosure(ir, producer);
   const materialized = new Set<Var>([...ir.constVars, ...ir.inVars]);
   for (const e of hostEqns) e.outputs.forEach((v) => materialized.add(v));
-  for (const a of ir.outAtoms) if (!(a instanceof Lit)) materialized.add(a);
 
   const cost = new Map<Var, number>();
   const costOf = (a: Atom): number => (a instanceof Lit || materialized.has(a) ? 0 : (cost.get(a) ?? 0));

@@ -13,7 +13,7 @@
  * threads, one per component (`part`).
  */
 import { type Binding, type BufferRef, type Dims, bufferLength } from './plan';
-import { type Shape, assertCallerIdentifier, assertShape, int, product, rowMajorOffset } from './source';
+import { type Shape, assertCallerIdentifier, assertShape, f32, int, product, rowMajorOffset } from './source';
 
 export type Dtype = 'f32' | 'c64';
 export type Part = 're' | 'im';
@@ -44,6 +44,30 @@ export interface Epilogue {
   readonly bindings: readonly Binding[];
   /** Source expression of component `part` of the written element. */
   readonly apply: (value: ValueExpr, coords: readonly string[], part: Part) => string;
+}
+
+/** A value-level rewrite applied before an epilogue (e.g. FFT post-scaling). */
+export interface ValueTransform {
+  readonly bindings: readonly Binding[];
+  readonly apply: (value: ValueExpr, coords: readonly string[]) => ValueExpr;
+}
+
+/** `epilogue` after `transform`: the transform's bindings join the epilogue's. */
+export function transformThenEpilogue(transform: ValueTransform, epilogue: Epilogue): Epilogue {
+  return {
+    dtype: epilogue.dtype,
+    bindings: [...transform.bindings, ...epilogue.bindings],
+    apply: (value, coords, part) => epilogue.apply(transform.apply(value, coords), coords, part),
+  };
+}
+
+/** Multiplies a value by the real constant `factor` (no-op for 1). */
+export function scaleValue(factor: number): ValueTransform {
+  const f = f32(factor);
+  return {
+    bindings: [],
+    apply: (v) => (factor === 1 ? v : { re: `(${v.re}) * ${f}`, im: `(${v.im}) * ${f}` }),
+  };
 }
 
 /** The identity epilogue: writes the template's own result. */

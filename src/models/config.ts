@@ -57,7 +57,8 @@ function taggedUnion<A extends { kind: string }>(name: string, variants: Record<
     name,
     (u): u is A => kinds.some((k) => variants[k].is(u)),
     (u, c) => {
-      const kind = typeof u === 'object' && u !== null ? (u as { kind?: unknown }).kind : undefined;
+      if (typeof u !== 'object' || u === null || Array.isArray(u)) return t.failure(u, c, `an object with kind ${kinds.join('|')} (${name})`);
+      const kind = (u as { kind?: unknown }).kind;
       if (typeof kind !== 'string' || !kinds.includes(kind)) return fieldFailure(c, 'kind', kind, `one of ${kinds.join('|')}`);
       return variants[kind].validate(u, c);
     },

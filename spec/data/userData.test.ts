@@ -63,7 +63,7 @@ describe('CSV user data', () => {
   });
 
   it('reads time-major multi-channel values and target columns', () => {
-    const ds = ok(parseCsv('t0c0,t0c1,t1c0,t1c1,target0,target1\r\n1,2,3,4,0.1,0.2\r\n', 'b.csv', { channels: 2 }));
+    const ds = ok(parseCsv('\uFEFFt0c0,t0c1,t1c0,t1c1,target0,target1\r\n1,2,3,4,0.1,0.2\r\n', 'b.csv', { channels: 2 }));
     expect([ds.seqLen, ds.inputs.kind === 'float' && ds.inputs.channels]).toEqual([2, 2]);
     expect(ds.targets).toEqual({ kind: 'regression', values: Float32Array.from([0.1, 0.2]), dim: 2 });
   });

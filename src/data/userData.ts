@@ -127,7 +127,7 @@ function splitCsvLine(line: string): string[] {
 }
 
 function csvRows(text: string, file: string, channels: number): Either<FormatError, Row[]> {
-  const lines = text.split('\n').map((l) => l.replace(/\r$/, ''));
+  const lines = text.replace(/^\uFEFF/, '').split('\n').map((l) => l.replace(/\r$/, ''));
   const header = splitCsvLine(lines[0] ?? '');
   const duplicate = header.find((name, i) => header.indexOf(name) !== i);
   if (duplicate !== undefined) return fail('duplicate column name', file, 1, { field: duplicate });

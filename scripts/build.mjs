@@ -20,6 +20,7 @@ const entries = [
   ['src/index.ts', 'dist/index.js'],
   ['src/cli.ts', 'dist/cli.js'],
   ['scripts/bench.ts', 'dist/bench.js'],
+  ['scripts/bench-kernels.ts', 'dist/bench-kernels.js'],
 ];
 
 for (const [entry, outfile] of entries) {

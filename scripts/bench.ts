@@ -1,0 +1,117 @@
+/**
+ * `npm run bench`: prints a table of medians.
+ *  1. The S5 training step of ../shared/bench/peers (value and gradients of one S5 layer) at
+ *     B=8, H=64, P=64, L=1024 and 256: ssmjit jit on each available backend, and jax-js (wasm)
+ *     run in the same invocation, so the ratio is taken under the same machine load.
+ *  2. Kernel microbenchmarks (scripts/bench-kernels.ts), when present.
+ * Options (env): BENCH_L="1024,256", BENCH_BACKENDS="cpu,webasm", BENCH_REPS=5, BENCH_PEERS=0.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as T from '../src/index';
+import { s5Init, s5ValueAndGrad } from '../bench/s5Step';
+import type { BackendName } from '../kernels/backends';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = resolve(here, '..');
+const peersDir = resolve(root, '../shared/bench/peers');
+const B = 8;
+const H = 64;
+const P = 64;
+const lengths = (process.env.BENCH_L ?? '1024,256').split(',').map(Number);
+const reps = Number(process.env.BENCH_REPS ?? 5);
+
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
+interface Row {
+  readonly what: string;
+  readonly L: number;
+  readonly medianMs: number;
+  readonly minMs: number;
+  readonly compileMs: number;
+  readonly note?: string;
+}
+
+async function ssmjitStep(backend: BackendName, L: number): Promise<Row> {
+  const { params, u } = s5Init(B, L, H, P);
+  const step = T.jit((p: typeof params, x: T.Tensor<'f32'>) => s5ValueAndGrad(p, x), { backend });
+  let t = performance.now();
+  const lowered = await step.lower(params, u);
+  await step(params, u);
+  const compileMs = performance.now() - t;
+  const times: number[] = [];
+  for (let i = 0; i < reps; i++) {
+    t = performance.now();
+    await step(params, u);
+    times.push(performance.now() - t);
+  }
+  return { what: `ssmjit jit (${backend})`, L, medianMs: median(times), minMs: Math.min(...times), compileMs, note: `${lowered.kernels.length} kernels` };
+}
+
+function peerStep(script: string, L: number): Row | undefined {
+  if (process.env.BENCH_PEERS === '0') return undefined;
+  if (!existsSync(join(peersDir, script))) return undefined;
+  if (!existsSync(join(peersDir, 'node_modules'))) {
+    console.error(`installing the peers in ${peersDir} ...`);
+    spawnSync('npm', ['install', '--no-audit', '--no-fund'], { cwd: peersDir, stdio: 'inherit' });
+  }
+  try {
+    const out = execFileSync('node', [script, 'wasm', String(B), String(L), String(H), String(P)], { cwd: peersDir, encoding: 'utf8', timeout: 600_000 });
+    const r = JSON.parse(out.trim().split('\n').pop() as string);
+    return { what: `${r.peer}`, L, medianMs: r.median_ms, minMs: r.min_ms, compileMs: r.compile_ms ?? NaN };
+  } catch (e) {
+    console.error(`peer ${script} failed: ${(e as Error).message.split('\n')[0]}`);
+    return undefined;
+  }
+}
+
+function printTable(rows: readonly Row[], peerByL: Map<number, Row>): void {
+  const header = ['step', 'L', 'median ms', 'min ms', 'compile ms', 'jax-js / this', 'note'];
+  const lines = rows.map((r) => {
+    const peer = peerByL.get(r.L);
+    const ratio = peer && r !== peer ? (peer.medianMs / r.medianMs).toFixed(2) + '×' : '';
+    return [r.what, String(r.L), r.medianMs.toFixed(1), r.minMs.toFixed(1), Number.isFinite(r.compileMs) ? r.compileMs.toFixed(0) : '', ratio, r.note ?? ''];
+  });
+  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)));
+  const fmt = (cells: string[]) => '| ' + cells.map((c, i) => c.padEnd(widths[i])).join(' | ') + ' |';
+  console.log(fmt(header));
+  console.log('|' + widths.map((w) => '-'.repeat(w + 2)).join('|') + '|');
+  for (const l of lines) console.log(fmt(l));
+}
+
+async function main(): Promise<void> {
+  const status = await T.availableBackends();
+  const wanted = process.env.BENCH_BACKENDS?.split(',') ?? status.filter((s) => s.available).map((s) => s.name);
+  for (const s of status) if (!s.available) console.log(`backend ${s.name}: skipped (${s.reason})`);
+  const rows: Row[] = [];
+  const peerByL = new Map<number, Row>();
+  for (const L of lengths) {
+    const peer = peerStep('jaxjs_s5_step.mjs', L);
+    if (peer) {
+      rows.push(peer);
+      peerByL.set(L, peer);
+    }
+    for (const backend of wanted as BackendName[]) {
+      try {
+        rows.push(await ssmjitStep(backend, L));
+      } catch (e) {
+        console.error(`ssmjit on ${backend} at L=${L} failed: ${(e as Error).message}`);
+      }
+    }
+  }
+  console.log(`\nS5 training step, B=${B} H=${H} P=${P}, median of ${reps} after a warm-up (machine: ${process.arch}, node ${process.version})`);
+  printTable(rows, peerByL);
+  const kernelsBench = join(root, 'dist', 'bench-kernels.js');
+  if (existsSync(kernelsBench) && process.env.BENCH_KERNELS !== '0') {
+    console.log('\nKernel microbenchmarks');
+    spawnSync('node', [kernelsBench], { stdio: 'inherit' });
+  }
+  process.exit(0);
+}
+
+await main();

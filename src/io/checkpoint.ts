@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import * as t from 'io-ts';
 import { Either, left, right } from 'fp-ts/Either';
 import { StagedFile, removeStaleTemps, stageFile } from './atomic';
-import { Int, NonNegativeInt, Text, oneOf, refine } from './codecs';
+import { Int32, NonNegativeInt, Text, oneOf, refine } from './codecs';
 import { FormatError } from './formatError';
 import { decodeWith, parseJson } from './ioTsReport';
 import { parseSafetensors, serializeSafetensors } from './safetensors';
@@ -25,7 +25,6 @@ export const CHECKPOINT_METADATA_KEY = 'ssmjit.checkpoint';
 const FORMAT = 'ssmjit-checkpoint';
 const VERSION = 1;
 
-const Int32 = refine(Int, (n) => n >= -0x80000000 && n <= 0x7fffffff, 'a 32-bit signed integer');
 const JsonObject = refine(t.UnknownRecord, () => true, 'a JSON object');
 const TensorSummary = t.type({ dtype: oneOf(['F32', 'F64', 'I32', 'BOOL', 'C64'] as const), shape: t.array(NonNegativeInt, 'an array of non-negative integers') });
 

@@ -27,6 +27,7 @@ export const NonNegativeNumber = refine(FiniteNumber, (n) => n >= 0, 'a non-nega
 export const PositiveNumber = refine(FiniteNumber, (n) => n > 0, 'a positive number');
 /** A probability-like value in [0, 1). */
 export const UnitIntervalOpen = refine(FiniteNumber, (n) => n >= 0 && n < 1, 'a number in [0, 1)');
+export const Int32 = refine(Int, (n) => n >= -0x80000000 && n <= 0x7fffffff, 'a 32-bit signed integer');
 export const Uint32 = refine(Int, (n) => n >= 0 && n <= 0xffffffff, 'an unsigned 32-bit integer');
 export const NonEmptyString = refine(t.string, (s) => s.length > 0, 'a non-empty string');
 

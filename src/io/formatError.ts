@@ -88,7 +88,7 @@ export function describeValue(value: unknown, maxLength = 40): string {
   if (value === undefined) return 'nothing (missing)';
   let text: string;
   try {
-    text = typeof value === 'string' ? JSON.stringify(value) : JSON.stringify(value) ?? String(value);
+    text = JSON.stringify(value) ?? String(value);
   } catch {
     text = String(value);
   }

@@ -191,3 +191,22 @@ export function paramCount(params: unknown): number {
   const [leaves] = T.tree.flatten(params);
   return (leaves as T.Tensor[]).reduce((n, leaf) => n + leaf.size * (leaf.dtype === 'c64' ? 2 : 1), 0);
 }
+
+/** The model's functions bound to one config: the form a training loop holds on to. */
+export interface SequenceModel {
+  readonly config: ModelConfig;
+  init(key: T.random.Key): { params: ModelParams; state: ModelState };
+  apply(params: ModelParams, state: ModelState, inputs: T.Tensor, options: ApplyOptions): { outputs: T.Tensor<'f32'>; state: ModelState };
+  prepareRecurrent(params: ModelParams, options?: SSMRecurrentOptions): RecurrentModel;
+  initRecurrentState(params: ModelParams, recurrent: RecurrentModel, batch: number): RecurrentState;
+  step(params: ModelParams, state: ModelState, recurrent: RecurrentModel, carry: RecurrentState, input: T.Tensor, timestep?: T.Tensor<'f32'>): { outputs: T.Tensor<'f32'>; carry: RecurrentState };
+}
+
+export const sequenceModel = (config: ModelConfig): SequenceModel => ({
+  config,
+  init: (key) => initModel(config, key),
+  apply: (params, state, inputs, options) => applyModel(config, params, state, inputs, options),
+  prepareRecurrent: (params, options) => prepareRecurrent(config, params, options),
+  initRecurrentState: (params, recurrent, batch) => initRecurrentState(config, params, recurrent, batch),
+  step: (params, state, recurrent, carry, input, timestep) => stepModel(config, params, state, recurrent, carry, input, timestep),
+});

@@ -10,6 +10,7 @@ import { type S4DConfig, decodeSSMConfig } from '../../src/models/config';
 import { diagonalMatrix } from '../../src/models/numerics/complexMatrix';
 import { discretizeDiagonal } from '../../src/models/numerics/discretize';
 import { bidirectionalConvolutionS4, causalConvolution, materializedKernelSISO, s4dVandermondeKernel } from '../../src/models/numerics/oracles';
+import { applySSM } from '../../src/models/ssm';
 import { applyS4D, initS4D, s4dInitialState, s4dKernel, s4dRecurrent, s4dStep } from '../../src/models/s4d';
 import { complexRow, exampleOf, gradientCheck, maxAbs, maxAbsDiff, projectionLoss, randomInput, values } from './helpers';
 
@@ -84,6 +85,22 @@ describe('S4D convolution mode', () => {
       const expected = bidirectionalConvolutionS4(K0, K1, exampleOf(u, b), values(params.D)).data;
       expect(maxAbsDiff(exampleOf(y, b).data, expected)).toBeLessThan(1e-10);
     }
+  });
+});
+
+describe('S4D step rescaling', () => {
+  it('stepRescale r convolves with the oracle kernel of step r·Δ', () => {
+    const config = s4dConfig({ init: 'legs' });
+    const params = initS4D(config, H, T.random.key(12));
+    const u = randomInput(25, [1, L, H]);
+    const y = applySSM(config, params, u, { stepRescale: 2 });
+    const K = new Float64Array(H * L);
+    for (let h = 0; h < H; h++) {
+      const { A, B, C, dt } = channel(params, h);
+      K.set(s4dVandermondeKernel({ A, B, C, dt: 2 * dt, L, method: 'zoh' }), h * L);
+    }
+    const expected = causalConvolution({ rows: H, cols: L, data: K }, exampleOf(u, 0), values(params.D)).data;
+    expect(maxAbsDiff(exampleOf(y, 0).data, expected)).toBeLessThan(1e-10);
   });
 });
 

@@ -58,6 +58,34 @@ describe('recurrent mode equals parallel mode (evaluation)', () => {
   }
 });
 
+describe('per-step Δ (irregular sampling) through the model', () => {
+  it('S5: parallel mode with timesteps equals recurrent steps with the same τ_t', () => {
+    const config = base({ pooling: 'none' });
+    const init = initModel(config, T.random.key(8));
+    const u = randomInput(46, [B, L, D_IN]);
+    const tau = T.tensor(Array.from({ length: B * L }, (_, i) => 0.5 + (i % 3)), 'f32', [B, L]);
+    const parallel = values(applyModel(config, init.params, init.state, u, { train: false, timesteps: tau }).outputs);
+    const recurrent = prepareRecurrent(config, init.params);
+    let carry = initRecurrentState(config, init.params, recurrent, B);
+    const steps: T.Tensor<'f32'>[] = [];
+    for (let t = 0; t < L; t++) {
+      const out = stepModel(config, init.params, init.state, recurrent, carry, T.squeeze(T.sliceAxis(u, 1, t, t + 1), 1), T.squeeze(T.sliceAxis(tau, 1, t, t + 1), 1));
+      carry = out.carry;
+      steps.push(out.outputs);
+    }
+    expect(maxAbsDiff(values(T.stack(steps, 1)), parallel)).toBeLessThan(1e-10);
+    expect(maxAbsDiff(values(applyModel(config, init.params, init.state, u, { train: false }).outputs), parallel)).toBeGreaterThan(1e-4);
+  });
+
+  it('S4D and S4 refuse timesteps (a convolution kernel has one fixed step)', () => {
+    for (const ssm of [{ kind: 's4d', N: 4 }, { kind: 's4', N: 4 }]) {
+      const config = base({ ssm });
+      const { params, state } = initModel(config, T.random.key(0));
+      expect(() => applyModel(config, params, state, randomInput(1, [B, L, D_IN]), { train: false, timesteps: T.ones([B, L]) })).toThrow(/needs an S5 layer/);
+    }
+  });
+});
+
 describe('pooling and heads', () => {
   const lengths = T.tensor([4, 7], 'i32');
 

@@ -146,6 +146,14 @@ export function operandOf(buffer: BufferRef, shape: Shape, dtype: Dtype, param: 
   };
 }
 
+/** The buffer behind a plain operand (as returned by every template). */
+export function bufferOf(operand: Operand): BufferRef {
+  if (operand.bindings.length !== 1) {
+    throw new Error(`bufferOf: operand reads ${operand.bindings.length} parameters; only a plain buffer operand has a single buffer`);
+  }
+  return operand.bindings[0].buffer;
+}
+
 /**
  * `source` viewed with numpy broadcasting as `shape` (trailing axes aligned;
  * size-1 source axes repeat).

@@ -27,6 +27,8 @@ export interface ElementwiseOptions {
   readonly bindings: readonly Binding[];
   /** Component `part` of the output element at `coords` (part is 're' only for f32). */
   readonly body: (coords: readonly string[], part: Part) => Emitted;
+  /** Templates composing this one may bind their own '_'-prefixed parameters. */
+  readonly internal?: boolean;
 }
 
 function emitBranch(e: Emitted): string {
@@ -49,7 +51,7 @@ export function elementwiseBody(shape: Shape, dtype: Dtype, body: ElementwiseOpt
 export function elementwise(builder: PlanBuilder, opts: ElementwiseOptions): Operand {
   const name = opts.name ?? 'map';
   assertShape(opts.shape, `elementwise '${name}'`);
-  assertCallerBindings(opts.bindings, `elementwise '${name}'`);
+  if (!opts.internal) assertCallerBindings(opts.bindings, `elementwise '${name}'`);
   const cells = product(opts.shape) * widthOf(opts.dtype);
   const result: BufferRef = builder.launch(name, opts.bindings, elementwiseBody(opts.shape, opts.dtype, opts.body), [cells]);
   return operandOf(result, opts.shape, opts.dtype);

@@ -55,14 +55,16 @@ export function bluesteinFFT(builder: PlanBuilder, opts: BluesteinOptions): Oper
     `${chirpSign}${bufferRead('_chirp', chirpBuf, [n], 'c64', [k], 'im')}`,
   ];
 
-  // a_j = x_j w_j for j < n, zero-padded to m (index clamped so no read leaves x)
+  // a_j = x_j w_j for j < n, zero-padded to m
   const padded: Operand = {
     shape: [...batchShape, m],
     dtype: 'c64',
     bindings: mergeBindings(name, input.bindings, [{ param: '_chirp', buffer: chirpBuf }]),
     read: (coords, part) => {
       const j = coords[rank - 1];
-      const jc = `Math.min(${j}, ${int(n - 1)})`;
+      // j mod n keeps the (discarded) read in bounds; a ternary on indices
+      // would mix int and float operand types on the GL backend
+      const jc = `(${j} - Math.floor((${j}) / ${int(n)}) * ${int(n)})`;
       const xc = [...coords.slice(0, -1), jc];
       const prod = cmul([input.read(xc, 're'), input.read(xc, 'im')], chirpAt(jc));
       return `(${j} < ${int(n)} ? ${part === 're' ? prod[0] : prod[1]} : 0.0)`;

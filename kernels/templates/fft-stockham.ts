@@ -121,6 +121,7 @@ export function stockhamFFT(builder: PlanBuilder, opts: StockhamOptions): Operan
   if (n === 1) {
     return elementwise(builder, {
       name: `${name}_n1`,
+      internal: true,
       shape: outShape,
       dtype: epilogue.dtype,
       bindings: mergeBindings(where, input.bindings, epilogue.bindings),

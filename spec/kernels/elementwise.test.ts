@@ -3,7 +3,7 @@
  * size-1 and odd shapes, broadcasting, and a caller-supplied fused body.
  */
 import { expect, it } from 'vitest';
-import { broadcastTo, operandOf } from '../../kernels/operand';
+import { broadcastTo, bufferOf, operandOf } from '../../kernels/operand';
 import { PlanBuilder } from '../../kernels/plan';
 import { elementwise, mapOperands } from '../../kernels/templates/elementwise';
 import { describeEachBackend, expectClose, randomArray } from './helpers';
@@ -21,7 +21,7 @@ describeEachBackend('elementwise', (rt) => {
         dtype: 'f32',
         expr: ([x, y]) => ({ re: `${x.re} * ${y.re} + Math.sin(${x.re})`, im: '0.0' }),
       });
-      const got = await rt().run(builder.build(out.bindings[0].buffer), [a, b]);
+      const got = await rt().run(builder.build(bufferOf(out)), [a, b]);
       const want = Array.from(a, (x, i) => x * b[i] + Math.sin(x));
       expectClose(got, want, { atol: 1e-6, rtol: 1e-6 });
     });
@@ -42,7 +42,7 @@ describeEachBackend('elementwise', (rt) => {
           im: `${p.im} * ${q.re} - ${p.re} * ${q.im}`,
         }),
       });
-      const got = await rt().run(builder.build(out.bindings[0].buffer), [z, w]);
+      const got = await rt().run(builder.build(bufferOf(out)), [z, w]);
       const want = new Float64Array(2 * n);
       for (let i = 0; i < n; i++) {
         const [zr, zi, wr, wi] = [z[2 * i], z[2 * i + 1], w[2 * i], w[2 * i + 1]];
@@ -60,7 +60,7 @@ describeEachBackend('elementwise', (rt) => {
     const R = broadcastTo(operandOf(builder.input('row', 3), [3], 'f32'), [4, 3]);
     const S = broadcastTo(operandOf(builder.input('s', 1), [1], 'f32'), [4, 3]);
     const out = mapOperands(builder, { inputs: [M, R, S], dtype: 'f32', expr: ([x, y, c]) => ({ re: `(${x.re} - ${y.re}) * ${c.re}`, im: '0.0' }) });
-    const got = await rt().run(builder.build(out.bindings[0].buffer), [m, row, s]);
+    const got = await rt().run(builder.build(bufferOf(out)), [m, row, s]);
     const want = Array.from(m, (x, i) => (x - row[i % 3]) * 2.5);
     expectClose(got, want, { atol: 1e-6, rtol: 1e-6 });
   });
@@ -78,7 +78,7 @@ describeEachBackend('elementwise', (rt) => {
         value: part === 're' ? `v * (${coords[0]} + 1.0)` : `v + ${coords[1]}`,
       }),
     });
-    const got = await rt().run(builder.build(out.bindings[0].buffer), [x]);
+    const got = await rt().run(builder.build(bufferOf(out)), [x]);
     const want: number[] = [];
     for (let i = 0; i < 2; i++) for (let j = 0; j < 3; j++) want.push(x[i * 3 + j] * (i + 1), x[i * 3 + j] + j);
     expectClose(got, want, { atol: 1e-6, rtol: 1e-6 });

@@ -4,36 +4,11 @@
  * inverse, real input, truncated output, fused epilogue.
  */
 import { it } from 'vitest';
-import { operandOf } from '../../kernels/operand';
+import { bufferOf, operandOf } from '../../kernels/operand';
 import { PlanBuilder } from '../../kernels/plan';
 import { fft } from '../../kernels/templates/fft';
 import { describeEachBackend, expectClose, randomArray } from './helpers';
-
-/** Naive DFT of interleaved complex rows: sign -1 forward, +1 inverse (scaled 1/n). */
-export function naiveDFT(x: ArrayLike<number>, batch: number, n: number, inverse = false, realInput = false): Float64Array {
-  const out = new Float64Array(batch * n * 2);
-  const sign = inverse ? 1 : -1;
-  for (let b = 0; b < batch; b++) {
-    for (let k = 0; k < n; k++) {
-      let sr = 0, si = 0;
-      for (let j = 0; j < n; j++) {
-        const angle = (sign * 2 * Math.PI * ((j * k) % n)) / n;
-        const xr = realInput ? x[b * n + j] : x[(b * n + j) * 2];
-        const xi = realInput ? 0 : x[(b * n + j) * 2 + 1];
-        sr += xr * Math.cos(angle) - xi * Math.sin(angle);
-        si += xr * Math.sin(angle) + xi * Math.cos(angle);
-      }
-      out[(b * n + k) * 2] = inverse ? sr / n : sr;
-      out[(b * n + k) * 2 + 1] = inverse ? si / n : si;
-    }
-  }
-  return out;
-}
-
-/** float32 FFT error bound used throughout: grows like sqrt(n) log2(n) for unit-scale data. */
-export function fftTolerance(n: number): { atol: number; rtol: number } {
-  return { atol: 2e-6 * Math.sqrt(n) * Math.max(1, Math.log2(2 * n)), rtol: 1e-5 };
-}
+import { fftTolerance, naiveDFT } from './reference';
 
 describeEachBackend('fft', (rt) => {
   const cases: { n: number; batch: number; radix?: 2 | 4 }[] = [
@@ -45,7 +20,7 @@ describeEachBackend('fft', (rt) => {
       const x = randomArray(batch * n * 2, n + 100);
       const builder = new PlanBuilder('fft');
       const X = fft(builder, { input: operandOf(builder.input('x', x.length), [batch, n], 'c64'), radix });
-      const got = await rt().run(builder.build(X.bindings[0].buffer), [x]);
+      const got = await rt().run(builder.build(bufferOf(X)), [x]);
       expectClose(got, naiveDFT(x, batch, n), fftTolerance(n));
     });
   }
@@ -55,7 +30,7 @@ describeEachBackend('fft', (rt) => {
       const x = randomArray(n * 2, n + 200);
       const builder = new PlanBuilder('ifft');
       const Y = fft(builder, { input: operandOf(builder.input('x', x.length), [n], 'c64'), inverse: true });
-      const got = await rt().run(builder.build(Y.bindings[0].buffer), [x]);
+      const got = await rt().run(builder.build(bufferOf(Y)), [x]);
       expectClose(got, naiveDFT(x, 1, n, true), fftTolerance(n));
     });
   }
@@ -69,7 +44,7 @@ describeEachBackend('fft', (rt) => {
         outputLength: n / 2 + 1,
         epilogue: { dtype: 'f32', bindings: [], apply: (v) => `${v.re} * ${v.re} + ${v.im} * ${v.im}` },
       });
-      const got = await rt().run(builder.build(P.bindings[0].buffer), [x]);
+      const got = await rt().run(builder.build(bufferOf(P)), [x]);
       const full = naiveDFT(x, 2, n, false, true);
       const want: number[] = [];
       for (let b = 0; b < 2; b++) {

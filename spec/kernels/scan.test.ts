@@ -5,7 +5,7 @@
  * scan (2x2 matrix products), and cumulative sums.
  */
 import { expect, it } from 'vitest';
-import { operandOf } from '../../kernels/operand';
+import { bufferOf, operandOf } from '../../kernels/operand';
 import { PlanBuilder } from '../../kernels/plan';
 import { associativeScan } from '../../kernels/templates/associative-scan';
 import { cumulativeSum } from '../../kernels/templates/cumulative-sum';
@@ -78,7 +78,7 @@ describeEachBackend('linear recurrence', (rt) => {
         reverse: c.reverse,
         fanout: c.fanout,
       });
-      const got = await rt().run(builder.build(out.bindings[0].buffer), x0 ? [a, b, x0] : [a, b]);
+      const got = await rt().run(builder.build(bufferOf(out)), x0 ? [a, b, x0] : [a, b]);
       const want = recurrenceReference(a, b, c.outer, c.T, c.inner, c.complex, c.reverse, x0);
       expectClose(got, want, { atol: 2e-5 * Math.max(1, maxAbs(want)), rtol: 1e-4 });
     });
@@ -92,7 +92,7 @@ describeEachBackend('linear recurrence', (rt) => {
       b: operandOf(builder.input('b', 30), [5, 3], 'c64'),
       axis: 0, fanout: 2,
     });
-    const got = await rt().run(builder.build(out.bindings[0].buffer), [a, b]);
+    const got = await rt().run(builder.build(bufferOf(out)), [a, b]);
     expectClose(got, recurrenceReference(a, b, 1, 5, 3, true, false), { atol: 1e-5, rtol: 1e-4 });
   });
 });
@@ -112,7 +112,7 @@ describeEachBackend('associative scan', (rt) => {
           `${r[2]} * ${l[0]} + ${r[3]} * ${l[2]}`, `${r[2]} * ${l[1]} + ${r[3]} * ${l[3]}`,
         ],
       });
-      const got = await rt().run(builder.build(out.bindings[0].buffer), [m]);
+      const got = await rt().run(builder.build(bufferOf(out)), [m]);
       const want = new Float64Array(4 * T);
       let p = [1, 0, 0, 1];
       for (let t = 0; t < T; t++) {
@@ -133,7 +133,7 @@ describeEachBackend('associative scan', (rt) => {
       element: (coords) => [X.read(coords, 're')],
       combine: (l, r) => [`Math.max(${l[0]}, ${r[0]})`],
     });
-    const got = await rt().run(builder.build(out.bindings[0].buffer), [x]);
+    const got = await rt().run(builder.build(bufferOf(out)), [x]);
     const want = new Float32Array(150);
     for (let i = 0; i < 3; i++) {
       let m = -Infinity;
@@ -148,7 +148,7 @@ describeEachBackend('associative scan', (rt) => {
       const x = randomArray(n * w, 41 + n);
       const builder = new PlanBuilder('cumsum');
       const out = cumulativeSum(builder, { input: operandOf(builder.input('x', n * w), [n], complex ? 'c64' : 'f32'), axis: 0 });
-      const got = await rt().run(builder.build(out.bindings[0].buffer), [x]);
+      const got = await rt().run(builder.build(bufferOf(out)), [x]);
       const want = new Float64Array(n * w);
       for (let c = 0; c < w; c++) {
         let s = 0;

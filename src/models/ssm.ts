@@ -7,7 +7,7 @@
  * (irregular sampling, f32[B, L]) is S5 only, since a convolution kernel assumes one fixed step.
  */
 import * as T from '../index';
-import type { S4Config, S4DConfig, S5Config, SSMConfig } from './config';
+import type { S5Config, SSMConfig } from './config';
 import { type S4Params, type S4Recurrent, applyS4, initS4, s4InitialState, s4Recurrent, s4Step } from './s4';
 import { type S4DParams, type S4DRecurrent, applyS4D, initS4D, s4dInitialState, s4dRecurrent, s4dStep } from './s4d';
 import { type S5Params, type S5Recurrent, applyS5, initS5, s5InitialState, s5Recurrent, s5Step } from './s5';
@@ -109,5 +109,3 @@ export function ssmStep(
       return s4Step(params as S4Params, system as S4Recurrent, state, u);
   }
 }
-
-export type { S4Config, S4DConfig, S5Config };

@@ -60,6 +60,7 @@ export interface BinaryOp<Allowed extends DType, Out extends DType | 'promote'> 
     y: Tensor<B, SB> | number,
   ): Tensor<Out extends 'promote' ? PromoteDType<A, B> : Out, Bcast<S, SB>>;
   <B extends Allowed, SB extends Shape>(x: number, y: Tensor<B, SB>): Tensor<Out extends 'promote' ? B : Out, SB>;
+  (y: number): <A extends Allowed, S extends Shape>(x: Tensor<A, S>) => Tensor<Out extends 'promote' ? A : Out, S>;
   <B extends Allowed, SB extends Shape = Shape>(
     y: Tensor<B, SB> | number,
   ): <A extends Compat<B> & Allowed, S extends Shape>(x: Tensor<A, S>) => Tensor<Out extends 'promote' ? PromoteDType<A, B> : Out, Bcast<S, SB>>;

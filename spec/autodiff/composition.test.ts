@@ -21,6 +21,7 @@ import {
   seeded,
   vjpOf,
 } from './support';
+import { tropical } from './combines';
 
 const F = (x: Tensor): Tensor<'f32'> => x as Tensor<'f32'>;
 const N = 3;
@@ -36,7 +37,6 @@ interface Step {
 
 type Binary = (a: Tensor<'f32'>, b: Tensor<'f32'>, s: Step) => Tensor;
 
-const tropical: T.Combine = ([a1, b1], [a2, b2]) => [T.add(F(a1), F(a2)), T.maximum(T.add(F(b1), F(a2)), F(b2))];
 const gatherRows = T.tensor([2, 0, 2], 'i32');
 
 /** Every op maps two [3,3] f32 nodes (the second sometimes unused) to a new [3,3] f32 node. */
@@ -60,7 +60,7 @@ const OPS = {
   maxScale: (a, b, s) => T.mul(a, T.max(b, { axis: s.axis, keepdims: true })),
   cumsum: (a, _, s) => T.mul(T.cumsum(a, { axis: s.axis, reverse: s.reverse }), 1 / N),
   linrec: (a, b, s) => T.linearRecurrence(T.mul(T.tanh(a), 0.9), b, { axis: s.axis, reverse: s.reverse }),
-  tropicalScan: (a, b, s) => T.mul(F(T.associativeScan(tropical, [a, b], { axis: s.axis, reverse: s.reverse })[1]), 1 / N),
+  tropicalScan: (a, b, s) => T.mul(F(T.associativeScan(tropical.combine, [a, b], { axis: s.axis, reverse: s.reverse })[1]), 1 / N),
   fftConv: (a, b) => T.mul(T.irfft(T.mul(T.rfft(a), T.rfft(b)), N), 1 / N),
   fftMix: (a, b) => T.mul(T.real(T.fft(T.complex(a, b))), 1 / N),
   take: (a, _, s) => T.take(a, gatherRows, s.axis),

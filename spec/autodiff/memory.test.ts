@@ -10,6 +10,7 @@ import { jvpIR, vjpIR } from '../../compiler/autodiff/transform';
 import type { IR, Var } from '../../compiler/ir';
 import * as T from '../../src/index';
 import type { Tensor } from '../../src/index';
+import { runningSoftmax } from './combines';
 
 const N = 4;
 const elements = (v: Var): number => v.aval.shape.reduce((a, b) => a * b, 1) * (v.aval.dtype === 'c64' ? 2 : 1);
@@ -78,11 +79,7 @@ describe('memory of the backward pass of a linear recurrence', () => {
 });
 
 describe('cost of forward mode on generic associative scans', () => {
-  const running: T.Combine = ([m1, s1], [m2, s2]) => {
-    const m = T.maximum(m1 as Tensor<'f32'>, m2 as Tensor<'f32'>);
-    return [m, T.add(T.mul(s1 as Tensor<'f32'>, T.exp(T.sub(m1 as Tensor<'f32'>, m))), T.mul(s2 as Tensor<'f32'>, T.exp(T.sub(m2 as Tensor<'f32'>, m))))];
-  };
-  const scanLoss = (x: Tensor, s: Tensor) => T.sum(T.stack(T.associativeScan(running, [x, s]).map((y) => T.sum(y as Tensor<'f32'>))));
+  const scanLoss = (x: Tensor, s: Tensor) => T.sum(T.stack(T.associativeScan(runningSoftmax.combine, [x, s]).map((y) => T.sum(y as Tensor<'f32'>))));
   const ir = T.makeIR(scanLoss)(T.spec([8]), T.spec([8])).ir;
   const widest = (p: IR): number => Math.max(0, ...p.eqns.filter((e) => e.prim === 'assoc_scan').map((e) => e.inputs.length));
 

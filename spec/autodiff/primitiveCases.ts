@@ -8,6 +8,7 @@ import type { Prim } from '../../compiler/primitives';
 import { bind1 } from '../../compiler/tracer';
 import * as T from '../../src/index';
 import type { Tensor } from '../../src/index';
+import { tropical } from './combines';
 import type { ArgSpec, Diff, Program } from './support';
 
 export interface PrimCase {
@@ -36,14 +37,6 @@ const binaryBoth = (label: string, f: Program, second?: ArgSpec['domain']): Prim
 /** A comparison seen through a cast: locally constant in both operands. */
 const comparison = (label: string, cmp: (a: Tensor<'f32'>, b: Tensor<'f32'>) => Tensor): PrimCase[] => [
   { label, args: [arg(M), arg(M)], f: (a, b) => toF32(cmp(F(a), F(b))), zero: true },
-];
-
-/** 2×2 matrix product, row-major operands (a, b, c, d): the combine of a non-commutative scan. */
-export const matrixProductCombine = ([a, b, c, d]: Tensor[], [e, f, g, h]: Tensor[]): Tensor[] => [
-  T.add(T.mul(F(a), F(e)), T.mul(F(b), F(g))),
-  T.add(T.mul(F(a), F(f)), T.mul(F(b), F(h))),
-  T.add(T.mul(F(c), F(e)), T.mul(F(d), F(g))),
-  T.add(T.mul(F(c), F(f)), T.mul(F(d), F(h))),
 ];
 
 const fixedKey = T.random.key(7);
@@ -173,11 +166,18 @@ export const PRIMITIVE_CASES: { readonly [P in Prim]: readonly PrimCase[] } = {
       f: (a, b) => T.linearRecurrence(F(a), C(b), { reverse: true }),
     },
   ],
+  // Forward mode through wider combines is costly (see memory.test.ts); they are covered in
+  // reverse mode in scans.test.ts.
   assoc_scan: [
     {
-      label: 'associative scan of 2x2 matrix products',
-      args: [arg([3]), arg([3]), arg([3]), arg([3])],
-      f: (a, b, c, d) => T.stack(T.associativeScan(matrixProductCombine, [a, b, c, d])),
+      label: 'associative scan of the (max, +) recurrence',
+      args: [arg([4]), arg([4])],
+      f: (a, b) => T.stack(T.associativeScan(tropical.combine, [a, b])),
+    },
+    {
+      label: 'associative scan of the (max, +) recurrence, reversed on axis 1',
+      args: [arg([2, 3]), arg([2, 3])],
+      f: (a, b) => T.stack(T.associativeScan(tropical.combine, [a, b], { axis: 1, reverse: true })),
     },
   ],
   fft: [

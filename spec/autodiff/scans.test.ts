@@ -9,6 +9,7 @@
 import { describe, expect, it } from 'vitest';
 import * as T from '../../src/index';
 import type { Tensor } from '../../src/index';
+import { matrixProduct, runningSoftmax, type ScanCombine, tropical } from './combines';
 import { expectAllClose, fdGradients, fromReals, randomTensor, realsOf, seeded } from './support';
 
 const F = (x: Tensor): Tensor<'f32'> => x as Tensor<'f32'>;
@@ -77,56 +78,12 @@ describe('linear recurrence x_t = a_t·x_{t−1} + b_t', () => {
 
 // --- generic associative scans on non-linear combines ---------------------------------------
 
-type Tuple = number[];
-
-interface ScanCase {
-  readonly name: string;
-  readonly combine: T.Combine;
-  /** The same combine on plain numbers, for the sequential reference. */
-  readonly naive: (left: Tuple, right: Tuple) => Tuple;
-  readonly domains: readonly ('normal' | 'positive')[];
-}
-
-const matrixProduct: ScanCase = {
-  name: '2×2 matrix product (4 operands, non-commutative)',
-  combine: ([a, b, c, d], [e, f, g, h]) => [
-    T.add(T.mul(F(a), F(e)), T.mul(F(b), F(g))),
-    T.add(T.mul(F(a), F(f)), T.mul(F(b), F(h))),
-    T.add(T.mul(F(c), F(e)), T.mul(F(d), F(g))),
-    T.add(T.mul(F(c), F(f)), T.mul(F(d), F(h))),
-  ],
-  naive: ([a, b, c, d], [e, f, g, h]) => [a * e + b * g, a * f + b * h, c * e + d * g, c * f + d * h],
-  domains: ['normal', 'normal', 'normal', 'normal'],
-};
-
-/** Maps x ↦ max(a + x, b) composed: (a1, b1) then (a2, b2) is (a1 + a2, max(b1 + a2, b2)). */
-const tropical: ScanCase = {
-  name: '(max, +) tropical recurrence x_t = max(a_t + x_{t−1}, b_t)',
-  combine: ([a1, b1], [a2, b2]) => [T.add(F(a1), F(a2)), T.maximum(T.add(F(b1), F(a2)), F(b2))],
-  naive: ([a1, b1], [a2, b2]) => [a1 + a2, Math.max(b1 + a2, b2)],
-  domains: ['normal', 'normal'],
-};
-
-/** (m, s) ⊕ (m′, s′) = (M, s·e^{m−M} + s′·e^{m′−M}), M = max(m, m′): s·e^m is a running Σ e^x. */
-const runningSoftmax: ScanCase = {
-  name: 'running softmax normaliser (m, s)',
-  combine: ([m1, s1], [m2, s2]) => {
-    const m = T.maximum(F(m1), F(m2));
-    return [m, T.add(T.mul(F(s1), T.exp(T.sub(F(m1), m))), T.mul(F(s2), T.exp(T.sub(F(m2), m))))];
-  },
-  naive: ([m1, s1], [m2, s2]) => {
-    const m = Math.max(m1, m2);
-    return [m, s1 * Math.exp(m1 - m) + s2 * Math.exp(m2 - m)];
-  },
-  domains: ['normal', 'positive'],
-};
-
 /** Sequential inclusive scan of one line (operands of shape [L]); reversed runs from the end. */
-function sequentialScan(xs: readonly Tensor[], reverse: boolean, combine: ScanCase['naive']): number[][] {
+function sequentialScan(xs: readonly Tensor[], reverse: boolean, combine: ScanCombine['naive']): number[][] {
   const cols = xs.map((x) => Array.from(x.data64()));
   const n = cols[0].length;
   const outs = cols.map(() => new Array<number>(n).fill(0));
-  let acc: Tuple | undefined;
+  let acc: number[] | undefined;
   for (const t of order(n, reverse)) {
     const cur = cols.map((c) => c[t]);
     acc = acc === undefined ? cur : combine(acc, cur);

@@ -105,6 +105,16 @@ export const structuralRecords: { readonly [P in StructuralPrim]: PrimitiveTable
         oneInput(rng, d, [0], '[[2,1]]', (x) => T.pad(x, [[2, 1]], v), (x) => N.pad(x, [2], [1], v)),
         oneInput(rng, d, [1, 0], '[[0,0],[1,1]]', (x) => T.pad(x, [[0, 0], [1, 1]]), (x) => N.pad(x, [0, 1], [0, 1], 0)),
         oneInput(rng, d, [], 'rank 0', (x) => T.pad(x, []), (x) => N.pad(x, [], [], 0)),
+        ...(d === 'i32' || d === 'bool'
+          ? [
+              {
+                ...oneInput(rng, d, [2], `[[1,1]] value 2.5 (stored as ${d})`, (x) => T.pad(x, [[1, 1]], 2.5), (x) =>
+                  N.pad(x, [1], [1], d === 'i32' ? 2 : 1),
+                ),
+                knownBug: 'pad writes its value without converting it to the dtype (compiler/interpreter/structural.ts pad)',
+              },
+            ]
+          : []),
       ];
     },
   },

@@ -17,10 +17,11 @@
  * components that one depends on (see fold.ts).
  */
 import { type Dtype, type Epilogue, type Operand, identityEpilogue, operandOf, widthOf } from '../operand';
-import { type Binding, type BufferRef, PlanBuilder, assertCallerBindings, mergeBindings } from '../plan';
+import { type Binding, type BufferRef, PlanBuilder, mergeBindings } from '../plan';
 import { indent, int, product } from '../source';
 import {
-  type Combine, type FoldProblem, closure, foldLoop, levelRead, planarPrologue, prepareFold, readElement, rightNeeds, upSweep,
+  type Combine, type FoldOutput, type FoldProblem, checkFoldOutput, closure, foldLoop, levelRead, planarPrologue, prepareFold, readElement,
+  rightNeeds, upSweep, writeComponents,
 } from './fold';
 
 export interface ScanOptions {
@@ -42,7 +43,7 @@ export interface ScanOptions {
    * Which prefix components to write and as what: one component as f32, two
    * as c64 (re, im), more as f32 with a trailing axis of that many.
    */
-  readonly output?: { readonly components: readonly number[]; readonly dtype: Dtype };
+  readonly output?: FoldOutput;
   readonly epilogue?: Epilogue;
 }
 
@@ -70,36 +71,14 @@ function downFold(p: FoldProblem, comps: readonly number[], read: (c: number, s:
   return lines;
 }
 
-/** Return statements selecting the written float by `_part`. */
-function outputWrites(out: { components: readonly number[]; dtype: Dtype }, epilogue: Epilogue, coords: readonly string[]): string[] {
-  if (out.dtype === 'c64') {
-    const value = { re: `_a${out.components[0]}`, im: `_a${out.components[1]}` };
-    if (epilogue.dtype === 'f32') return [`return ${epilogue.apply(value, coords, 're')};`];
-    return ['if (_part == 0) {', `  return ${epilogue.apply(value, coords, 're')};`, '}', `return ${epilogue.apply(value, coords, 'im')};`];
-  }
-  const m = out.components.length;
-  return out.components.map((c, j) => {
-    const outCoords = m === 1 ? coords : [...coords, String(j)];
-    const expr = epilogue.apply({ re: `_a${c}`, im: '0.0' }, outCoords, 're');
-    return j === m - 1 ? `return ${expr};` : `if (_part == ${j}) {\n  return ${expr};\n}`;
-  });
-}
-
 /** Adds the scan's kernels to `builder`; returns the scanned operand. */
 export function associativeScan(builder: PlanBuilder, opts: ScanOptions): Operand {
   const name = opts.name ?? 'scan';
   const p = prepareFold({ ...opts, name, fanout: opts.fanout ?? 8 }, 'associativeScan');
   const { where, k, F, T, sizes } = p;
   const outSpec = opts.output ?? { components: Array.from({ length: k }, (_, i) => i), dtype: 'f32' as Dtype };
-  if (outSpec.dtype === 'c64' && outSpec.components.length !== 2) {
-    throw new Error(`${where}: c64 output needs exactly 2 components, got ${outSpec.components.length}`);
-  }
-  if (outSpec.components.some((c) => !Number.isInteger(c) || c < 0 || c >= k)) {
-    throw new Error(`${where}: output components [${outSpec.components.join(', ')}] out of range 0..${k - 1}`);
-  }
   const epilogue = opts.epilogue ?? identityEpilogue(outSpec.dtype);
-  if (outSpec.dtype === 'f32' && epilogue.dtype !== 'f32') throw new Error(`${where}: an f32 scan output takes an f32 epilogue`);
-  assertCallerBindings(epilogue.bindings, where);
+  checkFoldOutput(p, outSpec, epilogue);
   const L = sizes.length - 1;
 
   const levels = upSweep(builder, p);
@@ -137,7 +116,7 @@ export function associativeScan(builder: PlanBuilder, opts: ScanOptions): Operan
     `const _g = Math.floor(_p / ${int(F)});`,
   ];
   const fold = downFold(p, closure(outSpec.components, p.deps), (c, s) => readElement(p, c, `_g * ${int(F)} + ${s}`), L > 0 ? sizes[1] : 0);
-  const writes = outputWrites(outSpec, epilogue, p.coordsAt('_p'));
+  const writes = writeComponents(outSpec, epilogue, p.coordsAt('_p'));
   const bindings = mergeBindings(where, opts.bindings, epilogue.bindings, parent ? [{ param: '_par', buffer: parent }] : []);
   const result = builder.launch(`${name}_out`, bindings, [...prologue, ...fold, ...writes].join('\n'), [product(opts.shape) * outWidth]);
   return operandOf(result, outShape, epilogue.dtype);

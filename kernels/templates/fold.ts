@@ -9,6 +9,7 @@
  * n_l = ceil(n_{l-1} / F) nodes per line (n_0 = T), stored
  * component-planar [component][outer][n_l][inner].
  */
+import { type Dtype, type Epilogue } from '../operand';
 import { type Binding, type BufferRef, PlanBuilder, assertCallerBindings } from '../plan';
 import { type Shape, assertShape, indent, int, product, unravel } from '../source';
 
@@ -193,3 +194,39 @@ export function upSweep(builder: PlanBuilder, p: FoldProblem): BufferRef[] {
   }
   return levels;
 }
+
+/**
+ * Which fold components a kernel writes and as what: one component as f32,
+ * two as c64 (re, im), more as f32 with a trailing axis of that many.
+ */
+export interface FoldOutput {
+  readonly components: readonly number[];
+  readonly dtype: Dtype;
+}
+
+export function checkFoldOutput(p: FoldProblem, out: FoldOutput, epilogue: Epilogue): void {
+  if (out.dtype === 'c64' && out.components.length !== 2) {
+    throw new Error(`${p.where}: c64 output needs exactly 2 components, got ${out.components.length}`);
+  }
+  if (out.components.length === 0 || out.components.some((c) => !Number.isInteger(c) || c < 0 || c >= p.k)) {
+    throw new Error(`${p.where}: output components [${out.components.join(', ')}] out of range 0..${p.k - 1}`);
+  }
+  if (out.dtype === 'f32' && epilogue.dtype !== 'f32') throw new Error(`${p.where}: an f32 output takes an f32 epilogue`);
+  assertCallerBindings(epilogue.bindings, p.where);
+}
+
+/** Return statements selecting the written float by `_part`. */
+export function writeComponents(out: FoldOutput, epilogue: Epilogue, coords: readonly string[]): string[] {
+  if (out.dtype === 'c64') {
+    const value = { re: `_a${out.components[0]}`, im: `_a${out.components[1]}` };
+    if (epilogue.dtype === 'f32') return [`return ${epilogue.apply(value, coords, 're')};`];
+    return ['if (_part == 0) {', `  return ${epilogue.apply(value, coords, 're')};`, '}', `return ${epilogue.apply(value, coords, 'im')};`];
+  }
+  const m = out.components.length;
+  return out.components.map((c, j) => {
+    const outCoords = m === 1 ? coords : [...coords, String(j)];
+    const expr = epilogue.apply({ re: `_a${c}`, im: '0.0' }, outCoords, 're');
+    return j === m - 1 ? `return ${expr};` : `if (_part == ${j}) {\n  return ${expr};\n}`;
+  });
+}
+

@@ -8,6 +8,7 @@ import { pipe } from 'fp-ts/function';
 import { describe, expect, it } from 'vitest';
 import { ShapeDtypeError } from '../../compiler/errors';
 import { type Eqn, type IR, Lit, Var } from '../../compiler/ir';
+import { applyIR } from '../../compiler/tracer';
 import { IRTypeError } from '../../compiler/typecheck';
 import type { Tensor } from '../../src/index';
 import * as T from '../../src/index';
@@ -73,6 +74,30 @@ describe('printIR', () => {
         '  in (b) }',
       ].join('\n'),
     );
+  });
+});
+
+describe('literals in printed IR', () => {
+  it('prints complex scalars as (re+imi) and negative imaginary parts with their sign', () => {
+    const p = T.makeIR((z: Tensor<'c64'>) => T.add(T.mul(z, T.tensor([1, 2], 'c64', [])), T.tensor([0.5, -3], 'c64', [])))(T.spec([], 'c64'));
+    expect(p.toString()).toBe(
+      ['{ lambda a:c64[] .', '    b:c64[] = mul a (1.0+2.0i)', '    c:c64[] = add b (0.5-3.0i)', '  in (c) }'].join('\n'),
+    );
+  });
+});
+
+describe('applyIR', () => {
+  const program = T.makeIR((x: Tensor<'f32'>) => T.cumsum(T.mul(x, 3)))(T.spec([4]));
+
+  it('evaluates an IR on concrete tensors', () => {
+    const [y] = applyIR(program.ir, program.consts, [T.tensor([1, 2, 3, 4])]);
+    expect(Array.from(y.data64())).toEqual([3, 9, 18, 30]);
+  });
+
+  it('re-binds the equations inside an enclosing trace, so programs compose', () => {
+    const outer = T.makeIR((x: Tensor<'f32'>) => applyIR(program.ir, program.consts, [T.exp(x)])[0])(T.spec([4]));
+    expect(outer.ir.eqns.map((e) => e.prim)).toEqual(['exp', 'broadcast_in_dim', 'mul', 'cumsum']);
+    T.typecheck(outer.ir);
   });
 });
 

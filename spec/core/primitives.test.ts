@@ -2,8 +2,8 @@
  * Runs PRIMITIVE_TABLE (spec/core/primitives/table.ts): every primitive, at every dtype it
  * accepts, on shapes with size-1 and empty axes and with special values, evaluated eagerly
  * through its public op (the reference interpreter) and compared with an independent plain-TS
- * reference. Each case is also traced: the IR must contain the primitive, and evaluating the
- * traced IR must give the same reference values. Dtypes a primitive rejects must raise a
+ * reference. Each case is also traced: the IR must contain the primitive and type-check, and
+ * evaluating the traced IR must give the same reference values. Dtypes a primitive rejects must raise a
  * ShapeDtypeError naming it. Cases marked as known defects run as expected failures.
  */
 import { describe, expect, it } from 'vitest';
@@ -34,6 +34,7 @@ function runCase(prim: Prim, c: PrimCase): void {
   const args = c.inputs.map(toTensor);
   const traced = T.makeIR((...xs: Tensor[]) => c.apply(xs))(...args);
   expect(traced.ir.eqns.map((e) => e.prim), `${prim} ${c.label}: the traced IR binds ${prim}`).toContain(prim);
+  T.typecheck(traced.ir);
   const values = evalIR(traced.ir, traced.consts.map((t) => t.value()), args.map((t) => t.value()));
   const refs = values.map((v): RefArray => ({ dtype: v.dtype, shape: [...v.shape], data: Array.from(v.data) }));
   checkOutputs(prim, c, refs, refs, 'traced, then interpreted');

@@ -1,5 +1,5 @@
 /**
- * Gradients of the FFT family against the adjoints of the DFT written out as plain sums here:
+ * Gradients of the FFT family against the adjoints of the DFT, built from the O(n²) reference DFT:
  * fft (W_kj = e^{−2πijk/n}) pulls back by W^H, ifft by W/n, rfft by Re of the half-spectrum
  * synthesis, irfft by (c_k/n)·Σ_j ct_j e^{−2πijk/n} with c_k = 1 at DC (and at Nyquist for even
  * n) and 2 elsewhere. The DC and Nyquist tests are built so that a factor-of-2 slip at either
@@ -8,26 +8,13 @@
 import { describe, expect, it } from 'vitest';
 import * as T from '../../src/index';
 import type { Tensor } from '../../src/index';
+import { naive, type RefArray } from '../support/index';
 import { expectAllClose, fromReals, randomTensor, realsOf, seeded } from './support';
 
 const C = (x: Tensor): Tensor<'c64'> => x as Tensor<'c64'>;
 const F = (x: Tensor): Tensor<'f32'> => x as Tensor<'f32'>;
 
-/** Σ_k v_k e^{sign·2πijk/n} for j < n (v complex, interleaved; only the first v.length/2 terms). */
-function dftSum(v: ArrayLike<number>, n: number, sign: number): number[] {
-  const out: number[] = [];
-  for (let j = 0; j < n; j++) {
-    let re = 0;
-    let im = 0;
-    for (let k = 0; k < v.length / 2; k++) {
-      const ang = (sign * 2 * Math.PI * j * k) / n;
-      re += v[2 * k] * Math.cos(ang) - v[2 * k + 1] * Math.sin(ang);
-      im += v[2 * k] * Math.sin(ang) + v[2 * k + 1] * Math.cos(ang);
-    }
-    out.push(re, im);
-  }
-  return out;
-}
+const asRef = (t: Tensor): RefArray => ({ dtype: t.dtype, shape: [...t.shape], data: Array.from(t.data64()) });
 
 const vjp1 = (f: (x: Tensor) => Tensor, x: Tensor, ct: Tensor): Tensor => (T.vjp(f, x)[1](ct) as Tensor[])[0];
 
@@ -36,8 +23,11 @@ describe('fft / ifft pull back by the adjoint DFT', () => {
     const r = seeded(20 + n);
     const x = randomTensor(r, { shape: [n], dtype: 'c64' });
     const ct = randomTensor(r, { shape: [n], dtype: 'c64' });
-    expectAllClose(realsOf(vjp1((v) => T.fft(C(v)), x, ct)), dftSum(ct.data64(), n, +1), 1e-12, 'fft: W^H ct');
-    expectAllClose(realsOf(vjp1((v) => T.ifft(C(v)), x, ct)), dftSum(ct.data64(), n, -1).map((v) => v / n), 1e-12, 'ifft: W ct / n');
+    // W^H ct = Σ_k ct_k e^{+2πijk/n} = n·idft(ct); (W/n) ct = dft(ct)/n.
+    const adjointFft = naive.dft(asRef(ct), true).data.map((v) => v * n);
+    const adjointIfft = naive.dft(asRef(ct), false).data.map((v) => v / n);
+    expectAllClose(realsOf(vjp1((v) => T.fft(C(v)), x, ct)), adjointFft, 1e-12, 'fft: W^H ct');
+    expectAllClose(realsOf(vjp1((v) => T.ifft(C(v)), x, ct)), adjointIfft, 1e-12, 'ifft: W ct / n');
   });
 });
 
@@ -47,7 +37,9 @@ describe('rfft pulls back by Re of the half-spectrum synthesis', () => {
     const m = Math.floor(n / 2) + 1;
     const x = randomTensor(r, { shape: [n], dtype: 'f32' });
     const ct = randomTensor(r, { shape: [m], dtype: 'c64' });
-    const expected = dftSum(ct.data64(), n, +1).filter((_, i) => i % 2 === 0);
+    // Re Σ_{k<m} ct_k e^{+2πijk/n}: the real part of n·idft of ct zero-padded to length n.
+    const padded = { dtype: 'c64' as const, shape: [n], data: [...ct.data64(), ...Array(2 * (n - m)).fill(0)] };
+    const expected = naive.dft(padded, true).data.filter((_, i) => i % 2 === 0).map((v) => v * n);
     expectAllClose(realsOf(vjp1((v) => T.rfft(F(v)), x, ct)), expected, 1e-12, 'rfft vjp');
   });
 
@@ -75,13 +67,12 @@ describe('rfft pulls back by Re of the half-spectrum synthesis', () => {
 });
 
 describe('irfft pulls back by (c_k/n)·rfft(ct) with c_k = 1 at DC and Nyquist, 2 elsewhere', () => {
-  it.each([8, 7, 6, 1])('n = %i against the written-out sum', (n) => {
+  it.each([8, 7, 6, 1])('n = %i against (c_k/n)·rdft(ct) from the naive DFT', (n) => {
     const r = seeded(40 + n);
     const m = Math.floor(n / 2) + 1;
     const X = randomTensor(r, { shape: [m], dtype: 'c64' });
     const ct = randomTensor(r, { shape: [n], dtype: 'f32' });
-    const ctC = Array.from(ct.data64()).flatMap((v) => [v, 0]);
-    const spectrum = dftSum(ctC, n, -1).slice(0, 2 * m);
+    const spectrum = naive.rdft(asRef(ct)).data;
     const expected = spectrum.map((v, i) => {
       const k = Math.floor(i / 2);
       const c = k === 0 || 2 * k === n ? 1 : 2;

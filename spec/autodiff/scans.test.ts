@@ -9,13 +9,13 @@
 import { describe, expect, it } from 'vitest';
 import * as T from '../../src/index';
 import type { Tensor } from '../../src/index';
+import { naive } from '../support/index';
 import { matrixProduct, runningSoftmax, type ScanCombine, tropical } from './combines';
 import { expectAllClose, fdGradients, fromReals, randomTensor, realsOf, seeded } from './support';
 
 const F = (x: Tensor): Tensor<'f32'> => x as Tensor<'f32'>;
 const C = (x: Tensor): Tensor<'c64'> => x as Tensor<'c64'>;
 const DIRECTIONS = [false, true] as const;
-const order = (n: number, reverse: boolean): number[] => Array.from({ length: n }, (_, s) => (reverse ? n - 1 - s : s));
 
 /** grad of a scalar loss in every argument vs central differences. */
 function expectGradMatchesFd(loss: (...xs: Tensor[]) => Tensor, xs: readonly Tensor[], rtol = 1e-6): void {
@@ -78,18 +78,12 @@ describe('linear recurrence x_t = a_t·x_{t−1} + b_t', () => {
 
 // --- generic associative scans on non-linear combines ---------------------------------------
 
-/** Sequential inclusive scan of one line (operands of shape [L]); reversed runs from the end. */
+/** The sequential reference loop over one line of [L] operands, operand by operand. */
 function sequentialScan(xs: readonly Tensor[], reverse: boolean, combine: ScanCombine['naive']): number[][] {
-  const cols = xs.map((x) => Array.from(x.data64()));
-  const n = cols[0].length;
-  const outs = cols.map(() => new Array<number>(n).fill(0));
-  let acc: number[] | undefined;
-  for (const t of order(n, reverse)) {
-    const cur = cols.map((c) => c[t]);
-    acc = acc === undefined ? cur : combine(acc, cur);
-    acc.forEach((v, k) => (outs[k][t] = v));
-  }
-  return outs;
+  const refs = xs.map((x) => ({ dtype: x.dtype, shape: [...x.shape], data: Array.from(x.data64()) }));
+  const scalars = (tuple: number[][]) => tuple.map((v) => v[0]);
+  const outs = naive.sequentialScan(refs, 0, reverse, (acc, x) => combine(scalars(acc), scalars(x)).map((v) => [v]));
+  return outs.map((o) => [...o.data]);
 }
 
 describe.each([matrixProduct, tropical, runningSoftmax])('associative scan: $name', (sc) => {

@@ -1,0 +1,185 @@
+/**
+ * Training state <-> checkpoint files (src/io/checkpoint.ts: safetensors + JSON record, saved
+ * atomically). Tensor names are tree paths under a prefix:
+ *   params.<path>        model parameters, e.g. params.layers[0].ssm.B
+ *   model_state.<path>   BatchNorm running statistics
+ *   opt.mu.<path>, opt.nu.<path>, opt.count   optimizer moments and step count
+ * Complex tensors are stored as F32 with a trailing dimension 2 (re, im), as S5 stores B and C.
+ * The record holds the run config, the step and completed epochs, the run's PRNG key, the
+ * optimizer description and the run history (best validation epoch and its test score).
+ *
+ * Loading checks every tensor against a template (the freshly initialised state of the same
+ * config): a missing, extra or mis-shaped tensor is a FormatError naming it and the file.
+ */
+import * as t from 'io-ts';
+import * as T from '../index';
+import { NonNegativeInt } from '../io/codecs';
+import { decodeWith } from '../io/ioTsReport';
+import { type LoadedCheckpoint, checkpointPaths, readCheckpoint, saveCheckpoint } from '../io/checkpoint';
+import { FormatError } from '../io/formatError';
+import type { Tensor as HostTensor, TensorMap } from '../io/tensor';
+import { type RunConfig, decodeRunConfig } from './config';
+import type { Optimizer } from './optimizer';
+import type { TrainCarry } from './step';
+import type { ModelParams } from '../models/seqModel';
+
+/** Progress that survives a restart: the best validation epoch so far and its scores. */
+export const RunHistoryCodec = t.partial({
+  bestValAccuracy: t.number,
+  bestValLoss: t.number,
+  bestEpoch: NonNegativeInt,
+  testAtBest: t.intersection([t.type({ loss: t.number }), t.partial({ accuracy: t.number })]),
+});
+export type RunHistory = t.TypeOf<typeof RunHistoryCodec>;
+
+export interface TrainingSnapshot {
+  readonly config: RunConfig;
+  readonly carry: TrainCarry;
+  /** Optimizer steps taken. */
+  readonly step: number;
+  /** Completed epochs. */
+  readonly epoch: number;
+  /** The run's PRNG key (i32[2]); shuffles and dropout keys are derived from it. */
+  readonly key: T.random.Key;
+  readonly history: RunHistory;
+}
+
+const PREFIXES = { params: 'params', modelState: 'model_state', mu: 'opt.mu', nu: 'opt.nu' } as const;
+
+function hostTensor(leaf: T.Tensor): HostTensor {
+  switch (leaf.dtype) {
+    case 'f32':
+      return { dtype: 'F32', shape: [...leaf.shape], data: leaf.data() as Float32Array };
+    case 'c64':
+      return { dtype: 'F32', shape: [...leaf.shape, 2], data: leaf.data() as Float32Array };
+    case 'i32':
+      return { dtype: 'I32', shape: [...leaf.shape], data: leaf.data() as Int32Array };
+    case 'bool':
+      return { dtype: 'BOOL', shape: [...leaf.shape], data: leaf.data() as Uint8Array };
+  }
+}
+
+function addTree(out: Record<string, HostTensor>, prefix: string, tree: unknown): void {
+  const [leaves] = T.tree.flatten(tree);
+  T.tree.treePaths(tree).forEach((path, i) => {
+    out[`${prefix}.${path}`] = hostTensor(leaves[i] as T.Tensor);
+  });
+}
+
+/** All tensors of a training state, by name. */
+export function carryTensors(carry: TrainCarry): TensorMap {
+  const out: Record<string, HostTensor> = {};
+  addTree(out, PREFIXES.params, carry.params);
+  addTree(out, PREFIXES.modelState, carry.modelState);
+  addTree(out, PREFIXES.mu, carry.opt.mu);
+  addTree(out, PREFIXES.nu, carry.opt.nu);
+  out['opt.count'] = hostTensor(carry.opt.count);
+  return out;
+}
+
+const HOST_DTYPE: Record<string, HostTensor['dtype']> = { f32: 'F32', c64: 'F32', i32: 'I32', bool: 'BOOL' };
+
+/** The tensor `name` of a loaded file as a DSL tensor shaped like `like`. */
+function restoreLeaf(tensors: TensorMap, name: string, like: T.Tensor, file: string): T.Tensor {
+  const stored = tensors[name];
+  const shape = like.dtype === 'c64' ? [...like.shape, 2] : [...like.shape];
+  const expected = `${HOST_DTYPE[like.dtype]} [${shape.join(', ')}]${like.dtype === 'c64' ? ' (complex as re, im)' : ''}`;
+  if (stored === undefined) throw new FormatError('checkpoint is missing a tensor', { file, field: name, expected });
+  if (stored.dtype !== HOST_DTYPE[like.dtype] || stored.shape.join(',') !== shape.join(',')) {
+    throw new FormatError('checkpoint tensor has the wrong type or shape for this model', {
+      file,
+      field: name,
+      expected,
+      actual: `${stored.dtype} [${stored.shape.join(', ')}]`,
+    });
+  }
+  return T.tensor(stored.data, like.dtype, like.shape);
+}
+
+function restoreTree<X>(tensors: TensorMap, prefix: string, template: X, file: string): X {
+  const [leaves, def] = T.tree.flatten(template);
+  const paths = T.tree.treePaths(template);
+  return T.tree.unflatten<X>(def, paths.map((path, i) => restoreLeaf(tensors, `${prefix}.${path}`, leaves[i] as T.Tensor, file)));
+}
+
+/** Rebuilds a training state from checkpoint tensors, shaped like `template`. */
+export function restoreCarry(tensors: TensorMap, template: TrainCarry, file: string): TrainCarry {
+  const expectedNames = new Set(Object.keys(carryTensors(template)));
+  const extra = Object.keys(tensors).find((name) => !expectedNames.has(name));
+  if (extra !== undefined) throw new FormatError('checkpoint has a tensor this model does not', { file, field: extra, expected: 'only tensors of the configured model and optimizer' });
+  return {
+    params: restoreTree(tensors, PREFIXES.params, template.params, file),
+    modelState: restoreTree(tensors, PREFIXES.modelState, template.modelState, file),
+    opt: {
+      count: restoreLeaf(tensors, 'opt.count', template.opt.count, file) as T.Tensor<'f32'>,
+      mu: restoreTree(tensors, PREFIXES.mu, template.opt.mu, file),
+      nu: restoreTree(tensors, PREFIXES.nu, template.opt.nu, file),
+    },
+  };
+}
+
+/** How the optimizer is described in the record (its tensors are in the file). */
+export function optimizerRecord(optimizer: Optimizer<ModelParams>, params: ModelParams): Record<string, unknown> {
+  const paths = T.tree.treePaths(params);
+  return {
+    name: 'adamw',
+    ...optimizer.hyper,
+    leaves: Object.fromEntries(paths.map((path, i) => [path, optimizer.rules[i]])),
+  };
+}
+
+/** Saves a snapshot as `<dir>/<name>.safetensors` + `<dir>/<name>.json`, atomically. */
+export function saveSnapshot(dir: string, name: string, snapshot: TrainingSnapshot, optimizer: Optimizer<ModelParams>): void {
+  saveCheckpoint(dir, name, {
+    step: snapshot.step,
+    epoch: snapshot.epoch,
+    config: { run: snapshot.config, history: snapshot.history },
+    optimizer: optimizerRecord(optimizer, snapshot.carry.params),
+    prngKey: Array.from(snapshot.key.data()),
+    tensors: carryTensors(snapshot.carry),
+  });
+}
+
+/** A checkpoint's run config and raw content, before the model is rebuilt. */
+export interface OpenedCheckpoint {
+  readonly file: string;
+  readonly config: RunConfig;
+  readonly history: RunHistory;
+  readonly loaded: LoadedCheckpoint;
+}
+
+/** Splits "<dir>/<name>" (an optional .safetensors/.json extension is dropped). */
+export function splitCheckpointPath(path: string): { dir: string; name: string } {
+  const clean = path.replace(/\.(safetensors|json)$/, '');
+  const slash = clean.lastIndexOf('/');
+  return slash < 0 ? { dir: '.', name: clean } : { dir: clean.slice(0, slash) || '/', name: clean.slice(slash + 1) };
+}
+
+/** Reads and validates a checkpoint's record and run config. */
+export function openCheckpoint(path: string): OpenedCheckpoint {
+  const { dir, name } = splitCheckpointPath(path);
+  const file = checkpointPaths(dir, name).tensors;
+  const result = readCheckpoint(dir, name);
+  if (result._tag === 'Left') throw result.left;
+  const loaded = result.right;
+  const stored = loaded.config as { run?: unknown; history?: unknown };
+  const config = decodeRunConfig(stored.run, { file, field: 'config.run' });
+  if (config._tag === 'Left') throw config.left;
+  const history = decodeWith(RunHistoryCodec, stored.history ?? {}, { file, field: 'config.history' }, 'invalid run history');
+  if (history._tag === 'Left') throw history.left;
+  if (loaded.prngKey.length !== 2) throw new FormatError('checkpoint PRNG key must have 2 words', { file, field: 'prngKey', actual: `${loaded.prngKey.length} words` });
+  return { file, config: config.right, history: history.right, loaded };
+}
+
+/** The full snapshot of an opened checkpoint, given the template state of its config. */
+export function snapshotOf(opened: OpenedCheckpoint, template: TrainCarry): TrainingSnapshot {
+  const { loaded, file } = opened;
+  return {
+    config: opened.config,
+    carry: restoreCarry(loaded.tensors, template, file),
+    step: loaded.step,
+    epoch: loaded.epoch ?? 0,
+    key: T.tensor(loaded.prngKey, 'i32', [2]) as T.random.Key,
+    history: opened.history,
+  };
+}

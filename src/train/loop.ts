@@ -1,0 +1,204 @@
+/**
+ * The training loop. Each epoch shuffles the training set with the run's shuffle key, runs one
+ * compiled training step per full batch (drop_last), then evaluates on the validation set; when
+ * validation improves (accuracy, or loss for regression) it evaluates the test set and saves the
+ * `best` checkpoint, so the reported test score is the one at the best validation epoch. The
+ * `last` checkpoint is saved every `checkpointEvery` epochs, at the end, and when the run is
+ * stopped early (max steps, interruption), including in the middle of an epoch: a resumed run
+ * skips the batches of the epoch already taken and continues exactly as an uninterrupted run.
+ *
+ * A non-finite loss stops the run before its update is applied; the checkpoints on disk are
+ * left as they were (the last good state).
+ */
+import * as T from '../index';
+import { batches } from '../data/batching';
+import { type ProgressReporter, type ProgressStream, createProgress } from '../cli/progress';
+import type { MetricRecord } from '../io/metrics';
+import { batchTensors } from './batchTensors';
+import type { RunHistory, TrainingSnapshot } from './checkpointing';
+import type { RunConfig } from './config';
+import { type Scores, compileEvalStep, evaluate } from './evaluate';
+import { ratesOf } from './optimizer';
+import { BEST_CHECKPOINT, LAST_CHECKPOINT, RunFiles } from './runFiles';
+import { learningRate } from './schedule';
+import { type RunSetup, scheduleOf, shuffleOf } from './setup';
+import { type TrainCarry, compileStep, stepBatch, trainStepFunction } from './step';
+import type { TaskData } from './tasks';
+
+export interface StepInfo {
+  /** Steps completed (1-based index of the step just taken). */
+  readonly step: number;
+  /** 0-based epoch the step belongs to. */
+  readonly epoch: number;
+  readonly loss: number;
+  readonly lr: number;
+  readonly ssmLr: number;
+  readonly seconds: number;
+}
+
+export interface FitOptions {
+  /** Run directory for metrics, plot and checkpoints; omitted: nothing is written. */
+  readonly dir?: string;
+  /** Save `last` every n epochs (default 1). */
+  readonly checkpointEvery?: number;
+  /** Write a training metrics record every n steps (default 50). */
+  readonly logEvery?: number;
+  /** Where progress goes (default process.stderr); false for none. */
+  readonly progress?: ProgressStream | false;
+  /** Status lines (default: written through the progress display, or dropped when quiet). */
+  readonly log?: (line: string) => void;
+  readonly onStep?: (info: StepInfo) => void;
+  /** Checked after every step; true stops the run (after saving `last`). */
+  readonly shouldStop?: () => boolean;
+  readonly plotTitle?: string;
+}
+
+export type StopReason = 'completed' | 'max-steps' | 'interrupted' | 'diverged';
+
+export interface FitResult {
+  readonly snapshot: TrainingSnapshot;
+  readonly reason: StopReason;
+  /** Why the run diverged, when it did. */
+  readonly message?: string;
+  readonly stepsPerEpoch: number;
+  /** Seconds of the first step of this segment (it includes compilation under jit). */
+  readonly firstStepSeconds?: number;
+  /** Mean seconds of the later steps. */
+  readonly secondsPerStep?: number;
+  /** Mean seconds per completed epoch of training (evaluation excluded). */
+  readonly secondsPerEpoch?: number;
+  readonly metrics: readonly MetricRecord[];
+  readonly lastCheckpoint?: string;
+}
+
+/** The starting point of a fresh run. */
+export const freshSnapshot = (config: RunConfig, setup: RunSetup): TrainingSnapshot => ({
+  config,
+  carry: setup.initial,
+  step: 0,
+  epoch: 0,
+  key: setup.runKey,
+  history: {},
+});
+
+/** Better validation: higher accuracy (classification), else lower loss. Ties keep the earlier epoch. */
+function improves(val: Scores, history: RunHistory): boolean {
+  if (val.accuracy !== undefined) return history.bestValAccuracy === undefined || val.accuracy > history.bestValAccuracy;
+  return history.bestValLoss === undefined || val.loss < history.bestValLoss;
+}
+
+const scoreText = (s: Scores): string => `loss ${s.loss.toFixed(4)}${s.accuracy !== undefined ? `, accuracy ${(100 * s.accuracy).toFixed(2)}%` : ''}`;
+
+export async function fit(config: RunConfig, setup: RunSetup, data: TaskData, start: TrainingSnapshot, options: FitOptions = {}): Promise<FitResult> {
+  const { checkpointEvery = 1, logEvery = 50 } = options;
+  const { optim } = config;
+  const { stepsPerEpoch, schedule } = scheduleOf(config, data.train.size);
+  const files = new RunFiles(options.dir, setup.optimizer, options.plotTitle ?? `${config.task.name} / ${config.model.ssm.kind}`);
+  const trainStep = compileStep(trainStepFunction(setup.model, setup.optimizer, { clipNorm: optim.clipNorm }), config.execution);
+  const evalStep = compileEvalStep(setup.model, config.execution);
+  const shuffle = shuffleOf(setup.keys);
+  const useDropout = config.model.dropout > 0;
+  const maxSteps = optim.maxSteps ?? Infinity;
+  const startTime = Date.now();
+  const seconds = () => (Date.now() - startTime) / 1000;
+
+  let carry: TrainCarry = start.carry;
+  let { step, epoch, history } = start;
+  let progress: ProgressReporter | undefined;
+  const log = options.log ?? ((line: string) => (progress ? progress.log(line) : options.progress !== false && (options.progress ?? process.stderr).write(`${line}\n`)));
+  const snapshot = (): TrainingSnapshot => ({ config, carry, step, epoch, key: start.key, history });
+  const saveLast = () => files.checkpoint(LAST_CHECKPOINT, snapshot());
+
+  const stepTimes: number[] = [];
+  const epochTimes: number[] = [];
+  let window = { loss: 0, correct: 0, examples: 0, steps: 0, started: Date.now() };
+  let reason: StopReason = 'completed';
+  let message: string | undefined;
+
+  while (epoch < optim.epochs && reason === 'completed') {
+    if (step >= maxSteps) {
+      reason = 'max-steps';
+      break;
+    }
+    const skip = step - epoch * stepsPerEpoch;
+    const epochStart = Date.now();
+    progress = options.progress === false ? undefined : createProgress({ total: stepsPerEpoch, label: `epoch ${epoch + 1}/${optim.epochs}`, batchSize: optim.batchSize, ...(options.progress ? { stream: options.progress } : {}) });
+    for (const batch of batches(data.train, { batchSize: optim.batchSize, shuffle, epoch, dropLast: true })) {
+      if (batch.index < skip) continue;
+      if (step >= maxSteps) {
+        reason = 'max-steps';
+        break;
+      }
+      const lr = learningRate(schedule, optim.lr, step);
+      const ssmLr = learningRate(schedule, optim.ssmLr, step);
+      const key = useDropout ? T.random.foldIn(setup.keys.dropout, step) : undefined;
+      const t0 = Date.now();
+      const result = await trainStep(carry, stepBatch(batchTensors(batch)), ratesOf(lr, ssmLr), key);
+      const loss = result.loss.item() as number;
+      const elapsed = (Date.now() - t0) / 1000;
+      if (!Number.isFinite(loss)) {
+        reason = 'diverged';
+        message = `the training loss became ${loss} at step ${step + 1} (epoch ${epoch + 1}); training stopped without applying that update. ` +
+          'Try a lower --lr/--ssm-lr or --clip-norm.';
+        break;
+      }
+      carry = result.carry;
+      step += 1;
+      stepTimes.push(elapsed);
+      window = { ...window, loss: window.loss + loss, correct: window.correct + (result.correct.item() as number), examples: window.examples + batch.size, steps: window.steps + 1 };
+      progress?.update({ step: batch.index + 1, loss, lr });
+      options.onStep?.({ step, epoch, loss, lr, ssmLr, seconds: elapsed });
+      if (window.steps >= logEvery) {
+        const span = (Date.now() - window.started) / 1000;
+        files.record({
+          split: 'train', step, epoch, loss: window.loss / window.steps, lr, time: seconds(), throughput: window.examples / span,
+          ...(data.train.targets.kind === 'classes' ? { accuracy: window.correct / window.examples } : {}),
+        });
+        window = { loss: 0, correct: 0, examples: 0, steps: 0, started: Date.now() };
+      }
+      if (options.shouldStop?.()) {
+        reason = 'interrupted';
+        break;
+      }
+    }
+    progress?.finish();
+    progress = undefined;
+    if (reason === 'diverged') break;
+    if (step < (epoch + 1) * stepsPerEpoch) break; // stopped inside the epoch
+    epochTimes.push((Date.now() - epochStart) / 1000);
+    epoch += 1;
+
+    const val = await evaluate(evalStep, carry.params, carry.modelState, data.val, optim.batchSize);
+    files.record({ split: 'val', step, epoch, loss: val.loss, ...(val.accuracy !== undefined ? { accuracy: val.accuracy } : {}), time: seconds() });
+    let line = `epoch ${epoch}/${optim.epochs}: validation ${scoreText(val)}`;
+    if (improves(val, history)) {
+      const test = data.test ? await evaluate(evalStep, carry.params, carry.modelState, data.test, optim.batchSize) : undefined;
+      if (test) files.record({ split: 'test', step, epoch, loss: test.loss, ...(test.accuracy !== undefined ? { accuracy: test.accuracy } : {}), time: seconds() });
+      history = {
+        bestEpoch: epoch,
+        bestValLoss: val.loss,
+        ...(val.accuracy !== undefined ? { bestValAccuracy: val.accuracy } : {}),
+        ...(test ? { testAtBest: { loss: test.loss, ...(test.accuracy !== undefined ? { accuracy: test.accuracy } : {}) } } : {}),
+      };
+      files.checkpoint(BEST_CHECKPOINT, snapshot());
+      line += ` (best so far${test ? `; test ${scoreText(test)}` : ''})`;
+    }
+    log(line);
+    if (epoch % checkpointEvery === 0 || epoch === optim.epochs) saveLast();
+    files.plot();
+  }
+  if (reason === 'max-steps' || reason === 'interrupted') saveLast();
+  files.plot();
+  const later = stepTimes.slice(1);
+  return {
+    snapshot: snapshot(),
+    reason,
+    ...(message !== undefined ? { message } : {}),
+    stepsPerEpoch,
+    ...(stepTimes.length > 0 ? { firstStepSeconds: stepTimes[0] } : {}),
+    ...(later.length > 0 ? { secondsPerStep: later.reduce((a, b) => a + b, 0) / later.length } : {}),
+    ...(epochTimes.length > 0 ? { secondsPerEpoch: epochTimes.reduce((a, b) => a + b, 0) / epochTimes.length } : {}),
+    metrics: files.metrics,
+    ...(files.dir !== undefined ? { lastCheckpoint: `${files.dir}/${LAST_CHECKPOINT}` } : {}),
+  };
+}

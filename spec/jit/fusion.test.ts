@@ -17,13 +17,13 @@ import type { Tensor } from '../../src/index';
 import { describeEachBackend } from './backends';
 import { arg, randomArgs } from './inputs';
 import { expectJitMatchesInterpreter } from './oracle';
-import { sumTol, TOL } from './tolerances';
+import { type JitTolerance, sumTol, TOL } from './tolerances';
 
 const F = (x: Tensor): Tensor<'f32'> => x as Tensor<'f32'>;
 const C = (x: Tensor): Tensor<'c64'> => x as Tensor<'c64'>;
 
 /** Compiles f for `backend`, checks its values against the interpreter, and returns its lowering. */
-async function lowerChecked<A extends Tensor[]>(f: (...xs: A) => unknown, xs: A, backend: BackendName, tol = TOL.transcendental): Promise<T.Lowered> {
+async function lowerChecked<A extends Tensor[]>(f: (...xs: A) => unknown, xs: A, backend: BackendName, tol: JitTolerance = TOL.transcendental): Promise<T.Lowered> {
   const compiled = await expectJitMatchesInterpreter(f, xs, backend, tol);
   return compiled.lower(...xs);
 }

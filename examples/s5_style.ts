@@ -31,13 +31,10 @@ export interface S5Params {
   readonly d: Tensor<'f32'>;
 }
 
-const TWO = T.scalar(2);
-const ONE = T.scalar(1);
-
 /** Zero-order hold: Λ̄ = exp(ΛΔ) and B̄ = ((Λ̄ − 1)/Λ)[:, None] ⊙ B̃. */
 export function discretizeZoh(p: S5Params): { readonly lambdaBar: Tensor<'c64'>; readonly bBar: Tensor<'c64'> } {
   const lambdaBar = pipe(p.lambda, T.mul(p.delta), T.exp);
-  const bBar = pipe(lambdaBar, T.sub(ONE), T.div(p.lambda), T.expandDims(-1), T.mul(p.bTilde));
+  const bBar = pipe(lambdaBar, T.sub(1), T.div(p.lambda), T.expandDims(-1), T.mul(p.bTilde));
   return { lambdaBar, bBar };
 }
 
@@ -47,7 +44,7 @@ export function s5Layer(p: S5Params, u: Tensor<'f32'>): Tensor<'f32'> {
   const bu = pipe(u, T.cast('c64'), T.matmul(T.mT(bBar))); // [L, P]
   const x = T.linearRecurrence(lambdaBar, bu); // along axis 0; Λ̄ broadcasts over the sequence
   const cx = pipe(x, T.matmul(T.mT(p.cTilde))); // [L, H]
-  return pipe(cx, T.real, T.mul(TWO), T.add(T.mul(p.d, u)));
+  return pipe(cx, T.real, T.mul(2), T.add(T.mul(p.d, u)));
 }
 
 /** Shape specs of the parameters, for tracing. */

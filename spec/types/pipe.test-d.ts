@@ -39,15 +39,11 @@ describe('data-last forms in pipe', () => {
     pipe(x, T.add(idx));
   });
 
-  it('KNOWN DEFECT: a data-last binary op with a JS number loses the dtype', () => {
-    // src/ops/elementwise.ts BinaryOp, data-last overload: with a number operand B cannot be
-    // inferred and defaults to its constraint ('f32' | 'i32' | 'c64'), so PromoteDType<A, B> is
-    // `never` and every later dtype check in the pipeline passes (pipe(x, T.mul(2), T.real)
-    // compiles for an f32 x). Suggested fix: a separate overload `(y: number): <A extends
-    // Allowed, S extends Shape>(x: Tensor<A, S>) => Tensor<Out extends 'promote' ? A : Out, S>`.
-    // The directive below marks the expected failure: once fixed it is unused and tsc fails;
-    // then delete it.
-    // @ts-expect-error the dtype is currently `never`
+  it('a data-last binary op with a JS number keeps the tensor dtype and shape', () => {
     expectTypeOf(pipe(x, T.mul(2))).toEqualTypeOf<Tensor<'f32', readonly [8, 4]>>();
+    expectTypeOf(pipe(idx, T.add(1))).toEqualTypeOf<Tensor<'i32', readonly [2]>>();
+    expectTypeOf(pipe(x, T.less(0))).toEqualTypeOf<Tensor<'bool', readonly [8, 4]>>();
+    // @ts-expect-error real() of an f32 tensor after a number-operand op
+    pipe(x, T.mul(2), T.real);
   });
 });

@@ -214,7 +214,8 @@ export class KernelRuntime {
 
   private async runReadback(plan: KernelPlan, inputs: readonly PlanInput[]): Promise<Float32Array> {
     this.checkInputs(plan, inputs);
-    const env = new Map<string, Float32Array>();
+    // host values keep the kernel's own shape (rows for 2-D/3-D grids), as consumers index them so
+    const env = new Map<string, KernelValue>();
     for (let i = 0; i < plan.inputs.length; i++) {
       const given = inputs[i];
       env.set(plan.inputs[i].id, given instanceof DeviceTensor ? await given.read() : given);
@@ -222,11 +223,9 @@ export class KernelRuntime {
     for (const c of plan.constants) env.set(c.buffer.id, c.data);
     for (const step of plan.steps) {
       const k = this.kernel(step.kernel, { pipeline: false });
-      const args = step.args.map((a) => env.get(a.id)!);
-      const value = await k(...(args as never[]));
-      env.set(step.result.id, flattenResult(value, step.result.dims));
+      env.set(step.result.id, await k(...step.args.map((a) => env.get(a.id) as never)));
     }
-    return env.get(plan.output.id)!;
+    return flattenResult(env.get(plan.output.id), plan.output.dims);
   }
 
   /** The gpu.js pipeline replaying `plan` (built once per plan). */
@@ -237,14 +236,18 @@ export class KernelRuntime {
     const ids = [...plan.inputs, ...plan.constants.map((c) => c.buffer)].map((b: BufferRef) => b.id);
     const steps = plan.steps;
     const outputId = plan.output.id;
-    p = this.gpu.createPipeline(function orchestrate(...args: unknown[]) {
+    const orchestrate = (args: ArrayLike<unknown>): unknown => {
       const env = new Map<string, unknown>();
       ids.forEach((id, i) => env.set(id, args[i]));
       steps.forEach((s, i) => {
         env.set(s.result.id, kernels[i](...s.args.map((a) => env.get(a.id) as never)));
       });
       return env.get(outputId);
-    });
+    };
+    // gpu.js sizes the traced argument list by the function's declared arity
+    const params = ids.map((_, i) => `arg${i}`).join(', ');
+    const traced = new Function('orchestrate', `return function (${params}) { return orchestrate(arguments); };`)(orchestrate);
+    p = this.gpu.createPipeline(traced);
     this.pipelines.set(plan, p);
     return p;
   }

@@ -178,3 +178,45 @@ describe('vjp and jvp over trees', () => {
     expectAllClose(realsOf(g), realsOf(captured), 0, 'grad is the captured weight');
   });
 });
+
+describe('edge cases of the program shape', () => {
+  const x = randomTensor(r, { shape: [3], dtype: 'f32' });
+  const t = randomTensor(r, { shape: [3], dtype: 'f32' });
+
+  it('the identity: jvp returns the tangent, vjp the cotangent', () => {
+    expectAllClose(realsOf(T.jvp((v: Tensor) => v, [x], [t])[1] as Tensor), realsOf(t), 0, 'jvp of identity');
+    expectAllClose(realsOf((T.vjp((v: Tensor) => v, x)[1](t) as Tensor[])[0]), realsOf(t), 0, 'vjp of identity');
+  });
+
+  it('a loss that does not depend on its argument (a literal or a captured tensor) has a zero gradient', () => {
+    const captured = T.scalar(2.5);
+    expect(Array.from(realsOf(T.grad(() => T.scalar(1))(x) as Tensor))).toEqual([0, 0, 0]);
+    expect(Array.from(realsOf(T.grad((_: Tensor) => captured)(x) as Tensor))).toEqual([0, 0, 0]);
+    expect(Array.from(realsOf(T.jvp((_: Tensor) => T.mul(captured, 2), [x], [t])[1] as Tensor))).toEqual([0]);
+  });
+
+  it('an argument used several times, and an output returned twice, accumulate their cotangents', () => {
+    const g = T.grad((v: Tensor) => T.sum(T.add(T.mul(F(v), F(v)), T.mul(F(v), 3))))(x) as Tensor;
+    expectAllClose(realsOf(g), Array.from(x.data64(), (v) => 2 * v + 3), 1e-15, 'grad of x² + 3x');
+    const [, back] = T.vjp((v: Tensor) => [v, v], x);
+    const [ct] = back([t, t]) as Tensor[];
+    expectAllClose(realsOf(ct), Array.from(t.data64(), (v) => 2 * v), 0, 'two outputs, one input');
+  });
+
+  it('integer arguments get exact zero gradients of their own dtype, and their tangents are ignored', () => {
+    const idx = T.tensor([2, 0, 2], 'i32');
+    const f = (v: Tensor, i: Tensor) => T.sum(T.mul(T.take(F(v), i as Tensor<'i32'>), T.tensor([1, 2, 3])));
+    const [gx, gi] = T.grad(f, { argnums: [0, 1] })(x, idx) as Tensor[];
+    expect(Array.from(realsOf(gx))).toEqual([2, 0, 4]);
+    expect(gi.dtype).toBe('i32');
+    expect(Array.from(realsOf(gi))).toEqual([0, 0, 0]);
+    const [, tan] = T.jvp(f, [x, idx], [t, T.tensor([5, 5, 5], 'i32')]);
+    expectNear((tan as Tensor).item() as number, 2 * t.data64()[0] + 4 * t.data64()[2], 1e-15, 'jvp ignores the integer tangent');
+  });
+
+  it('abs at zero has a zero subgradient, not NaN, for f32 and for c64', () => {
+    expect(Array.from(realsOf(T.grad((v: Tensor) => T.sum(T.abs(F(v))))(T.tensor([0, -2, 3])) as Tensor))).toEqual([0, -1, 1]);
+    const z = T.tensor([{ re: 0, im: 0 }, { re: 3, im: -4 }], 'c64');
+    expect(Array.from(realsOf(T.grad((v: Tensor) => T.sum(T.abs(C(v))))(z) as Tensor))).toEqual([0, 0, 0.6, -0.8]);
+  });
+});

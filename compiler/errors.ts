@@ -31,7 +31,7 @@ export function check(cond: boolean, reason: string | (() => string)): asserts c
   if (!cond) throw new RuleError(typeof reason === 'string' ? reason : reason());
 }
 
-const INTERNAL_FRAME = /[\\/](compiler|src|kernels)[\\/][^\\/]+\.(ts|js)|[\\/]dist[\\/]|node:internal|node_modules/;
+const INTERNAL_FRAME = /[\\/](compiler|src|kernels)[\\/].*\.(ts|js)|[\\/]dist[\\/]|node:internal|node_modules|\(<anonymous>\)|\(native\)/;
 
 /** The first frame of the current stack that is not ssmjit's own code (or vitest's). */
 export function userCallSite(): string | undefined {

@@ -25,7 +25,7 @@ export function ndarray(dtype: DType, shape: Shape, data?: Float64Array): NDArra
 /** Rounds a number the way the dtype stores it: i32 wraps to 32 bits, bool is 0/1. */
 export function coerce(dtype: DType, x: number): number {
   if (dtype === 'i32') return Number.isFinite(x) ? Math.trunc(x) | 0 : 0;
-  if (dtype === 'bool') return x !== 0 && !Number.isNaN(x) ? 1 : 0;
+  if (dtype === 'bool') return x !== 0 ? 1 : 0; // NaN is truthy, as in numpy
   return x;
 }
 

@@ -27,6 +27,7 @@ export function cexp(re: number, im: number): C {
 export function erf(x: number): number {
   if (Number.isNaN(x)) return NaN;
   const ax = Math.abs(x);
+  if (ax > 6) return Math.sign(x); // erfc(6) < 3e-17: below float64 resolution of 1
   if (ax < 2.5) {
     let term = ax;
     let sum = ax;

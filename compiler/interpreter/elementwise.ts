@@ -126,7 +126,7 @@ export function binaryRule(prim: BinaryElementwise, a: NDArray, b: NDArray, outD
     }
     return out;
   }
-  const f = a.dtype === 'i32' && prim === 'div' ? idiv : REAL_BINARY[prim];
+  const f = a.dtype === 'i32' && prim === 'div' ? idiv : a.dtype === 'i32' && prim === 'mul' ? Math.imul : REAL_BINARY[prim];
   for (let i = 0; i < out.data.length; i++) out.data[i] = coerce(outDtype, f(a.data[i], b.data[i]));
   return out;
 }

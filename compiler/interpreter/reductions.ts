@@ -1,7 +1,7 @@
 /**
  * Interpreter rules of reductions (sum, max, argmax) and batched matmul, as textbook loops.
  */
-import { lanes, type NDArray, ndarray } from '../ndarray';
+import { coerce, lanes, type NDArray, ndarray } from '../ndarray';
 import { sizeOf, stridesOf, unravel } from '../shape';
 
 /** Visits every element as (output offset, input offset) for a reduction over `axes`. */
@@ -30,12 +30,13 @@ export function reduceSum(x: NDArray, axes: readonly number[]): NDArray {
   forEachReduced(x, axes, (o, i) => {
     for (let c = 0; c < l; c++) out.data[o * l + c] += x.data[i * l + c];
   });
+  if (x.dtype === 'i32') out.data.forEach((v, i) => (out.data[i] = coerce('i32', v)));
   return out;
 }
 
 export function reduceMax(x: NDArray, axes: readonly number[]): NDArray {
   const out = ndarray(x.dtype, x.shape.filter((_, i) => !axes.includes(i)));
-  out.data.fill(-Infinity);
+  out.data.fill(x.dtype === 'i32' ? -(2 ** 31) : -Infinity);
   forEachReduced(x, axes, (o, i) => {
     const v = x.data[i];
     const cur = out.data[o];
@@ -86,6 +87,8 @@ export function matmul(a: NDArray, b: NDArray): NDArray {
             const [ar, am, br, bm] = [a.data[2 * ai], a.data[2 * ai + 1], b.data[2 * bi], b.data[2 * bi + 1]];
             re += ar * br - am * bm;
             im += ar * bm + am * br;
+          } else if (a.dtype === 'i32') {
+            re = (re + Math.imul(a.data[ai], b.data[bi])) | 0;
           } else {
             re += a.data[ai] * b.data[bi];
           }

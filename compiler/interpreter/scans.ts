@@ -30,7 +30,7 @@ export function cumsum(x: NDArray, axis: number, reverse: boolean): NDArray {
     const acc = [0, 0];
     for (const off of offs) {
       for (let c = 0; c < l; c++) {
-        acc[c] += x.data[off * l + c];
+        acc[c] = x.dtype === 'i32' ? (acc[c] + x.data[off * l + c]) | 0 : acc[c] + x.data[off * l + c];
         out.data[off * l + c] = acc[c];
       }
     }

@@ -2,7 +2,7 @@
  * Interpreter rules of the structural primitives: each output element is read from one source
  * element (or is a constant), so every rule is "compute the source offset of an output index".
  */
-import { lanes, type NDArray, ndarray } from '../ndarray';
+import { coerce, lanes, type NDArray, ndarray } from '../ndarray';
 import type { PrimParams } from '../primitives';
 import { type Shape, sizeOf, stridesOf, unravel } from '../shape';
 
@@ -38,6 +38,7 @@ export function slice(x: NDArray, { start, limit }: PrimParams['slice']): NDArra
 }
 
 export function pad(x: NDArray, { lo, hi, value }: PrimParams['pad']): NDArray {
+  const fill = coerce(x.dtype, value);
   const st = stridesOf(x.shape);
   const shape = x.shape.map((d, i) => d + lo[i] + hi[i]);
   return gatherBy(
@@ -52,7 +53,7 @@ export function pad(x: NDArray, { lo, hi, value }: PrimParams['pad']): NDArray {
       }
       return off;
     },
-    value,
+    fill,
   );
 }
 

@@ -180,11 +180,7 @@ describe('shape and dtype errors', () => {
     expect(err.message).toContain('f32[3], f32[2]');
   });
 
-  // Known defect: compiler/errors.ts INTERNAL_FRAME matches only files directly under
-  // compiler/, src/ or kernels/ (`[\\/](compiler|src|kernels)[\\/][^\\/]+\.(ts|js)`), so a frame in
-  // src/ops/core.ts or compiler/rules/shape.ts counts as user code and the reported call site is
-  // the library's own frame (e.g. "alignOperands (src/ops/core.ts:56)") instead of this file.
-  it.fails.each(cases)('$name: names the call site in this test file', ({ call }) => {
+  it.each(cases)('$name: names the call site in this test file', ({ call }) => {
     expect(errorOf(call).message).toContain(THIS_FILE);
   });
 });

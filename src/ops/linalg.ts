@@ -50,7 +50,7 @@ function matmulImpl(a: Tensor, b: Tensor): Tensor {
   return a.ndim === 1 || b.ndim === 1 ? bind1('reshape', [out], { shape }) : out;
 }
 
-export function matmul<D extends DType, SA extends Shape, SB extends Shape>(a: Tensor<D, SA>, b: Tensor<D, SB>, ..._check: MatmulCheck<SA, SB>): Tensor<D, MatmulShape<SA, SB>>;
+export function matmul<D extends DType, SA extends Shape, SB extends Shape>(a: Tensor<D, SA>, b: Tensor<NoInfer<D>, SB>, ..._check: MatmulCheck<SA, SB>): Tensor<D, MatmulShape<SA, SB>>;
 export function matmul<D extends DType, SB extends Shape>(b: Tensor<D, SB>): <SA extends Shape>(a: Tensor<D, SA>, ..._check: MatmulCheck<SA, SB>) => Tensor<D, MatmulShape<SA, SB>>;
 export function matmul(a: Tensor, b?: unknown): unknown {
   return b instanceof Tensor ? matmulImpl(a, b) : (x: Tensor) => matmulImpl(x, a);

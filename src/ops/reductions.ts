@@ -6,7 +6,7 @@
 import type { DType } from '../../compiler/dtype';
 import { bind1 } from '../../compiler/tracer';
 import { Tensor } from '../tensor';
-import { normAxes, normAxis } from './core';
+import { normAxes, normAxis, scalarTensor } from './core';
 import { div, exp, log, mul, neg, sub } from './elementwise';
 
 export interface ReduceOptions {
@@ -40,7 +40,11 @@ const count = (x: Tensor, axes: number[]): number => axes.reduce((n, a) => n * x
 export const sum = reduction<'f32' | 'i32' | 'c64'>(sumImpl, 'sum');
 export const mean = reduction<'f32' | 'c64'>((x, axes, k) => div(sumImpl(x, axes, k), count(x, axes)), 'mean');
 export const max = reduction<'f32' | 'i32'>(maxImpl, 'max');
-export const min = reduction<'f32' | 'i32'>((x, axes, k) => neg(maxImpl(neg(x), axes, k)), 'min');
+/** min x = −max(−x); for i32, −1 − max(−1 − x), which cannot overflow at INT32_MIN. */
+export const min = reduction<'f32' | 'i32'>(
+  (x, axes, k) => ((x.dtype as DType) === 'i32' ? sub(-1, maxImpl(sub(-1, x), axes, k)) : neg(maxImpl(neg(x), axes, k))),
+  'min',
+);
 
 /** Variance (biased, as normalisation layers use it). */
 export const variance = reduction<'f32'>((x, axes, k) => {
@@ -51,7 +55,11 @@ export const variance = reduction<'f32'>((x, axes, k) => {
 
 /** log Σ exp(x), shifted by the maximum for stability (the shift's gradient cancels exactly). */
 export const logsumexp = reduction<'f32'>((x, axes, k) => {
-  const m = maxImpl(x, axes, true);
+  const max = maxImpl(x, axes, true);
+  // A shift of 0 where the maximum is infinite keeps log Σ exp(−∞) = −∞ (not ∞ − ∞).
+  const zero = bind1('broadcast_in_dim', [scalarTensor(0, 'f32')], { shape: [...max.shape], dims: [] });
+  const finite = bind1('eq', [sub(max, max), zero], {});
+  const m = bind1('select', [finite, max, zero], {}) as Tensor<'f32'>;
   const s = bind1('add', [log(sumImpl(exp(sub(x, m)), axes, true)), m], {});
   return k ? s : bind1('reshape', [s], { shape: x.shape.filter((_, i) => !axes.includes(i)) });
 }, 'logsumexp');

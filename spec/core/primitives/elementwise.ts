@@ -108,10 +108,6 @@ function castCases(dtype: DType, rng: Parameters<PrimitiveTable['cast']['cases']
         inputs: [x],
         apply: ([t]) => T.cast(to)(t),
         expected: [mapRef(x, to, (v) => castRef(dtype, to, v))],
-        knownBug:
-          to === 'bool' && hasNaN
-            ? 'cast f32 -> bool maps NaN to false (compiler/ndarray.ts coerce); numpy/JAX give true (NaN != 0)'
-            : undefined,
       };
     }),
   );
@@ -142,10 +138,6 @@ export const elementwiseRecords: { readonly [P in ElementwisePrim]: PrimitiveTab
     dtypes: F,
     ref: real1((x) => erfByQuadrature(x)),
     tol: { rtol: 1e-11, atol: 1e-12 },
-    knownBug: (_d, [x]) =>
-      x.data.some((v) => Math.abs(v) === Infinity)
-        ? 'erf(±inf) is NaN instead of ±1: the continued fraction computes inf * 0 (compiler/interpreter/complexMath.ts erfcContinuedFraction)'
-        : undefined,
   }),
   abs: unaryRecord(loose1(T.abs), {
     via: 'T.abs',
@@ -177,10 +169,6 @@ export const elementwiseRecords: { readonly [P in ElementwisePrim]: PrimitiveTab
     reference: 'a * b; i32 product modulo 2^32 from 16-bit halves; (ac - bd, ad + bc)',
     dtypes: NUM,
     ref: arith((a, b) => a * b, mulInt32, cMul),
-    knownBug: (d, [a, b]) =>
-      d === 'i32' && productsExceed2To53(a, b)
-        ? 'i32 mul rounds the float64 product to 53 bits before wrapping (compiler/interpreter/elementwise.ts binaryRule); use Math.imul'
-        : undefined,
   }),
   div: binaryRecord(loose2(T.div), {
     via: 'T.div',

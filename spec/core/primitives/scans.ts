@@ -33,7 +33,6 @@ function cumsumCases(rng: Rng, d: DType): PrimCase[] {
         inputs: [x],
         apply: ([t]) => T.cumsum(t as Tensor<'f32'>, { axis, reverse }),
         expected: [S.cumsum(x, ax, reverse)],
-        knownBug: overflow ? 'cumsum of i32 does not wrap to 32 bits (compiler/interpreter/scans.ts cumsum)' : undefined,
       };
     }),
   );

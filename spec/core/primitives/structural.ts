@@ -111,7 +111,6 @@ export const structuralRecords: { readonly [P in StructuralPrim]: PrimitiveTable
                 ...oneInput(rng, d, [2], `[[1,1]] value 2.5 (stored as ${d})`, (x) => T.pad(x, [[1, 1]], 2.5), (x) =>
                   N.pad(x, [1], [1], d === 'i32' ? 2 : 1),
                 ),
-                knownBug: 'pad writes its value without converting it to the dtype (compiler/interpreter/structural.ts pad)',
               },
             ]
           : []),

@@ -50,3 +50,14 @@ export const runningSoftmax: ScanCombine = {
   },
   domains: ['normal', 'positive'],
 };
+
+/**
+ * x ⊕ y = x + y + c·x·y with a literal c: associative because 1 + c·(x ⊕ y) = (1 + c·x)(1 + c·y).
+ * One operand, non-linear, and the combine's VJP carries the literal.
+ */
+export const shiftedProduct: ScanCombine = {
+  name: 'shifted product x + y + 0.5·x·y (one operand, a literal in the combine)',
+  combine: ([x], [y]) => [T.add(T.add(F(x), F(y)), T.mul(T.mul(F(x), F(y)), 0.5))],
+  naive: ([x], [y]) => [x + y + 0.5 * x * y],
+  domains: ['normal'],
+};

@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import * as T from '../../src/index';
 import type { Tensor } from '../../src/index';
 import { naive } from '../support/index';
-import { matrixProduct, runningSoftmax, type ScanCombine, tropical } from './combines';
+import { matrixProduct, runningSoftmax, type ScanCombine, shiftedProduct, tropical } from './combines';
 import { expectAllClose, fdGradients, fromReals, randomTensor, realsOf, seeded } from './support';
 
 const F = (x: Tensor): Tensor<'f32'> => x as Tensor<'f32'>;
@@ -86,7 +86,7 @@ function sequentialScan(xs: readonly Tensor[], reverse: boolean, combine: ScanCo
   return outs.map((o) => [...o.data]);
 }
 
-describe.each([matrixProduct, tropical, runningSoftmax])('associative scan: $name', (sc) => {
+describe.each([matrixProduct, tropical, runningSoftmax, shiftedProduct])('associative scan: $name', (sc) => {
   const L = 5;
   const inputs = (seed: number) => {
     const r = seeded(seed);
@@ -114,6 +114,21 @@ describe.each([matrixProduct, tropical, runningSoftmax])('associative scan: $nam
     const xs = sc.domains.map((domain) => randomTensor(r, { shape: [2, 4], dtype: 'f32', domain }));
     const loss = (...vs: Tensor[]) => T.sum(T.stack(T.associativeScan(sc.combine, vs, { axis: 1 }).map((y) => T.sum(T.tanh(F(y))))));
     expectGradMatchesFd(loss, xs);
+  });
+});
+
+describe('scans of length 1 and 2 (the boundary cases of the reversed recurrences)', () => {
+  it.each([1, 2])('L = %i: linear recurrence, cumsum and a generic scan, forward and reversed, match finite differences', (L) => {
+    const r = seeded(50 + L);
+    const a = randomTensor(r, { shape: [L, 2], dtype: 'c64', domain: 'contraction' });
+    const b = randomTensor(r, { shape: [L, 2], dtype: 'c64' });
+    const x = randomTensor(r, { shape: [L, 2], dtype: 'f32' });
+    const y = randomTensor(r, { shape: [L, 2], dtype: 'f32' });
+    for (const reverse of DIRECTIONS) {
+      expectGradMatchesFd((av, bv) => T.sum(T.square(T.abs(T.linearRecurrence(C(av), C(bv), { reverse })))), [a, b]);
+      expectGradMatchesFd((v) => T.sum(T.square(T.cumsum(F(v), { reverse }))), [x]);
+      expectGradMatchesFd((u, v) => T.sum(T.square(F(T.associativeScan(tropical.combine, [u, v], { reverse })[1]))), [x, y]);
+    }
   });
 });
 

@@ -14,7 +14,7 @@ import { paramGroupList } from '../models/paramGroups';
 import { type ModelParams, type SequenceModel, sequenceModel } from '../models/seqModel';
 import type { RunConfig } from './config';
 import { type Optimizer, adamw, groupRule } from './optimizer';
-import type { Schedule } from './schedule';
+import { type Schedule, checkSchedule } from './schedule';
 import type { TrainCarry } from './step';
 
 export interface RunKeys {
@@ -65,5 +65,7 @@ export function scheduleOf(config: RunConfig, trainSize: number): { stepsPerEpoc
     throw new RangeError(`the batch size (${batchSize}) is larger than the training set (${trainSize} examples); lower --batch-size`);
   }
   const totalSteps = stepsPerEpoch * epochs;
-  return { stepsPerEpoch, schedule: { decay, warmupSteps: Math.min(stepsPerEpoch * warmupEpochs, totalSteps), totalSteps, lrMin, s5Quirks } };
+  const schedule: Schedule = { decay, warmupSteps: Math.min(stepsPerEpoch * warmupEpochs, totalSteps), totalSteps, lrMin, s5Quirks };
+  checkSchedule(schedule);
+  return { stepsPerEpoch, schedule };
 }

@@ -14,7 +14,7 @@ import { evalCommand } from './commands/eval';
 import { predictCommand } from './commands/predict';
 import { type CliIO, processIO } from './commands/shared';
 import { trainCommand } from './commands/train';
-import { TRAIN_EXTRA_FLAGS, TRAIN_TABLE, presetHelp } from './commands/trainFlags';
+import { TRAIN_EXTRA_FLAGS, TRAIN_TABLE, presetHelp, checkTask } from './commands/trainFlags';
 
 const USAGE_ERROR = 2;
 const RUN_ERROR = 1;
@@ -38,7 +38,8 @@ async function dispatch(argv: readonly string[], io: CliIO): Promise<number> {
       io.stdout.write(`${trainHelp()}\n`);
       return 0;
     }
-    const flags = parseFlags(rest, TRAIN_TABLE);
+    const parsedFlags = parseFlags(rest, TRAIN_TABLE);
+    const flags = parsedFlags._tag === 'Left' ? parsedFlags : checkTask(parsedFlags.right);
     if (flags._tag === 'Left') return usageError(io, flags.left, 'train');
     return trainCommand(flags.right, rest, io);
   }

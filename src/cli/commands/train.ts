@@ -21,9 +21,9 @@ import { type TaskData, dataShape, loadTask } from '../../train/tasks';
 import { modelConfigFromFlags } from '../modelFlags';
 import { formatDuration } from '../progress';
 import { type CliIO, selectBackend } from './shared';
-import { type TrainCommandFlags, explicitFlags, TRAIN_TABLE, withPreset } from './trainFlags';
+import { type FreshTrainFlags, type TrainCommandFlags, TRAIN_TABLE, explicitFlags, freshFlags, withPreset } from './trainFlags';
 
-export function taskSettingsOf(flags: Pick<TrainCommandFlags, 'task' | 'channels' | 'valFraction' | 'seqLen' | 'data' | 'valData' | 'testData' | 'nTrain' | 'nVal' | 'nTest' | 'minLength' | 'maxLength'>): TaskSettings {
+export function taskSettingsOf(flags: Pick<FreshTrainFlags, 'task' | 'channels' | 'valFraction' | 'seqLen' | 'data' | 'valData' | 'testData' | 'nTrain' | 'nVal' | 'nTest' | 'minLength' | 'maxLength'>): TaskSettings {
   const optional = { data: flags.data, valData: flags.valData, testData: flags.testData, nTrain: flags.nTrain, nVal: flags.nVal, nTest: flags.nTest, minLength: flags.minLength, maxLength: flags.maxLength };
   return {
     name: flags.task,
@@ -35,7 +35,7 @@ export function taskSettingsOf(flags: Pick<TrainCommandFlags, 'task' | 'channels
 }
 
 /** The run config of fresh training from flags (presets already applied) and the loaded data. */
-export function runConfigOf(flags: TrainCommandFlags, data: TaskData): RunConfig {
+export function runConfigOf(flags: FreshTrainFlags, data: TaskData): RunConfig {
   const model = modelConfigFromFlags(flags, dataShape(data.train));
   if (model._tag === 'Left') throw model.left;
   return {
@@ -71,7 +71,7 @@ interface Prepared {
   readonly resumedFrom?: string;
 }
 
-function prepareFresh(flags: TrainCommandFlags): Prepared {
+function prepareFresh(flags: FreshTrainFlags): Prepared {
   const data = loadTask(taskSettingsOf(flags), flags.seed);
   const config = runConfigOf(flags, data);
   const dir = join(flags.out, flags.name ?? `${flags.task}-${flags.model}-${timestamp(new Date())}`);
@@ -122,9 +122,11 @@ function summary(result: FitResult, dir: string, totalSeconds: number): string[]
 export async function trainCommand(flagsIn: TrainCommandFlags, args: readonly string[], io: CliIO): Promise<number> {
   const began = Date.now();
   const explicit = explicitFlags(args, TRAIN_TABLE);
-  const flags = withPreset(flagsIn, explicit);
+  // Presets apply to fresh runs; a resumed run takes its settings from the checkpoint.
+  const fresh = flagsIn.resume === undefined ? withPreset(freshFlags(flagsIn), explicit) : undefined;
+  const flags: TrainCommandFlags = fresh ?? flagsIn;
   await selectBackend(flags.backend);
-  const prepared = flags.resume !== undefined ? prepareResume(flags, explicit, flags.resume) : prepareFresh(flags);
+  const prepared = fresh ? prepareFresh(fresh) : prepareResume(flags, explicit, flags.resume as string);
   const { config, data, dir } = prepared;
   const setup = setupRun(config);
   const start = prepared.start(setup);

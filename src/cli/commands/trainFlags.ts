@@ -7,6 +7,8 @@
  * finishes on a laptop CPU. A flag given on the command line always wins.
  */
 import * as t from 'io-ts';
+import { type Either, left, right } from 'fp-ts/Either';
+import { FormatError } from '../../io/formatError';
 import { oneOf, refine } from '../../io/codecs';
 import { type FlagSpec, type FlagTable, type FlagValues, kebabCase } from '../argv';
 import { TRAIN_FLAGS, type TrainFlags } from '../flags';
@@ -35,8 +37,26 @@ export const TRAIN_EXTRA_FLAGS = {
   s5Schedule: withDefault('boolean', Bool, false, OPTIM, "reproduce S5's schedule exactly (rate set after each step, cosine over the global step)"),
 };
 
-export const TRAIN_TABLE = { ...TRAIN_FLAGS, ...TRAIN_EXTRA_FLAGS };
+/** --task may be left out with --resume (the checkpoint names the task); see requireTask. */
+const taskFlag: FlagSpec<TrainFlags['task']> = { ...TRAIN_FLAGS.task, required: false };
+
+export const TRAIN_TABLE = { ...TRAIN_FLAGS, task: taskFlag, ...TRAIN_EXTRA_FLAGS };
 export type TrainCommandFlags = FlagValues<typeof TRAIN_TABLE>;
+/** Flags of a fresh run, where --task is known. */
+export type FreshTrainFlags = TrainCommandFlags & { task: TrainFlags['task'] };
+
+const missingTask = () => new FormatError('missing required flag', { file: 'command line', field: '--task', expected: TRAIN_FLAGS.task.codec.name });
+
+/** The flags, or a usage error when neither --task nor --resume is given. */
+export const checkTask = (flags: TrainCommandFlags): Either<FormatError, TrainCommandFlags> =>
+  flags.task !== undefined || flags.resume !== undefined ? right(flags) : left(missingTask());
+
+/** The flags of a fresh run (--task given). */
+export function freshFlags(flags: TrainCommandFlags): FreshTrainFlags {
+  const { task } = flags;
+  if (task === undefined) throw missingTask();
+  return { ...flags, task };
+}
 export type { TrainFlags };
 
 /** Keys of the flags written on the command line (`--d-model 64`, `--d_model=64`, `--no-prenorm`). */
@@ -57,7 +77,7 @@ export function explicitFlags(args: readonly string[], table: FlagTable): Set<st
  * trained for 2 epochs at batch 16; chosen and measured to reach the target accuracy within
  * the time budget on a 2-core CPU (see the training report in examples/train_smnist.ts).
  */
-export const TASK_PRESETS: Readonly<Record<string, Partial<TrainCommandFlags>>> = {
+export const TASK_PRESETS: Readonly<Record<string, Partial<FreshTrainFlags>>> = {
   smnist: { layers: 2, dModel: 32, ssmSize: 32, blocks: 1, epochs: 2, batchSize: 16, lr: 4e-3, ssmLr: 2e-3, weightDecay: 0.01, warmup: 0, logEvery: 10 },
   psmnist: { layers: 2, dModel: 32, ssmSize: 32, blocks: 1, epochs: 2, batchSize: 16, lr: 4e-3, ssmLr: 2e-3, weightDecay: 0.01, warmup: 0, logEvery: 10 },
 };
@@ -72,7 +92,7 @@ export function presetHelp(): string {
 }
 
 /** The flags with the task's preset applied to every flag not given explicitly. */
-export function withPreset(flags: TrainCommandFlags, explicit: ReadonlySet<string>): TrainCommandFlags {
+export function withPreset(flags: FreshTrainFlags, explicit: ReadonlySet<string>): FreshTrainFlags {
   const preset = TASK_PRESETS[flags.task] ?? {};
   const chosen = Object.fromEntries(Object.entries(preset).filter(([key]) => !explicit.has(key)));
   return { ...flags, ...chosen };

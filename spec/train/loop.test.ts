@@ -1,0 +1,80 @@
+/**
+ * The training loop end to end on a tiny model (L = 8): the loss goes down (eager and
+ * compiled); the run directory gets metrics, a plot and checkpoints, and the reported test
+ * score is the one recorded at the best validation epoch; a non-finite loss stops the run with
+ * a clear message and keeps the last good checkpoint untouched.
+ */
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { Dataset } from '../../src/data/dataset';
+import { readMetrics } from '../../src/io/metrics';
+import { openCheckpoint, snapshotOf } from '../../src/train/checkpointing';
+import { fit, freshSnapshot } from '../../src/train/loop';
+import { setupRun } from '../../src/train/setup';
+import { tinyRunConfig, toyTask } from './helpers';
+
+const root = mkdtempSync(join(tmpdir(), 'ssmjit-loop-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+
+describe.each(['eager', 'jit'] as const)('a short run (%s)', (execution) => {
+  it('decreases the training loss', async () => {
+    const config = tinyRunConfig({ epochs: 3, warmupEpochs: 0 }, execution);
+    const setup = setupRun(config);
+    const losses: number[] = [];
+    const result = await fit(config, setup, toyTask(), freshSnapshot(config, setup), { progress: false, onStep: (s) => losses.push(s.loss) });
+    expect(result.reason).toBe('completed');
+    expect(losses).toHaveLength(9);
+    expect(mean(losses.slice(-3))).toBeLessThan(0.8 * mean(losses.slice(0, 3)));
+  });
+});
+
+describe('run directory', () => {
+  it('holds metrics, a plot and checkpoints; the test score is the one at the best validation epoch', async () => {
+    const config = tinyRunConfig({ epochs: 3 });
+    const setup = setupRun(config);
+    const dir = join(root, 'files');
+    const result = await fit(config, setup, toyTask(), freshSnapshot(config, setup), { dir, progress: false, logEvery: 2 });
+    for (const file of ['metrics.jsonl', 'plot.svg', 'last.safetensors', 'last.json', 'best.safetensors']) expect(existsSync(join(dir, file)), file).toBe(true);
+    expect(readFileSync(join(dir, 'plot.svg'), 'utf8')).toMatch(/^<\?xml[\s\S]*<svg[\s\S]*<\/svg>/);
+
+    const records = readMetrics(join(dir, 'metrics.jsonl'));
+    const train = records.filter((r) => r.split === 'train');
+    expect(train.map((r) => r.step)).toEqual([2, 4, 6, 8]);
+    const val = records.filter((r) => r.split === 'val');
+    expect(val.map((r) => r.epoch)).toEqual([1, 2, 3]);
+    const bestAccuracy = Math.max(...val.map((r) => r.accuracy as number));
+    const bestEpoch = val.find((r) => r.accuracy === bestAccuracy)?.epoch;
+    const { history } = result.snapshot;
+    expect(history.bestEpoch).toBe(bestEpoch);
+    expect(history.bestValAccuracy).toBe(bestAccuracy);
+    const testAtBest = records.find((r) => r.split === 'test' && r.epoch === bestEpoch);
+    expect(history.testAtBest).toEqual({ loss: testAtBest?.loss, accuracy: testAtBest?.accuracy });
+    expect(openCheckpoint(join(dir, 'best')).loaded.epoch).toBe(bestEpoch);
+  });
+});
+
+describe('divergence', () => {
+  it('stops at a non-finite loss with a message and keeps the last good checkpoint', async () => {
+    const config = tinyRunConfig({ epochs: 2 });
+    const setup = setupRun(config);
+    const dir = join(root, 'diverge');
+    const data = toyTask();
+    // Two epochs train normally and save `last` (6 steps).
+    const first = await fit(config, setup, data, freshSnapshot(config, setup), { dir, progress: false });
+    expect(first.reason).toBe('completed');
+    const saved = readFileSync(join(dir, 'last.safetensors'));
+
+    const poisoned: Dataset = { ...data.train, inputs: { kind: 'float', data: new Float32Array(data.train.inputs.data.length).fill(NaN), channels: 1 } };
+    const more = { ...config, optim: { ...config.optim, epochs: 3 } };
+    const resumed = snapshotOf(openCheckpoint(join(dir, 'last')), setup.initial);
+    const result = await fit(more, setup, { ...data, train: poisoned }, { ...resumed, config: more }, { dir, progress: false });
+    expect(result.reason).toBe('diverged');
+    expect(result.message).toMatch(/training loss became NaN at step 7 \(epoch 3\)/);
+    expect(result.snapshot.step).toBe(6);
+    expect(readFileSync(join(dir, 'last.safetensors')).equals(saved)).toBe(true);
+  });
+});

@@ -41,4 +41,4 @@ export const fftTol = (n: number): JitTolerance => ({ rtol: 1e-5, atol: Math.max
 export const gradTol = (n = 1): JitTolerance => ({ rtol: 1e-4, atol: Math.max(1e-4, 1e-5 * n) });
 
 /** Random programs of up to 30 operations, mixing all of the above. */
-export const programTol: JitTolerance = { rtol: 1e-3, atol: 1e-3 };
+export const programTol: JitTolerance = { rtol: 1e-4, atol: 1e-4 };

@@ -1,0 +1,58 @@
+/**
+ * Random well-typed programs (programs.ts: DAGs of 5 to 30 operations over real and complex
+ * values, with broadcasting, matmul, reductions, cumsum, linear recurrences, associative
+ * scans, FFTs and structural ops): the jitted program must equal the interpreted one on every
+ * backend. The fast-check seed is fixed (one per backend, printed in the test name); to
+ * explore, SSMJIT_JIT_SEED sets the base seed and SSMJIT_JIT_RUNS multiplies the number of
+ * programs. A failure is shrunk to a minimal program, printed as a listing and as JSON, and
+ * belongs in regressions.test.ts.
+ *
+ * Float32 tolerance (TOLERANCES.md): programs chain up to 30 operations, sums of up to 8
+ * terms and DFTs of up to 8 points, all on values kept of order one, so rtol 1e-3 and atol
+ * 1e-3 relative to the largest output element.
+ *
+ * Programs per backend: the backends whose shader compilers take tens to hundreds of ms per
+ * kernel (webgpu, headless-gl) run fewer (30 against 300 on cpu and 200 on webasm).
+ */
+import fc from 'fast-check';
+import { it } from 'vitest';
+import type { BackendName } from '../../kernels/backends';
+import * as T from '../../src/index';
+import { describeEachBackend } from './backends';
+import { treeMismatch } from './oracle';
+import { buildProgram, programArgs, programFunction, rawProgramArb, type RawProgram, showProgram } from './programs';
+import { programTol } from './tolerances';
+
+const BASE_SEED = Number(process.env.SSMJIT_JIT_SEED ?? 20261122);
+const SCALE = Number(process.env.SSMJIT_JIT_RUNS ?? 1);
+const RUNS: Record<BackendName, number> = { cpu: 300, webasm: 200, webgpu: 30, headlessgl: 30 };
+const SEED_OFFSET: Record<BackendName, number> = { cpu: 0, webasm: 1, webgpu: 2, headlessgl: 3 };
+
+/** undefined when the compiled program equals the interpreted one, else a report. */
+async function compareProgram(raw: RawProgram, backend: BackendName): Promise<string | undefined> {
+  const prog = buildProgram(raw);
+  const f = programFunction(prog);
+  const xs = programArgs(prog, raw.seed);
+  const expected = f(...xs);
+  let actual: unknown;
+  try {
+    actual = await T.jit(f, { backend })(...xs);
+  } catch (e) {
+    return `compilation or execution failed: ${(e as Error).message}`;
+  }
+  return treeMismatch(actual, expected, programTol);
+}
+
+describeEachBackend('random programs, jit = interpreter', (backend) => {
+  const runs = Math.max(1, Math.round(RUNS[backend] * SCALE));
+  const seed = BASE_SEED + SEED_OFFSET[backend];
+  it(`${runs} programs of 5 to 30 ops (fast-check seed ${seed})`, async () => {
+    await fc.assert(
+      fc.asyncProperty(rawProgramArb({ minSteps: 5, maxSteps: 30 }), async (raw) => {
+        const problem = await compareProgram(raw, backend);
+        if (problem) throw new Error(`${problem}\n${showProgram(buildProgram(raw))}\nraw: ${JSON.stringify(raw)}`);
+      }),
+      { seed, numRuns: runs },
+    );
+  });
+});

@@ -7,6 +7,9 @@
  * intended functions.
  */
 import { describe, expect, it } from 'vitest';
+import { vjpIR } from '../../compiler/autodiff/transform';
+import { evalClosed } from '../../compiler/interpreter/index';
+import type { ClosedIR } from '../../compiler/ir';
 import * as T from '../../src/index';
 import type { Tensor } from '../../src/index';
 import { naive } from '../support/index';
@@ -159,6 +162,31 @@ describe('running softmax normaliser against the closed form', () => {
       return sum;
     });
     expectAllClose(g, expected, 1e-12, 'softmax-weighted gradient');
+  });
+});
+
+describe('the scan inside the VJP of a generic scan is itself associative', () => {
+  // The VJP runs an affine recurrence as a scan over maps (M, v). A sequential fold only ever
+  // composes onto the zero map of the last element, so a wrong composition order is invisible
+  // to the interpreter's loop; a parallel scan regroups the combines, which is only sound if
+  // the combine is associative. Check that on random, non-zero operands.
+  it.each([matrixProduct, tropical, runningSoftmax])('$name: (a ⊕ b) ⊕ c = a ⊕ (b ⊕ c) for the VJP\'s combine', (sc) => {
+    const k = sc.domains.length;
+    const loss = (...vs: Tensor[]) => T.sum(T.stack(T.associativeScan(sc.combine, vs).map((y) => T.sum(F(y)))));
+    const { ir } = vjpIR(T.makeIR(loss)(...sc.domains.map(() => T.spec([5]))).ir);
+    const scans = ir.eqns.filter((e) => e.prim === 'assoc_scan').map((e) => (e.params as { combine: ClosedIR }).combine);
+    const affine = scans.find((c) => c.ir.inVars.length === 2 * (k * k + k));
+    expect(affine, 'the VJP contains one scan of k² + k operands').toBeDefined();
+    const combine = affine as ClosedIR;
+    const width = k * k + k;
+    const r = seeded(70 + k);
+    const tuple = () => Array.from({ length: width }, () => r.normal());
+    const apply = (left: number[], right: number[]) =>
+      evalClosed(combine, [...left, ...right].map((v) => ({ dtype: 'f32' as const, shape: [], data: Float64Array.of(v) }))).map((o) => o.data[0]);
+    for (let trial = 0; trial < 3; trial++) {
+      const [a, b, c] = [tuple(), tuple(), tuple()];
+      expectAllClose(apply(apply(a, b), c), apply(a, apply(b, c)), 1e-12, `associativity, trial ${trial}`);
+    }
   });
 });
 

@@ -4,6 +4,8 @@
  * and runs the result: eagerly through the interpreter, or inlined into an enclosing trace,
  * so grad(grad(f)) and jit(grad(f)) are ordinary compositions.
  *
+ * grad(jit(f)) is jit(grad(f)): an async function, compiled.
+ *
  * Complex parameters: for a real loss of z = x + iy, grad returns ∂L/∂x + i·∂L/∂y, so plain
  * gradient descent z ← z − η·grad works on c64 parameters.
  */
@@ -13,6 +15,7 @@ import { ndarray } from '../compiler/ndarray';
 import { applyIR } from '../compiler/tracer';
 import { flatten, type TreeDef, unflatten } from './pytree';
 import { concreteTensor, Tensor } from './tensor';
+import { isJitted, jit } from './jit';
 import { isArgLeaf, type TracedProgram, traceTree } from './trace';
 
 export interface GradOptions {
@@ -88,6 +91,7 @@ function scalarLoss(flat: Flat, hasAux: boolean): { lossIndex: number; auxDef?: 
 
 /** valueAndGrad(f)(...args) = [f(...args), ∂f/∂args[argnums]]; with hasAux, [[loss, aux], grads]. */
 export function valueAndGrad<A extends unknown[]>(f: (...args: A) => unknown, opts: GradOptions = {}) {
+  if (isJitted(f)) return jit(valueAndGrad(f.fun as (...args: A) => unknown, opts)) as unknown as (...args: A) => [unknown, unknown];
   return (...args: A): [unknown, unknown] => {
     const flat = traceArgs(f as never, args);
     scalarLoss(flat, opts.hasAux ?? false);
@@ -102,6 +106,7 @@ export function valueAndGrad<A extends unknown[]>(f: (...args: A) => unknown, op
 
 /** grad(f)(...args) = ∂f/∂args[argnums] in the same tree shape as the argument(s). */
 export function grad<A extends unknown[]>(f: (...args: A) => unknown, opts: GradOptions = {}) {
+  if (isJitted(f)) return jit(grad(f.fun as (...args: A) => unknown, opts)) as unknown as (...args: A) => unknown;
   const vg = valueAndGrad(f, opts);
   return (...args: A): unknown => {
     const [value, g] = vg(...args);

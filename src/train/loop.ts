@@ -45,7 +45,7 @@ export interface FitOptions {
   readonly logEvery?: number;
   /** Where progress goes (default process.stderr); false for none. */
   readonly progress?: ProgressStream | false;
-  /** Status lines (default: written through the progress display, or dropped when quiet). */
+  /** Status lines, one per epoch (default: written to the progress stream). */
   readonly log?: (line: string) => void;
   readonly onStep?: (info: StepInfo) => void;
   /** Checked after every step; true stops the run (after saving `last`). */
@@ -105,7 +105,8 @@ export async function fit(config: RunConfig, setup: RunSetup, data: TaskData, st
   let carry: TrainCarry = start.carry;
   let { step, epoch, history } = start;
   let progress: ProgressReporter | undefined;
-  const log = options.log ?? ((line: string) => (progress ? progress.log(line) : options.progress !== false && (options.progress ?? process.stderr).write(`${line}\n`)));
+  const stream = options.progress === false ? undefined : (options.progress ?? process.stderr);
+  const log = options.log ?? ((line: string) => stream?.write(`${line}\n`));
   const snapshot = (): TrainingSnapshot => ({ config, carry, step, epoch, key: start.key, history });
   const saveLast = () => files.checkpoint(LAST_CHECKPOINT, snapshot());
 
@@ -122,7 +123,7 @@ export async function fit(config: RunConfig, setup: RunSetup, data: TaskData, st
     }
     const skip = step - epoch * stepsPerEpoch;
     const epochStart = Date.now();
-    progress = options.progress === false ? undefined : createProgress({ total: stepsPerEpoch, label: `epoch ${epoch + 1}/${optim.epochs}`, batchSize: optim.batchSize, ...(options.progress ? { stream: options.progress } : {}) });
+    progress = stream && createProgress({ total: stepsPerEpoch, label: `epoch ${epoch + 1}/${optim.epochs}`, batchSize: optim.batchSize, stream });
     for (const batch of batches(data.train, { batchSize: optim.batchSize, shuffle, epoch, dropLast: true })) {
       if (batch.index < skip) continue;
       if (step >= maxSteps) {

@@ -6,8 +6,9 @@
  * the host once, e.g. FFT twiddles) or step results (device intermediates).
  * Every buffer is float32; its `dims` are the gpu.js output geometry
  * `[x]`, `[x, y]` or `[x, y, z]` (row-major flat length = x*y*z). Inputs and
- * constants are always 1-D. A kernel indexes a multi-dimensional step result
- * as `p[z][y][x]`, which `operand.ts` handles.
+ * constants are 1-D unless an input is declared with the grid of the device
+ * tensor it will receive. A kernel indexes a multi-dimensional buffer as
+ * `p[z][y][x]`, which `operand.ts` handles.
  */
 import { assertCallerIdentifier, product } from './source';
 
@@ -107,12 +108,17 @@ export class PlanBuilder {
     this.ids.add(id);
   }
 
-  /** A buffer supplied at run time (flat Float32Array of `length`). */
-  input(id: string, length: number): BufferRef {
+  /**
+   * A buffer supplied at run time: a flat Float32Array of `size` floats, or,
+   * given kernel-grid dims, a DeviceTensor produced by another plan with
+   * those dims (its consumers then index the grid directly).
+   */
+  input(id: string, size: number | Dims): BufferRef {
     assertCallerIdentifier(id, `plan '${this.name}' input`);
-    assertDims([length], `plan '${this.name}' input '${id}'`);
+    const dims: Dims = typeof size === 'number' ? [size] : size;
+    assertDims(dims, `plan '${this.name}' input '${id}'`);
     this.claim(id, 'input');
-    const ref: BufferRef = { id, kind: 'input', dims: [length] };
+    const ref: BufferRef = { id, kind: 'input', dims };
     this.inputs.push(ref);
     return ref;
   }

@@ -19,7 +19,7 @@
  * Every kernel runs under the async contract (`asyncMode: true`), which is
  * also what lets webasm kernels split across worker threads.
  */
-import type { GPU, IKernelRunShortcut, IPipelineRunShortcut } from 'gpu.js';
+import { type GPU, type IKernelRunShortcut, type IPipelineRunShortcut, Input } from 'gpu.js';
 import { type BackendName, createGPU } from './backends';
 import { type BufferRef, type Dims, type KernelPlan, type KernelSpec, bufferLength, kernelSource } from './plan';
 import { product } from './source';
@@ -99,8 +99,24 @@ export class DeviceTensor {
 
 export type PlanInput = Float32Array | DeviceTensor;
 
+/** A host array as a kernel argument for a buffer of grid `dims` (gpu.js Input when multi-dimensional). */
+function hostArgument(data: Float32Array, dims: Dims): KernelValue {
+  return dims.length === 1 ? data : new Input(data as unknown as number[], [...dims]);
+}
+
 interface KernelFlavour {
   readonly pipeline: boolean;
+  /**
+   * Argument kinds the instance is called with ('d' device handle, 'h' host
+   * array). gpu.js re-specialises a kernel when argument kinds change between
+   * calls, and on webgpu that switch mishandles a handle followed by a host
+   * array, so each kind signature gets its own instance.
+   */
+  readonly argKinds?: string;
+}
+
+function argKinds(args: readonly KernelValue[]): string {
+  return args.map((a) => (isDeviceHandle(a) ? 'd' : 'h')).join('');
 }
 
 export class KernelRuntime {
@@ -117,7 +133,7 @@ export class KernelRuntime {
   /** The compiled gpu.js kernel for `spec` (compilation happens on its first call). */
   kernel(spec: KernelSpec, flavour: KernelFlavour = { pipeline: true }): IKernelRunShortcut {
     const source = kernelSource(spec);
-    const key = `${flavour.pipeline ? 'p' : 'r'}|${spec.output.join('x')}|${source}`;
+    const key = `${flavour.pipeline ? 'p' : 'r'}|${flavour.argKinds ?? ''}|${spec.output.join('x')}|${source}`;
     let k = this.kernels.get(key);
     if (!k) {
       k = this.gpu.createKernel(source, {
@@ -145,7 +161,7 @@ export class KernelRuntime {
       }
       if (given instanceof DeviceTensor) {
         if (given.runtime !== this) throw new Error(`plan '${plan.name}': input '${buf.id}' lives on another runtime (${given.runtime.backend})`);
-        if (given.dims.length !== buf.dims.length) {
+        if (given.dims.length !== buf.dims.length || given.dims.some((d, j) => d !== buf.dims[j])) {
           throw new Error(`plan '${plan.name}': input '${buf.id}' is declared with dims [${buf.dims.join(', ')}] but the device tensor has dims [${given.dims.join(', ')}]`);
         }
       }
@@ -174,15 +190,16 @@ export class KernelRuntime {
     const env = new Map<string, KernelValue>();
     plan.inputs.forEach((b, i) => {
       const given = inputs[i];
-      env.set(b.id, given instanceof DeviceTensor ? given.handle : given);
+      env.set(b.id, given instanceof DeviceTensor ? given.handle : hostArgument(given, b.dims));
     });
     for (const c of plan.constants) env.set(c.buffer.id, this.constantHandle(c.data));
     const lastUse = new Map<string, number>();
     plan.steps.forEach((s, i) => s.args.forEach((a) => lastUse.set(a.id, i)));
     for (let i = 0; i < plan.steps.length; i++) {
       const step = plan.steps[i];
-      const k = this.kernel(step.kernel);
-      env.set(step.result.id, await k(...step.args.map((a) => env.get(a.id) as never)));
+      const args = step.args.map((a) => env.get(a.id));
+      const k = this.kernel(step.kernel, { pipeline: true, argKinds: argKinds(args) });
+      env.set(step.result.id, await k(...(args as never[])));
       for (const a of step.args) {
         if (a.kind === 'step' && lastUse.get(a.id) === i && a.id !== plan.output.id) {
           const v = env.get(a.id);
@@ -218,12 +235,13 @@ export class KernelRuntime {
     const env = new Map<string, KernelValue>();
     for (let i = 0; i < plan.inputs.length; i++) {
       const given = inputs[i];
-      env.set(plan.inputs[i].id, given instanceof DeviceTensor ? await given.read() : given);
+      env.set(plan.inputs[i].id, given instanceof DeviceTensor ? given.handle : hostArgument(given, plan.inputs[i].dims));
     }
     for (const c of plan.constants) env.set(c.buffer.id, c.data);
     for (const step of plan.steps) {
-      const k = this.kernel(step.kernel, { pipeline: false });
-      env.set(step.result.id, await k(...step.args.map((a) => env.get(a.id) as never)));
+      const args = step.args.map((a) => env.get(a.id));
+      const k = this.kernel(step.kernel, { pipeline: false, argKinds: argKinds(args) });
+      env.set(step.result.id, await k(...(args as never[])));
     }
     return flattenResult(env.get(plan.output.id), plan.output.dims);
   }
@@ -254,10 +272,13 @@ export class KernelRuntime {
 
   private async runPipeline(plan: KernelPlan, inputs: readonly PlanInput[]): Promise<Float32Array> {
     this.checkInputs(plan, inputs);
-    const hostInputs: Float32Array[] = [];
-    for (const given of inputs) hostInputs.push(given instanceof DeviceTensor ? await given.read() : given);
+    const hostInputs: KernelValue[] = [];
+    for (let i = 0; i < inputs.length; i++) {
+      const given = inputs[i];
+      hostInputs.push(hostArgument(given instanceof DeviceTensor ? await given.read() : given, plan.inputs[i].dims));
+    }
     const p = this.pipelineOf(plan);
-    const result = await p(...hostInputs, ...plan.constants.map((c) => c.data));
+    const result = await p(...(hostInputs as never[]), ...plan.constants.map((c) => c.data));
     return flattenResult(result, plan.output.dims);
   }
 

@@ -89,3 +89,27 @@ describeEachBackend('runtime', (rt) => {
     await expect(rt().run(chain(), [a])).rejects.toThrow(/expected 2 inputs \(a, b\), got 1/);
   });
 });
+
+describeEachBackend('runtime with multi-dimensional plan inputs', (rt) => {
+  for (const strategy of ['resident', 'pipeline', 'readback'] as RunStrategy[]) {
+    it(`a 2-D matmul result (device or host) feeds a plan declared with its grid, strategy ${strategy}`, async () => {
+      const [M, K, N] = [3, 4, 5];
+      const a = randomArray(M * K, 91), b = randomArray(K * N, 92);
+      const first = new PlanBuilder('mm');
+      const C = matmul(first, { a: operandOf(first.input('a', M * K), [M, K], 'f32'), b: operandOf(first.input('b', K * N), [K, N], 'f32') });
+      const mm = first.build(bufferOf(C));
+      const resident = await rt().runResident(mm, [a, b]);
+      expect(resident.dims).toEqual([N, M]);
+      const second = new PlanBuilder('double');
+      const D = mapOperands(second, {
+        inputs: [operandOf(second.input('c', resident.dims), [M, N], 'f32')], dtype: 'f32', expr: ([v]) => ({ re: `${v.re} * 2.0`, im: '0.0' }),
+      });
+      const plan = second.build(bufferOf(D));
+      const host = await resident.read();
+      const want = Array.from(host, (v) => 2 * v);
+      expectClose(await rt().run(plan, [resident], strategy), want, { atol: 1e-6 });
+      expectClose(await rt().run(plan, [host], strategy), want, { atol: 1e-6 });
+      resident.release();
+    });
+  }
+});

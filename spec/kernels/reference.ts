@@ -26,5 +26,5 @@ export function naiveDFT(x: ArrayLike<number>, batch: number, n: number, inverse
 
 /** float32 FFT error bound used throughout: grows like sqrt(n) log2(n) for unit-scale data. */
 export function fftTolerance(n: number): { atol: number; rtol: number } {
-  return { atol: 2e-6 * Math.sqrt(n) * Math.max(1, Math.log2(2 * n)), rtol: 1e-5 };
+  return { atol: 5e-7 * Math.sqrt(n) * Math.max(1, Math.log2(2 * n)), rtol: 1e-5 };
 }

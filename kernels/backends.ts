@@ -116,7 +116,23 @@ async function probeWebGPU(): Promise<BackendStatus> {
 
 // ------------------------------------------------------------ headlessgl
 
-function probeHeadlessGL(): BackendStatus {
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Creates (and destroys) a 1x1 headless-gl context, retrying a few times:
+ * under load a fresh Xvfb occasionally refuses the first connection.
+ */
+async function tryGLContext(createContext: (w: number, h: number) => unknown): Promise<unknown> {
+  const attempts = process.env.DISPLAY ? 4 : 1;
+  for (let attempt = 1; attempt <= attempts; attempt++) {
+    const context = createContext(1, 1);
+    if (context) return context;
+    if (attempt < attempts) await sleep(250 * attempt);
+  }
+  return null;
+}
+
+async function probeHeadlessGL(): Promise<BackendStatus> {
   let createContext: (w: number, h: number, o?: object) => unknown;
   try {
     createContext = requireFromHere('gl') as typeof createContext;
@@ -131,7 +147,7 @@ function probeHeadlessGL(): BackendStatus {
   }
   let context: unknown = null;
   try {
-    context = createContext(1, 1);
+    context = await tryGLContext(createContext);
   } catch (e) {
     return { name: 'headlessgl', available: false, reason: `gl context creation threw: ${(e as Error).message}` };
   }
@@ -141,7 +157,7 @@ function probeHeadlessGL(): BackendStatus {
       name: 'headlessgl',
       available: false,
       reason: display
-        ? `headless-gl could not create a context on DISPLAY=${display}`
+        ? `headless-gl could not create a context on DISPLAY=${display} (4 attempts)`
         : 'headless-gl needs an X display (DISPLAY is unset); run under `xvfb-run -a`',
     };
   }

@@ -108,6 +108,20 @@ describeEachBackend('matmul', (rt) => {
     expectClose(gotP, Float64Array.from({ length: M * N }, (_, i) => want[2 * i] ** 2 + want[2 * i + 1] ** 2), { atol: 1e-4, rtol: 1e-4 });
   });
 
+  it('fuses a producer into A\'s reads: exp(X) B', async () => {
+    const [M, K, N] = [4, 6, 3];
+    const x = randomArray(M * K, 73), b = randomArray(K * N, 74);
+    const builder = new PlanBuilder('fused-a');
+    const X = operandOf(builder.input('x', x.length), [M, K], 'f32');
+    const expX = { ...X, read: (coords: readonly string[], part: 're' | 'im') => (part === 're' ? `Math.exp(${X.read(coords, 're')})` : '0.0') };
+    const C = matmul(builder, { a: expX, b: operandOf(builder.input('b', b.length), [K, N], 'f32') });
+    const plan = builder.build(bufferOf(C));
+    expect(plan.steps).toHaveLength(1);
+    const got = await rt().run(plan, [x, b]);
+    const ex = Float32Array.from(x, Math.exp);
+    expectClose(got, realParts(matmulReference(ex, b, 1, 1, M, K, N, false, false, false, false)), { atol: 1e-5, rtol: 1e-5 });
+  });
+
   it('names both shapes when inner dimensions differ', () => {
     const builder = new PlanBuilder('bad');
     expect(() => matmul(builder, {

@@ -97,6 +97,38 @@ describeEachBackend('linear recurrence', (rt) => {
   });
 });
 
+describeEachBackend('linear recurrence with fused reads and epilogue', (rt) => {
+  it('real a broadcast over lines, complex b, epilogue y = Re(c * x) with its own parameter', async () => {
+    const [T, P] = [9, 3];
+    const lam = randomArray(P, 101, 0.3, 0.9);
+    const u = randomArray(T * P * 2, 102);
+    const c = randomArray(P * 2, 103);
+    const builder = new PlanBuilder('ssm');
+    const Lam = operandOf(builder.input('lam', P), [P], 'f32');
+    const A = { shape: [T, P], dtype: 'f32' as const, bindings: Lam.bindings, read: (coords: readonly string[], part: 're' | 'im') => Lam.read([coords[1]], part) };
+    const C = operandOf(builder.input('c', 2 * P), [P], 'c64');
+    const y = linearRecurrence(builder, {
+      a: A, b: operandOf(builder.input('u', u.length), [T, P], 'c64'), axis: 0, fanout: 2,
+      epilogue: {
+        dtype: 'f32', bindings: C.bindings,
+        apply: (v, coords) => `${C.read([coords[1]], 're')} * ${v.re} - ${C.read([coords[1]], 'im')} * ${v.im}`,
+      },
+    });
+    expect(y.shape).toEqual([T, P]);
+    const got = await rt().run(builder.build(bufferOf(y)), [lam, c, u]);
+    const want: number[] = new Array(T * P);
+    for (let p = 0; p < P; p++) {
+      let xr = 0, xi = 0;
+      for (let t = 0; t < T; t++) {
+        xr = lam[p] * xr + u[(t * P + p) * 2];
+        xi = lam[p] * xi + u[(t * P + p) * 2 + 1];
+        want[t * P + p] = c[2 * p] * xr - c[2 * p + 1] * xi;
+      }
+    }
+    expectClose(got, want, { atol: 1e-5, rtol: 1e-5 });
+  });
+});
+
 describeEachBackend('associative scan', (rt) => {
   for (const T of [1, 7, 100]) {
     it(`2x2 matrix product prefix (non-commutative) T=${T}`, async () => {

@@ -24,16 +24,16 @@ const indexOf = (flat: number, shape: readonly number[]): number[] => {
 
 /**
  * undefined when `actual` is within tolerance of `expected`, else a located message. Element i
- * passes when |a − e| <= rtol·|e| + atol·scale, scale = max(1, max_j |e_j|) over the leaf (so
- * cancellation in one element is judged against the size of the values around it); NaN
- * matches NaN and an infinity matches itself.
+ * passes when |a − e| <= rtol·|e| + atol·scale, scale = max(1, max_j |e_j|) over the leaf
+ * unless the tolerance names one (so cancellation in one element is judged against the size
+ * of the values around it); NaN matches NaN and an infinity matches itself.
  */
 export function leafMismatch(actual: Tensor, expected: Tensor, tol: JitTolerance): string | undefined {
   if (actual.dtype !== expected.dtype) return `dtype ${actual.dtype}, expected ${expected.dtype}`;
   if (actual.shape.join() !== expected.shape.join()) return `shape [${actual.shape}], expected [${expected.shape}]`;
   const a = actual.data64();
   const e = expected.data64();
-  const scale = Math.max(1, ...Array.from(e, (v) => (Number.isFinite(v) ? Math.abs(v) : 0)));
+  const scale = tol.scale ?? Math.max(1, ...Array.from(e, (v) => (Number.isFinite(v) ? Math.abs(v) : 0)));
   const lanes = expected.dtype === 'c64' ? 2 : 1;
   for (let i = 0; i < e.length; i++) {
     const ok = Number.isNaN(e[i])

@@ -165,11 +165,11 @@ export const PROGRAM_OPS: readonly ProgramOp[] = [
   { name: 'max', arity: 1, applies: (t) => ranked(t) && real(t), type: (p, t) => reducedType(p, t), apply: (p, x) => T.max(F(x), { axis: p % x.ndim, keepdims: keepdims(p) }) },
   // linear algebra
   {
-    name: 'matmul a·aᵀ',
+    name: 'matmul a·aᵀ / K',
     arity: 1,
     applies: (t) => t.shape.length >= 2,
     type: (_p, t) => ({ ...t, shape: [...t.shape.slice(0, -1), t.shape[t.shape.length - 2]] }),
-    apply: (_p, a) => T.matmul(a, T.mT(a)),
+    apply: (_p, a) => T.div(F(T.matmul(a, T.mT(a))), a.shape[a.ndim - 1]),
   },
   {
     name: 'matmul by a constant [K, N]',
@@ -182,11 +182,11 @@ export const PROGRAM_OPS: readonly ProgramOp[] = [
     },
   },
   {
-    name: 'matmul a·bᵀ',
+    name: 'matmul a·bᵀ / K',
     arity: 2,
     applies: (a, b) => a.shape.length >= 2 && b !== undefined && a.shape.join() === b.shape.join() && a.dtype === b.dtype,
     type: (_p, a) => ({ ...a, shape: [...a.shape.slice(0, -1), a.shape[a.shape.length - 2]] }),
-    apply: (_p, a, b) => T.matmul(a, T.mT(b as Tensor)),
+    apply: (_p, a, b) => T.div(F(T.matmul(a, T.mT(b as Tensor))), a.shape[a.ndim - 1]),
   },
   // scans
   { name: 'cumsum', arity: 1, applies: ranked, type: (_p, t) => t, apply: (p, x) => T.cumsum(F(x), { axis: p % x.ndim, reverse: p % 2 === 1 }) },

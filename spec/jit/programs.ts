@@ -93,6 +93,14 @@ export function programFunction(prog: Program): (...xs: Tensor[]) => Tensor[] {
   };
 }
 
+/** The largest |value| of any element of any input or intermediate (evaluated eagerly). */
+export function largestValue(prog: Program, xs: readonly Tensor[]): number {
+  const all: Program = { ...prog, outputs: Array.from({ length: prog.inputs.length + prog.steps.length }, (_, i) => i) };
+  let m = 0;
+  for (const v of programFunction(all)(...xs)) for (const x of v.data64()) if (Number.isFinite(x)) m = Math.max(m, Math.abs(x));
+  return m;
+}
+
 /** Float32 argument values for a program. */
 export const programArgs = (prog: Program, seed: number): Tensor[] =>
   randomArgs(seed, prog.inputs.map((t): ArgSpec => ({ shape: t.shape, dtype: t.dtype })));

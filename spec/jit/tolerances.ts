@@ -12,6 +12,8 @@
 export interface JitTolerance {
   readonly rtol: number;
   readonly atol: number;
+  /** The magnitude atol is relative to; default max(1, max_j |interp_j|) over the output leaf. */
+  readonly scale?: number;
 }
 
 /** float32 unit roundoff, 2^-24. */
@@ -40,5 +42,9 @@ export const fftTol = (n: number): JitTolerance => ({ rtol: 1e-5, atol: Math.max
 /** Compiled gradients: a chain of the forward and adjoint operations, each within its own bound. */
 export const gradTol = (n = 1): JitTolerance => ({ rtol: 1e-4, atol: Math.max(1e-4, 1e-5 * n) });
 
-/** Random programs of up to 30 operations, mixing all of the above. */
-export const programTol: JitTolerance = { rtol: 1e-4, atol: 1e-4 };
+/**
+ * Random programs of up to 30 operations, mixing all of the above. A program's output can
+ * cancel to nearly zero from intermediates of any size (x − x after a few matmuls), so the
+ * absolute part is relative to the largest intermediate value the interpreter saw.
+ */
+export const programTol = (largestIntermediate: number): JitTolerance => ({ rtol: 1e-4, atol: 1e-4, scale: Math.max(1, largestIntermediate) });

@@ -16,12 +16,13 @@
  * kernel (webgpu, headless-gl) run fewer (30 against 300 on cpu and 200 on webasm).
  */
 import fc from 'fast-check';
-import { it } from 'vitest';
+import { expect, it } from 'vitest';
 import type { BackendName } from '../../kernels/backends';
 import * as T from '../../src/index';
 import { describeEachBackend } from './backends';
 import { treeMismatch } from './oracle';
 import { buildProgram, largestValue, programArgs, programFunction, rawProgramArb, type RawProgram, showProgram } from './programs';
+import { PROGRAM_OPS } from './programOps';
 import { programTol } from './tolerances';
 
 const BASE_SEED = Number(process.env.SSMJIT_JIT_SEED ?? 20261122);
@@ -43,6 +44,18 @@ async function compareProgram(raw: RawProgram, backend: BackendName): Promise<st
   }
   return treeMismatch(actual, expected, programTol(largestValue(prog, xs)));
 }
+
+it('the generator reaches every operation, with type rules that agree with tracing', () => {
+  const seen = new Set<string>();
+  for (const raw of fc.sample(rawProgramArb({ minSteps: 5, maxSteps: 30 }), { seed: BASE_SEED, numRuns: 300 })) {
+    const prog = buildProgram(raw);
+    expect(prog.steps.length).toBe(raw.steps.length);
+    prog.steps.forEach((s) => seen.add(s.op));
+    // Tracing checks every step's declared type against the traced one.
+    T.makeIR(programFunction(prog))(...prog.inputs.map((t) => T.spec(t.shape, t.dtype)));
+  }
+  expect(PROGRAM_OPS.map((o) => o.name).filter((n) => !seen.has(n))).toEqual([]);
+});
 
 describeEachBackend('random programs, jit = interpreter', (backend) => {
   const runs = Math.max(1, Math.round(RUNS[backend] * SCALE));

@@ -117,7 +117,7 @@ export function jit<A extends unknown[], R>(f: (...args: A) => R, opts: JitOptio
       };
       return { lowered, outDef: traced.outDef, run: async (xs) => evalIR(ir, constVals, xs.map((x) => x.value())).map((v) => concreteTensor(v)) };
     }
-    const program = lowerIR(ir, constVals, { clampReads: backend !== 'headlessgl' });
+    const program = lowerIR(ir, constVals, { clampReads: backend !== 'headlessgl', backend });
     const runtime = await backendRuntime(backend);
     const exe = new Executable(program, runtime, constVals);
     const { buffers, peak } = bufferPlan(program);

@@ -7,6 +7,7 @@
  */
 import type { Operand } from '../../kernels/operand';
 import type { PlanBuilder } from '../../kernels/plan';
+import type { BackendName } from '../../kernels/backends';
 import type { AVal } from '../ir';
 import type { Prim, PrimParams, PrimTable } from '../primitives';
 import { kernelCode } from './kernelCode';
@@ -14,7 +15,18 @@ import { elementwiseCode, type ValueExpr } from './scalarCode';
 import { viewCode, type ViewContext } from './viewCode';
 import type { DType } from '../dtype';
 
-export type KernelLowering<P extends Prim> = (b: PlanBuilder, inputs: readonly Operand[], params: PrimParams[P], outAvals: readonly AVal[], inAvals: readonly AVal[]) => Operand[];
+export interface LowerContext {
+  readonly backend: BackendName;
+}
+
+export type KernelLowering<P extends Prim> = (
+  b: PlanBuilder,
+  inputs: readonly Operand[],
+  params: PrimParams[P],
+  outAvals: readonly AVal[],
+  inAvals: readonly AVal[],
+  ctx: LowerContext,
+) => Operand[];
 
 export type CodegenRule<P extends Prim> =
   | { readonly kind: 'elementwise'; readonly code: (v: readonly ValueExpr[], dtypes: readonly DType[], params: PrimParams[P]) => ValueExpr }

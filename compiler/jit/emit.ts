@@ -42,8 +42,10 @@ export class Emitter {
     return name;
   };
 
-  value(a: Atom, coords: readonly string[]): ValueExpr {
+  value(a: Atom, rawCoords: readonly string[]): ValueExpr {
     if (a instanceof Lit) return { re: literal(a.re), im: literal(a.im) };
+    // Templates pass coordinates such as `_k + 1`; views compose them into larger expressions.
+    const coords = rawCoords.map((c) => (/^[\w.]+$/.test(c) ? c : `(${c})`));
     const key = `${a.id}@${coords.join(',')}`;
     const hit = this.memo.get(key);
     if (hit) return hit;

@@ -1,8 +1,9 @@
 /**
- * Kernel templates of the non-fusible primitives, as plain loops per output element:
- * reductions, matmul, scatter-add, and the reference forms of scans (a fold over the prefix)
- * and DFTs (a direct sum). Operand reads may be fused expressions. Every template is one
- * gpu.js kernel producing one buffer.
+ * Kernel lowering of the non-fusible primitives. Each instantiates a template of kernels/
+ * (tiled matmul with the backend's measured strategy, tree reductions and scans, Stockham and
+ * Bluestein FFTs, real FFTs through a half-length complex FFT) whose operand reads may be fused
+ * expressions. scatter-add, and the direct forms kept for reference (a fold over the prefix per
+ * output, a direct DFT sum), are plain loops per output element.
  */
 import { elementwise, type Emitted } from '../../kernels/templates/elementwise';
 import type { Dtype, Operand, Part } from '../../kernels/operand';
@@ -11,6 +12,14 @@ import type { AVal } from '../ir';
 import type { PrimParams } from '../primitives';
 import { sizeOf, stridesOf } from '../shape';
 import { combineStatements } from './combineCode';
+import { matmul as tiledMatmul, matmulStrategy } from '../../kernels/templates/matmul';
+import { reduce as treeReduce } from '../../kernels/templates/reduce';
+import { cumulativeSum } from '../../kernels/templates/cumulative-sum';
+import { linearRecurrence } from '../../kernels/templates/linear-recurrence';
+import { associativeScan as treeScan } from '../../kernels/templates/associative-scan';
+import { fft as fftTemplate } from '../../kernels/templates/fft';
+import { irfft as irfftTemplate, rfft as rfftTemplate } from '../../kernels/templates/fft-real';
+import { combineExpressions } from './combineCode';
 import type { KernelLowering } from './codegen';
 
 const int = (n: number): string => `${n}.0`;
@@ -184,7 +193,61 @@ const scatterAdd: KernelLowering<'scatter_add'> = (b, [upd, idx], { axis }, [out
   ];
 };
 
+/** Reduction over several axes: one tree reduction per axis, the highest axis first. */
+function treeReduction(op: 'sum' | 'max') {
+  return (b: PlanBuilder, [x]: readonly Operand[], { axes }: { axes: readonly number[] }): Operand[] => {
+    let cur = x;
+    for (const axis of [...axes].sort((p, q) => q - p)) cur = treeReduce(b, { input: cur, axis, op });
+    return [cur];
+  };
+}
+
+/** A trailing-component view of a scan result with k components: operand `i` of the scan. */
+function componentView(all: Operand, shape: readonly number[], dtype: Dtype, first: number): Operand {
+  return {
+    shape,
+    dtype,
+    bindings: all.bindings,
+    read: (coords, part) => all.read([...coords, String(part === 're' ? first : first + 1)], 're'),
+  };
+}
+
+const treeAssocScan: KernelLowering<'assoc_scan'> = (b, xs, { axis, reverse, combine }, outs) => {
+  const widths = xs.map((x) => (x.dtype === 'c64' ? 2 : 1));
+  const firsts = widths.map((_, i) => widths.slice(0, i).reduce((s, w) => s + w, 0));
+  const k = widths.reduce((s, w) => s + w, 0);
+  const all = treeScan(b, {
+    name: 'scan',
+    shape: xs[0].shape,
+    axis,
+    reverse,
+    components: k,
+    bindings: bindingsOf('scan', xs),
+    element: (coords) => xs.flatMap((x) => (x.dtype === 'c64' ? [x.read(coords, 're'), x.read(coords, 'im')] : [x.read(coords, 're')])),
+    combine: (l, r) => combineExpressions(combine, widths, l, r),
+    output: k === 1 ? { components: [0], dtype: 'f32' } : { components: Array.from({ length: k }, (_, i) => i), dtype: 'f32' },
+  });
+  if (k === 1) return [all];
+  return outs.map((o, i) => componentView(all, xs[0].shape, storage(o), firsts[i]));
+};
+
+/** The lowering table used by the code generator (templates of kernels/). */
 export const kernelCode: { [P in keyof PrimParams]?: KernelLowering<P> } = {
+  reduce_sum: treeReduction('sum'),
+  reduce_max: treeReduction('max'),
+  argmax: (b, [x], { axis }) => [treeReduce(b, { input: x, axis, op: 'argmax' })],
+  matmul: (b, [x, y], _p, _o, _i, ctx) => [tiledMatmul(b, { a: x, b: y, ...matmulStrategy(ctx.backend) })],
+  cumsum: (b, [x], { axis, reverse }) => [cumulativeSum(b, { input: x, axis, reverse })],
+  linrec: (b, [a, x], { axis, reverse }) => [linearRecurrence(b, { a, b: x, axis, reverse })],
+  assoc_scan: treeAssocScan,
+  fft: (b, [x], { inverse }) => [fftTemplate(b, { input: x, inverse })],
+  rfft: (b, [x]) => [rfftTemplate(b, { input: x })],
+  irfft: (b, [X], { n }) => [irfftTemplate(b, { input: X, n })],
+  scatter_add: scatterAdd,
+};
+
+/** The direct forms: one loop per output element (O(n) per element for scans and DFTs). */
+export const directKernelCode: { [P in keyof PrimParams]?: KernelLowering<P> } = {
   reduce_sum: reduce('sum'),
   reduce_max: reduce('max'),
   argmax,

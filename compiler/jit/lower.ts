@@ -4,6 +4,7 @@
  * every materialised variable becomes one kernel (a fused map, or a template instance); the
  * program outputs are packed into one buffer so a call does one upload and one readback.
  */
+import type { BackendName } from '../../kernels/backends';
 import { type Dtype, type Operand, operandOf } from '../../kernels/operand';
 import { type Binding, type BufferRef, type KernelPlan, PlanBuilder } from '../../kernels/plan';
 import { elementwise } from '../../kernels/templates/elementwise';
@@ -50,6 +51,8 @@ export interface LowerOptions {
   readonly name?: string;
   /** Clamp computed read coordinates into range (off for GLSL, whose texture reads are safe). */
   readonly clampReads?: boolean;
+  /** The backend the kernels are for (templates pick their measured strategy by it). */
+  readonly backend?: BackendName;
 }
 
 export function lowerIR(ir: IR, consts: readonly NDArray[], opts: LowerOptions = {}): LoweredProgram {
@@ -101,7 +104,7 @@ export function lowerIR(ir: IR, consts: readonly NDArray[], opts: LowerOptions =
     if (sched.hostEqns.has(e)) continue;
     const rule = codegenRules[e.prim] as CodegenRule<Prim>;
     if (rule.kind === 'kernel') {
-      const outs = rule.lower(b, e.inputs.map(expressionOperand), e.params as never, e.outputs.map((v) => v.aval), e.inputs.map((a) => a.aval));
+      const outs = rule.lower(b, e.inputs.map(expressionOperand), e.params as never, e.outputs.map((v) => v.aval), e.inputs.map((a) => a.aval), { backend: opts.backend ?? 'cpu' });
       e.outputs.forEach((v, i) => operands.set(v, reshapeOperand(outs[i], v.aval)));
       continue;
     }
@@ -175,14 +178,8 @@ function packOutputs(b: PlanBuilder, env: EmitEnv, ir: IR, operands: ReadonlyMap
       pieces.push({ end: s.offset + n, emit: (local) => ({ statements: [], value: complex ? `(${partOf(local)} < 0.5 ? ${literal(re)} : ${literal(im)})` : literal(re) }) });
       return;
     }
-    const op = operands.get(a as Var);
-    if (op) {
-      if (op.bindings.length !== 1) throw new Error('jit: a materialised output must be a single buffer');
-      const flatView = operandOf(op.bindings[0].buffer, [n], 'f32', `out${i}`);
-      addBindings(flatView.bindings);
-      pieces.push({ end: s.offset + n, emit: (local) => ({ statements: [], value: flatView.read([local], 're') }) });
-      return;
-    }
+    // Materialised outputs are read through their operands (which may be views of a larger
+    // buffer, e.g. one component of a scan); fused ones are computed here.
     const v = a as Var;
     const probe = new Emitter(env, true);
     probe.value(v, v.aval.shape.map((_, k) => `_p${k}`));

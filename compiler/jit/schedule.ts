@@ -8,9 +8,11 @@
  * equations (random bits and the key arithmetic before them) run on the host before launch.
  *
  * A fusible variable is materialised when inlining it would repeat real work (program outputs
- * that stay fused are computed by the kernel that packs the outputs): it is read by a kernel equation (which reads operands many times per
- * output) and is not cheap, or it is read by several consumers and is not cheap. "Cheap" is a
- * view chain over buffers plus at most a couple of real arithmetic operations.
+ * that stay fused are computed by the kernel that packs the outputs): it is read by a kernel
+ * equation and is not cheap, or it is read by several consumers and is not cheap, or it is a
+ * matmul operand that is anything but a free view (matmul reads each element once per output
+ * column). "Cheap" is a view chain over buffers plus at most a couple of real arithmetic
+ * operations; free views are permutations, broadcasts, slices and unit-axis reshapes.
  */
 import type { Atom, Eqn, IR, Var } from '../ir';
 import { Lit } from '../ir';
@@ -30,12 +32,15 @@ export function schedule(ir: IR): Schedule {
   const producer = new Map<Var, Eqn>();
   const uses = new Map<Var, number>();
   const kernelUse = new Set<Var>();
+  /** Operands of kernels that read every element many times (matmul: once per output column). */
+  const rereadUse = new Set<Var>();
   for (const e of ir.eqns) {
     e.outputs.forEach((v) => producer.set(v, e));
     for (const a of e.inputs) {
       if (a instanceof Lit) continue;
       uses.set(a, (uses.get(a) ?? 0) + 1);
       if (codegenKind(e.prim) === 'kernel') kernelUse.add(a);
+      if (e.prim === 'matmul') rereadUse.add(a);
     }
   }
   const hostEqns = hostClosure(ir, producer);
@@ -51,7 +56,7 @@ export function schedule(ir: IR): Schedule {
       continue;
     }
     const inputCost = e.inputs.reduce((s, a) => s + costOf(a), 0);
-    const own = kind === 'view' ? (e.prim === 'gather' ? 1 : 0) : e.outputs[0].aval.dtype === 'c64' ? 2 : 1;
+    const own = kind === 'view' ? viewCost(e) : e.outputs[0].aval.dtype === 'c64' ? 2 : 1;
     cost.set(e.outputs[0], inputCost + own);
   }
   // Materialise in program order so a decision lowers the cost seen by later equations.
@@ -60,13 +65,23 @@ export function schedule(ir: IR): Schedule {
       if (materialized.has(v)) continue;
       const c = costOf(v);
       const expensive = c > CHEAP;
-      if ((kernelUse.has(v) && expensive) || ((uses.get(v) ?? 0) > 1 && expensive)) {
+      if ((kernelUse.has(v) && expensive) || ((uses.get(v) ?? 0) > 1 && expensive) || (rereadUse.has(v) && c > 0)) {
         materialized.add(v);
         cost.set(v, 0);
       }
     }
   }
   return { materialized, hostEqns, producer };
+}
+
+/** Index arithmetic of a view: free for permutations, broadcasts, slices and unit-axis reshapes. */
+function viewCost(e: Eqn): number {
+  if (e.prim === 'gather' || e.prim === 'pad' || e.prim === 'concat') return 1;
+  if (e.prim === 'reshape') {
+    const drop = (s: readonly number[]) => s.filter((d) => d !== 1).join();
+    return drop(e.inputs[0].aval.shape) === drop(e.outputs[0].aval.shape) ? 0 : 1;
+  }
+  return 0;
 }
 
 /** random_bits equations and the equations computing their keys; all must depend only on inputs. */

@@ -1,5 +1,6 @@
 /**
- * The named pipeline of IR → IR passes that jit runs before lowering: simplify, CSE, DCE.
+ * The named pipeline of IR → IR passes that jit runs before lowering: simplify, splitting
+ * complex matmuls with real structure, CSE, DCE.
  * Each pass is a named function over an immutable IR; `typecheck` can run after each one, and
  * `SSMJIT_DUMP_IR=1` (or the `dump` option) prints the IR after every pass.
  */
@@ -9,6 +10,7 @@ import { typecheck } from '../typecheck';
 import { cse } from './cse';
 import { dce } from './dce';
 import { simplify } from './simplify';
+import { splitComplexMatmul } from './complexMatmul';
 
 export interface Pass {
   readonly name: string;
@@ -17,6 +19,7 @@ export interface Pass {
 
 export const PASSES: readonly Pass[] = [
   { name: 'simplify', run: simplify },
+  { name: 'split-complex-matmul', run: splitComplexMatmul },
   { name: 'cse', run: cse },
   { name: 'dce', run: dce },
 ];

@@ -8,6 +8,7 @@ import { it } from 'vitest';
 import type { BackendName } from '../../kernels/backends';
 import * as T from '../../src/index';
 import type { Tensor } from '../../src/index';
+import { tropical } from '../autodiff/combines';
 import { describeEachBackend } from './backends';
 import { expectJitMatchesInterpreter, treeMismatch } from './oracle';
 import { largestValue, type Program, programArgs, programFunction, showProgram } from './programs';
@@ -89,5 +90,22 @@ describeEachBackend('jit regressions', (backend) => {
     const xs = Array.from({ length: 8 }, (_, i) => T.tensor([1, 2, 3, i], 'f32', [2, 2]));
     const sumAll = (...ys: Tensor[]) => ys.slice(1).reduce<Tensor<'f32'>>((acc, y) => T.add(acc, y as Tensor<'f32'>), ys[0] as Tensor<'f32'>);
     await expectJitMatchesInterpreter(sumAll, xs, backend, TOL.arith);
+  });
+
+  /*
+   * Open defect (all backends), found by fast-check seed 1022 and shrunk from a 7-step program:
+   * compiler/jit/kernelCode.ts lowers a multi-output associative scan to one buffer holding
+   * every output's components, and hands each output on as a `componentView` whose
+   * read(coords, 'im') returns the next component even for an f32 output, where it must be
+   * '0.0' (as operandOf's reads are). The real-FFT template reads its real input as complex, so
+   * rfft of the scan's second output takes component 2 (the next element's first output, past
+   * the end of the buffer for the last element) as the imaginary part: NaN on cpu, wrong
+   * values on the other backends. Interpreter for x = [0.5, −1, 2, 0.25, −0.75]:
+   * rfft = [6.0931, −2.5176 + 1.9237i, 0.7211 + 0.8670i]; cpu gave NaN everywhere.
+   */
+  it.fails('rfft of the second output of a multi-output associative scan', async () => {
+    const x = T.tensor([0.5, -1, 2, 0.25, -0.75], 'f32');
+    const f = (v: Tensor) => T.rfft(T.associativeScan(tropical.combine, [T.tanh(v as Tensor<'f32'>), v])[1] as Tensor<'f32'>);
+    await expectJitMatchesInterpreter(f, [x], backend, TOL.transcendental);
   });
 });

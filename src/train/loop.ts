@@ -9,6 +9,10 @@
  *
  * A non-finite loss stops the run before its update is applied; the checkpoints on disk are
  * left as they were (the last good state).
+ *
+ * Metrics: a 'train' record every `logEvery` steps (mean loss and accuracy over those steps,
+ * the rate, examples per second; its `epoch` is the 0-based epoch in progress), and 'val' /
+ * 'test' records after each epoch (their `epoch` counts the epochs completed).
  */
 import * as T from '../index';
 import { batches } from '../data/batching';

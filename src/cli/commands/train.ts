@@ -16,7 +16,7 @@ import { type RunConfig, type TaskSettings } from '../../train/config';
 import { openCheckpoint, snapshotOf, splitCheckpointPath, type TrainingSnapshot } from '../../train/checkpointing';
 import { type FitResult, fit, freshSnapshot } from '../../train/loop';
 import { LAST_CHECKPOINT } from '../../train/runFiles';
-import { setupRun } from '../../train/setup';
+import { type RunSetup, setupRun } from '../../train/setup';
 import { type TaskData, dataShape, loadTask } from '../../train/tasks';
 import { modelConfigFromFlags } from '../modelFlags';
 import { formatDuration } from '../progress';
@@ -67,7 +67,7 @@ interface Prepared {
   readonly config: RunConfig;
   readonly data: TaskData;
   readonly dir: string;
-  readonly start: (template: ReturnType<typeof setupRun>) => TrainingSnapshot;
+  readonly start: (setup: RunSetup) => TrainingSnapshot;
   readonly resumedFrom?: string;
 }
 

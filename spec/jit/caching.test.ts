@@ -9,6 +9,7 @@ import { expect, it } from 'vitest';
 import * as T from '../../src/index';
 import type { Tensor } from '../../src/index';
 import { describeEachBackend } from './backends';
+import { itUnless } from './knownDefects';
 import { arg, randomArgs } from './inputs';
 import { treeMismatch } from './oracle';
 import { TOL } from './tolerances';
@@ -41,7 +42,7 @@ describeEachBackend('jit cache', (backend) => {
   });
 
   it('concurrent first calls share one compilation', async () => {
-    const { f, traces } = counted((x: Tensor) => T.sum(x as Tensor<'f32'>));
+    const { f, traces } = counted((x: Tensor) => T.exp(x as Tensor<'f32'>));
     const jf = T.jit(f, { backend });
     const xs = randomArgs(2, [arg([5]), arg([5]), arg([5])]);
     await Promise.all(xs.map((x) => jf(x)));
@@ -100,7 +101,7 @@ describeEachBackend('jit cache', (backend) => {
    * Object.assign(call, { get cacheSize() { ... } }), and Object.assign copies the getter's
    * value at that moment (0) as a plain data property instead of the getter.
    */
-  it.fails('cacheSize counts the compiled signatures', async () => {
+  itUnless('cacheSizeGetter', backend)('cacheSize counts the compiled signatures', async () => {
     const jf = T.jit((x: Tensor) => T.neg(x as Tensor<'f32'>), { backend });
     const [a, b, c] = randomArgs(6, [arg([2]), arg([2]), arg([3])]);
     await jf(a);

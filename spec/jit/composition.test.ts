@@ -8,7 +8,9 @@
 import { expect, it } from 'vitest';
 import * as T from '../../src/index';
 import type { Tensor } from '../../src/index';
+import { autoBackend } from '../../src/backend';
 import { describeEachBackend } from './backends';
+import { itUnless } from './knownDefects';
 import { arg, type ArgSpec, randomArgs } from './inputs';
 import { expectJitMatchesInterpreter, treeMismatch } from './oracle';
 import { gradTol, type JitTolerance } from './tolerances';
@@ -59,12 +61,16 @@ const scanAndFft: Composed = {
 
 const FUNCTIONS: readonly Composed[] = [mlp, complexParam, scanAndFft];
 
+/** The backend a jit without a backend option compiles for (the auto rule's choice here). */
+const defaultBackend = await autoBackend();
+
 describeEachBackend('jit and grad composed', (backend) => {
   FUNCTIONS.forEach((c, i) => {
     const inputs = (): unknown[] => c.shape(randomArgs(6007 + i, c.args));
     const f = c.f as (...args: unknown[]) => Tensor;
 
-    it(`${c.name}: jit(f) = f`, async () => {
+    // Each f ends in a full reduction (the loss), which headless-gl cannot compile yet.
+    itUnless('headlessglIntegerIndex', backend)(`${c.name}: jit(f) = f`, async () => {
       await expectJitMatchesInterpreter(f, inputs(), backend, c.tol);
     });
 
@@ -72,27 +78,22 @@ describeEachBackend('jit and grad composed', (backend) => {
       await expectJitMatchesInterpreter(T.grad(f), inputs(), backend, c.tol);
     });
 
-    /*
-     * Open defect: grad does not recognise jitted functions. grad(jit(f)) traces the jitted
-     * wrapper, which returns a Promise, and fails with "grad: f must return a single scalar
-     * tensor" instead of returning jit(grad(f)).
-     */
-    it.fails(`${c.name}: grad(jit(f)) is an async function equal to grad(f)`, async () => {
+    it(`${c.name}: grad(jit(f)) is an async function equal to grad(f)`, async () => {
       const xs = inputs();
-      const expected = T.grad(f)(...xs);
-      // The proxy keeps jit's properties (grad may recognise them) and marks each Promise the
-      // wrapper returns as observed, so a call made while tracing is no unhandled rejection.
-      const jitted = new Proxy(T.jit(f, { backend }), {
-        apply: (target, self, args) => {
-          const p = Reflect.apply(target, self, args) as Promise<unknown>;
-          p.catch(() => undefined);
-          return p;
-        },
-      });
-      const result = (T.grad(jitted as never) as (...a: unknown[]) => unknown)(...xs);
+      const result = (T.grad(T.jit(f, { backend }) as never) as (...a: unknown[]) => unknown)(...xs);
       expect(result).toBeInstanceOf(Promise);
-      const m = treeMismatch(await result, expected, c.tol);
+      const m = treeMismatch(await result, T.grad(f)(...xs), c.tol);
       expect(m, m).toBeUndefined();
+    });
+
+    /*
+     * Open defect: grad(jit(f, opts)) returns jit(grad(f)) without opts, so it compiles for the
+     * default backend (here the auto rule's choice) instead of the one jit(f) named, and drops
+     * staticArgnums and dump as well.
+     */
+    (backend === defaultBackend ? it : it.fails)(`${c.name}: grad(jit(f)) compiles for jit(f)'s backend`, async () => {
+      const gradOfJitted = T.grad(T.jit(f, { backend }) as never) as unknown as T.Jitted<unknown[], unknown>;
+      expect(String(await gradOfJitted.lower(...inputs()))).toMatch(new RegExp(`kernels on ${backend}:`));
     });
   });
 });

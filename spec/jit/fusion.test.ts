@@ -5,16 +5,19 @@
  *
  * The counts follow the schedule's rules (compiler/jit/schedule.ts): elementwise and view
  * equations fuse into their readers; matmul, reductions, scans, FFTs and scatter are template
- * kernels writing buffers; a fusible value is materialised only when it is expensive (more than
- * two arithmetic operations over buffers) and read by a template kernel or by several
- * consumers; program outputs are written by one packing kernel, which also computes the
- * outputs that stayed fused.
+ * kernels writing buffers (a reduction of a long axis takes several tree passes); a fusible
+ * value is materialised when it is expensive (more than two arithmetic operations over
+ * buffers) and read by a template kernel or by several consumers, and a matmul operand
+ * whenever it is not a free view; program outputs are written by one packing kernel, which
+ * also computes the outputs that stayed fused. Materialised maps are the kernels named
+ * 'fused'; the packing kernel is 'pack'; template kernels carry their template's names.
  */
 import { expect, it } from 'vitest';
 import type { BackendName } from '../../kernels/backends';
 import * as T from '../../src/index';
 import type { Tensor } from '../../src/index';
 import { describeEachBackend } from './backends';
+import { itUnless } from './knownDefects';
 import { arg, randomArgs } from './inputs';
 import { expectJitMatchesInterpreter } from './oracle';
 import { type JitTolerance, sumTol, TOL } from './tolerances';
@@ -30,6 +33,10 @@ async function lowerChecked<A extends Tensor[]>(f: (...xs: A) => unknown, xs: A,
 
 const kernelNames = (l: T.Lowered): string[] => l.kernels.map((k) => k.name);
 const intermediateFloats = (l: T.Lowered): number[] => l.buffers.filter((b) => b.kind === 'intermediate').map((b) => b.floats);
+/** Materialised elementwise maps. */
+const fusedMaps = (l: T.Lowered): T.Lowered['kernels'] => l.kernels.filter((k) => k.name === 'fused');
+/** Kernels of templates (matmul, reductions, scans, FFTs). */
+const templateKernels = (l: T.Lowered): T.Lowered['kernels'] => l.kernels.filter((k) => k.name !== 'fused' && k.name !== 'pack');
 
 describeEachBackend('jit fusion', (backend) => {
   it('a chain of real elementwise ops is one kernel: the packing kernel computes it', async () => {
@@ -52,32 +59,36 @@ describeEachBackend('jit fusion', (backend) => {
   it('an elementwise producer fuses into the reads of a reduction', async () => {
     const f = (x: Tensor, y: Tensor) => T.sum(T.mul(T.exp(F(x)), F(y)), { axis: 1 });
     const l = await lowerChecked(f, randomArgs(3, [arg([4, 9]), arg([4, 9])]) as [Tensor, Tensor], backend, sumTol(9));
-    expect(kernelNames(l)).toEqual(['reduce_sum', 'pack']);
+    expect(fusedMaps(l)).toEqual([]);
+    expect(l.kernels.length).toBe(2);
     expect(l.kernels[0].source).toContain('Math.exp');
-    expect(intermediateFloats(l)).toEqual([4, 4]);
   });
 
-  it('an elementwise producer fuses into the operand reads of a matmul', async () => {
-    const f = (a: Tensor, b: Tensor) => T.matmul(T.sin(F(a)), T.mul(F(b), 3));
-    const l = await lowerChecked(f, randomArgs(4, [arg([3, 6]), arg([6, 5])]) as [Tensor, Tensor], backend, sumTol(6));
-    expect(kernelNames(l)).toEqual(['matmul', 'pack']);
-    expect(l.kernels[0].source).toContain('Math.sin');
+  it('computed matmul operands are materialised once each; a transposed input is read in place', async () => {
+    const computed = (a: Tensor, b: Tensor) => T.matmul(T.sin(F(a)), T.mul(F(b), 3));
+    const l1 = await lowerChecked(computed, randomArgs(4, [arg([3, 6]), arg([6, 5])]) as [Tensor, Tensor], backend, sumTol(6));
+    expect(fusedMaps(l1).map((k) => k.output.reduce((x, y) => x * y, 1))).toEqual([18, 30]);
+    expect(fusedMaps(l1)[0].source).toContain('Math.sin');
+    const view = (a: Tensor, b: Tensor) => T.matmul(a, T.transpose(b));
+    const l2 = await lowerChecked(view, randomArgs(5, [arg([3, 6]), arg([5, 6])]) as [Tensor, Tensor], backend, sumTol(6));
+    expect(fusedMaps(l2)).toEqual([]);
   });
 
   it('an intermediate read by nothing else is never materialised: a long reduction allocates no input-sized buffer', async () => {
-    // x·x + 1 is two operations: cheap, so it stays inside the reduction's loop.
+    // x·x + 1 is two operations: cheap, so it stays inside the reduction's first pass.
     const f = (x: Tensor) => T.sum(T.add(T.mul(F(x), F(x)), 1));
     const l = await lowerChecked(f, randomArgs(5, [arg([1000])]) as [Tensor], backend, sumTol(1000));
-    expect(kernelNames(l)).toEqual(['reduce_sum', 'pack']);
-    expect(l.peakIntermediateFloats).toBeLessThanOrEqual(2);
+    expect(fusedMaps(l)).toEqual([]);
+    expect(Math.max(...intermediateFloats(l))).toBeLessThan(1000 / 8);
+    expect(templateKernels(l)[0].source).toContain('+ 1.0');
   });
 
-  it('an expensive producer of a reduction is materialised (the schedule\'s rule for template-kernel operands)', async () => {
+  it('an expensive producer of a reduction is materialised (the rule for template-kernel operands)', async () => {
     const f = (x: Tensor) => T.sum(T.sqrt(T.add(T.mul(F(x), F(x)), 1)));
     const l = await lowerChecked(f, randomArgs(5, [arg([1000])]) as [Tensor], backend, sumTol(1000));
-    expect(kernelNames(l)).toEqual(['fused', 'reduce_sum', 'pack']);
-    expect(l.kernels[0].source).toContain('Math.sqrt');
-    expect(l.kernels[1].source).not.toContain('Math.sqrt');
+    expect(fusedMaps(l).length).toBe(1);
+    expect(fusedMaps(l)[0].source).toContain('Math.sqrt');
+    for (const k of templateKernels(l)) expect(k.source).not.toContain('Math.sqrt');
   });
 
   it('an expensive value read by two reductions is materialised once and read by both', async () => {
@@ -86,26 +97,27 @@ describeEachBackend('jit fusion', (backend) => {
       return [T.sum(y, { axis: 0 }), T.max(y, { axis: 0 })];
     };
     const l = await lowerChecked(f, randomArgs(6, [arg([7, 3])]) as [Tensor], backend, sumTol(7));
-    expect(kernelNames(l)).toEqual(['fused', 'reduce_sum', 'reduce_max', 'pack']);
-    expect(l.kernels[1].source).not.toContain('Math.exp');
+    expect(fusedMaps(l).length).toBe(1);
+    expect(templateKernels(l).length).toBe(2);
+    for (const k of templateKernels(l)) expect(k.source).not.toContain('Math.exp');
   });
 
   /*
-   * Open defect (all backends): the schedule computes every fusible value's cost once, before
-   * deciding what to materialise, and never lowers it afterwards, although its comment says a
-   * decision lowers the cost seen by later equations. Here t = sin(exp(x) + 1)·3 is read twice
-   * and materialised; u = t·t is one multiplication over that buffer, yet keeps t's stale cost
-   * and gets a kernel of its own ('fused', 'fused', 'reduce_sum', 'pack') instead of being
-   * fused into the reduction's reads ('fused', 'reduce_sum', 'pack'). The S5 programs below
-   * pay for it with extra kernels (a materialised broadcast of Λ̄ before the linear recurrence,
-   * the squared residual before the loss's sum).
+   * Open defect (knownDefects.ts: staleScheduleCost): the schedule computes every fusible
+   * value's cost once, before deciding what to materialise, and never lowers it afterwards,
+   * although its comment says a decision lowers the cost seen by later equations. Here
+   * t = sin(exp(x) + 1)·3 is read twice and materialised; u = t·t is one multiplication over
+   * that buffer, yet keeps t's stale cost and gets a kernel of its own (two 'fused' kernels)
+   * instead of being fused into the reduction's reads (one). The S5 programs pay for it with
+   * extra kernels (a materialised broadcast of Λ̄ before the linear recurrence, the squared
+   * residual before the loss's sum).
    */
-  it.fails('a cheap producer over a materialised value fuses into a reduction', async () => {
+  itUnless('staleScheduleCost', backend)('a cheap producer over a materialised value fuses into a reduction', async () => {
     const f = (x: Tensor) => {
       const t = T.mul(T.sin(T.add(T.exp(F(x)), 1)), 3);
       return T.sum(T.mul(t, t));
     };
     const l = await lowerChecked(f, randomArgs(7, [arg([11])]) as [Tensor], backend, sumTol(11));
-    expect(kernelNames(l)).toEqual(['fused', 'reduce_sum', 'pack']);
+    expect(fusedMaps(l).length).toBe(1);
   });
 });

@@ -1,15 +1,15 @@
 /**
  * Regression tests: programs on which compiled and interpreted results once differed, or on
  * which compilation failed, each reduced to its smallest form. A test that still exposes an
- * open defect runs as an expected failure on the backends it affects (`it.fails`), with the
- * defect described beside it; it turns red when the defect is fixed, so the mark gets removed.
+ * open defect (knownDefects.ts) runs as an expected failure on the backends it affects, with
+ * the defect described beside it; it turns red when the defect is fixed, so the mark goes.
  */
 import { it } from 'vitest';
-import type { BackendName } from '../../kernels/backends';
 import * as T from '../../src/index';
 import type { Tensor } from '../../src/index';
 import { tropical } from '../autodiff/combines';
 import { describeEachBackend } from './backends';
+import { itUnless } from './knownDefects';
 import { expectJitMatchesInterpreter, treeMismatch } from './oracle';
 import { largestValue, type Program, programArgs, programFunction, showProgram } from './programs';
 import { programTol, TOL } from './tolerances';
@@ -48,9 +48,6 @@ const FOUND_PROGRAMS: readonly FoundProgram[] = [
   },
 ];
 
-/** `it`, or `it.fails` on the backends where an open defect still shows. */
-const itUnless = (backend: BackendName, affected: readonly BackendName[]) => (affected.includes(backend) ? it.fails : it);
-
 describeEachBackend('jit regressions', (backend) => {
   FOUND_PROGRAMS.forEach((r) => {
     it(`random program from ${r.found}`, async () => {
@@ -86,7 +83,7 @@ describeEachBackend('jit regressions', (backend) => {
    * through a fused sum of many inputs or a packing kernel with many outputs (the S5 layer's
    * valueAndGrad: the loss and six gradients).
    */
-  itUnless(backend, ['webgpu'])('a fused kernel reading eight input buffers', async () => {
+  itUnless('webgpuStorageBufferLimit', backend)('a fused kernel reading eight input buffers', async () => {
     const xs = Array.from({ length: 8 }, (_, i) => T.tensor([1, 2, 3, i], 'f32', [2, 2]));
     const sumAll = (...ys: Tensor[]) => ys.slice(1).reduce<Tensor<'f32'>>((acc, y) => T.add(acc, y as Tensor<'f32'>), ys[0] as Tensor<'f32'>);
     await expectJitMatchesInterpreter(sumAll, xs, backend, TOL.arith);
@@ -103,9 +100,23 @@ describeEachBackend('jit regressions', (backend) => {
    * values on the other backends. Interpreter for x = [0.5, −1, 2, 0.25, −0.75]:
    * rfft = [6.0931, −2.5176 + 1.9237i, 0.7211 + 0.8670i]; cpu gave NaN everywhere.
    */
-  it.fails('rfft of the second output of a multi-output associative scan', async () => {
+  itUnless('scanComponentImaginaryRead', backend)('rfft of the second output of a multi-output associative scan', async () => {
     const x = T.tensor([0.5, -1, 2, 0.25, -0.75], 'f32');
     const f = (v: Tensor) => T.rfft(T.associativeScan(tropical.combine, [T.tanh(v as Tensor<'f32'>), v])[1] as Tensor<'f32'>);
     await expectJitMatchesInterpreter(f, [x], backend, TOL.transcendental);
+  });
+
+  /*
+   * Open defect (headless-gl): the tree-reduction template indexes its input with integer
+   * expressions when no output coordinate enters the index, e.g. a sum over all of f32[7]:
+   *   let _a0 = in0[((0 + 0))]; ... const _v0 = in0[((0 + _s))];
+   * gpu.js passes these to its GLSL texture readers, which take floats, and shader compilation
+   * fails: "'getMemoryOptimized32' : no matching overloaded function found" (or
+   * 'getFloatFromSampler2D' for a 2-d input). Any full reduction (a mean-square loss) and
+   * argmax over a leading axis of length > 1 with trailing size-1 axes hit it.
+   */
+  itUnless('headlessglIntegerIndex', backend)('a sum over all elements of a vector', async () => {
+    const x = T.tensor([1, 2, 3, 4, 5, 6, 7], 'f32');
+    await expectJitMatchesInterpreter((v: Tensor) => T.sum(v as Tensor<'f32'>), [x], backend, TOL.arith);
   });
 });

@@ -1,0 +1,46 @@
+/**
+ * Open defects of the jit that the specs expose, each with the backends it affects. A test
+ * that exposes one is declared with `itUnless(defect, backend)`: an expected failure
+ * (`it.fails`) where the defect shows, an ordinary test elsewhere. When a defect is fixed the
+ * expected failures turn red; delete the entry and its uses then. regressions.test.ts holds
+ * each defect's smallest reproduction and its full description.
+ */
+import { it } from 'vitest';
+import { ALL_BACKENDS, type BackendName } from '../../kernels/backends';
+
+export interface Defect {
+  readonly summary: string;
+  readonly backends: readonly BackendName[];
+}
+
+export const DEFECTS = {
+  staleScheduleCost: {
+    summary: 'the fusion schedule never lowers a value\'s cost after materialising its inputs, so cheap maps over buffers get kernels of their own',
+    backends: ALL_BACKENDS,
+  },
+  webgpuStorageBufferLimit: {
+    summary: 'a kernel reading eight or more buffers cannot be built on webgpu (8 storage buffers per stage)',
+    backends: ['webgpu'],
+  },
+  scanComponentImaginaryRead: {
+    summary: 'an f32 output of a multi-output associative scan reads the next component as its imaginary part',
+    backends: ALL_BACKENDS,
+  },
+  headlessglIntegerIndex: {
+    summary: 'reduction kernels index with integer expressions (in0[((0 + _s))]) that GLSL rejects on headless-gl',
+    backends: ['headlessgl'],
+  },
+  cacheSizeGetter: {
+    summary: 'jit(f).cacheSize is always 0: Object.assign copied the getter\'s value',
+    backends: ALL_BACKENDS,
+  },
+} as const satisfies Record<string, Defect>;
+
+export type DefectName = keyof typeof DEFECTS;
+
+/** True when `defect` shows on `backend`. */
+export const shows = (defect: DefectName, backend: BackendName): boolean => (DEFECTS[defect].backends as readonly BackendName[]).includes(backend);
+
+/** `it.fails` where any of `defects` shows on `backend`, else `it`. */
+export const itUnless = (defects: DefectName | readonly DefectName[], backend: BackendName): typeof it | typeof it.fails =>
+  (typeof defects === 'string' ? [defects] : defects).some((d) => shows(d, backend)) ? it.fails : it;

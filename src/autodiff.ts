@@ -91,7 +91,7 @@ function scalarLoss(flat: Flat, hasAux: boolean): { lossIndex: number; auxDef?: 
 
 /** valueAndGrad(f)(...args) = [f(...args), ∂f/∂args[argnums]]; with hasAux, [[loss, aux], grads]. */
 export function valueAndGrad<A extends unknown[]>(f: (...args: A) => unknown, opts: GradOptions = {}): (...args: A) => [unknown, unknown] {
-  if (isJitted(f)) return jit(valueAndGrad(f.fun as (...args: A) => unknown, opts)) as unknown as (...args: A) => [unknown, unknown];
+  if (isJitted(f)) return jit(valueAndGrad(f.fun as (...args: A) => unknown, opts), f.options) as unknown as (...args: A) => [unknown, unknown];
   return (...args: A): [unknown, unknown] => {
     const flat = traceArgs(f as never, args);
     scalarLoss(flat, opts.hasAux ?? false);
@@ -106,7 +106,7 @@ export function valueAndGrad<A extends unknown[]>(f: (...args: A) => unknown, op
 
 /** grad(f)(...args) = ∂f/∂args[argnums] in the same tree shape as the argument(s). */
 export function grad<A extends unknown[]>(f: (...args: A) => unknown, opts: GradOptions = {}): (...args: A) => unknown {
-  if (isJitted(f)) return jit(grad(f.fun as (...args: A) => unknown, opts)) as unknown as (...args: A) => unknown;
+  if (isJitted(f)) return jit(grad(f.fun as (...args: A) => unknown, opts), f.options) as unknown as (...args: A) => unknown;
   const vg = valueAndGrad(f, opts);
   return (...args: A): unknown => {
     const [value, g] = vg(...args);

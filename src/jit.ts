@@ -65,6 +65,8 @@ export interface Jitted<A extends unknown[], R> {
   (...args: A): Promise<R>;
   lower(...args: { [K in keyof A]: unknown }): Promise<Lowered>;
   readonly fun: (...args: A) => R;
+  /** The options it was compiled with (grad(jit(f, opts)) is jit(grad(f), opts)). */
+  readonly options: JitOptions;
   readonly cacheSize: number;
 }
 
@@ -157,6 +159,7 @@ export function jit<A extends unknown[], R>(f: (...args: A) => R, opts: JitOptio
   return Object.assign(call, {
     lower: async (...args: unknown[]) => (await compiled(args)).lowered,
     fun: f,
+    options: opts,
     get cacheSize() {
       return cache.size;
     },

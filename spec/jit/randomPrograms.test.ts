@@ -5,7 +5,9 @@
  * backend. The fast-check seed is fixed (one per backend, printed in the test name); to
  * explore, SSMJIT_JIT_SEED sets the base seed and SSMJIT_JIT_RUNS multiplies the number of
  * programs. A failure is shrunk to a minimal program, printed as a listing and as JSON, and
- * belongs in regressions.test.ts.
+ * belongs in regressions.test.ts. Programs that run into an open defect (knownDefects.ts;
+ * recognised by its error message or by the program's structure) are skipped and counted in
+ * the log, so the run keeps testing everything else on that backend.
  *
  * Float32 tolerance (TOLERANCES.md): programs chain up to 30 operations, sums of up to 8
  * terms and DFTs of up to 8 points, on values mostly kept of order one: rtol 1e-4, and atol
@@ -21,7 +23,8 @@ import type { BackendName } from '../../kernels/backends';
 import * as T from '../../src/index';
 import { describeEachBackend } from './backends';
 import { treeMismatch } from './oracle';
-import { buildProgram, largestValue, programArgs, programFunction, rawProgramArb, type RawProgram, showProgram } from './programs';
+import { type DefectName, shows } from './knownDefects';
+import { buildProgram, largestValue, type Program, programArgs, programFunction, rawProgramArb, showProgram } from './programs';
 import { PROGRAM_OPS } from './programOps';
 import { programTol } from './tolerances';
 
@@ -31,10 +34,9 @@ const RUNS: Record<BackendName, number> = { cpu: 300, webasm: 200, webgpu: 30, h
 const SEED_OFFSET: Record<BackendName, number> = { cpu: 0, webasm: 1, webgpu: 2, headlessgl: 3 };
 
 /** undefined when the compiled program equals the interpreted one, else a report. */
-async function compareProgram(raw: RawProgram, backend: BackendName): Promise<string | undefined> {
-  const prog = buildProgram(raw);
+async function compareProgram(prog: Program, argSeed: number, backend: BackendName): Promise<string | undefined> {
   const f = programFunction(prog);
-  const xs = programArgs(prog, raw.seed);
+  const xs = programArgs(prog, argSeed);
   const expected = f(...xs);
   let actual: unknown;
   try {
@@ -43,6 +45,19 @@ async function compareProgram(raw: RawProgram, backend: BackendName): Promise<st
     return `compilation or execution failed: ${(e as Error).message}`;
   }
   return treeMismatch(actual, expected, programTol(largestValue(prog, xs)));
+}
+
+/**
+ * The open defect (knownDefects.ts) a failing program runs into, recognised by its error or by
+ * its structure; such programs are counted and skipped, every other failure fails the test.
+ */
+function knownDefect(prog: Program, backend: BackendName, problem: string): DefectName | undefined {
+  if (shows('headlessglIntegerIndex', backend) && /no matching overloaded function found/.test(problem)) return 'headlessglIntegerIndex';
+  if (shows('webgpuStorageBufferLimit', backend) && /Invalid BindGroupLayout/.test(problem)) return 'webgpuStorageBufferLimit';
+  const first = prog.inputs.length;
+  const scanOutputs = new Set(prog.steps.flatMap((s, k) => (s.op.startsWith('associative scan: ') ? [first + k] : [])));
+  if (prog.steps.some((s) => s.op === 'rfft' && scanOutputs.has(s.args[0]))) return 'scanComponentImaginaryRead';
+  return undefined;
 }
 
 it('the generator reaches every operation, with type rules that agree with tracing', () => {
@@ -61,12 +76,21 @@ describeEachBackend('random programs, jit = interpreter', (backend) => {
   const runs = Math.max(1, Math.round(RUNS[backend] * SCALE));
   const seed = BASE_SEED + SEED_OFFSET[backend];
   it(`${runs} programs of 5 to 30 ops (fast-check seed ${seed})`, async () => {
+    const skipped = new Map<DefectName, number>();
     await fc.assert(
       fc.asyncProperty(rawProgramArb({ minSteps: 5, maxSteps: 30 }), async (raw) => {
-        const problem = await compareProgram(raw, backend);
-        if (problem) throw new Error(`${problem}\n${showProgram(buildProgram(raw))}\nraw: ${JSON.stringify(raw)}`);
+        const prog = buildProgram(raw);
+        const problem = await compareProgram(prog, raw.seed, backend);
+        if (!problem) return;
+        const defect = knownDefect(prog, backend, problem);
+        if (defect) {
+          skipped.set(defect, (skipped.get(defect) ?? 0) + 1);
+          fc.pre(false);
+        }
+        throw new Error(`${problem}\n${showProgram(prog)}\nprogram: ${JSON.stringify(prog)}\nargument seed: ${raw.seed}`);
       }),
-      { seed, numRuns: runs },
+      { seed, numRuns: runs, maxSkipsPerRun: 1000 },
     );
+    if (skipped.size) console.log(`random programs [${backend}]: skipped for known defects: ${[...skipped].map(([d, n]) => `${d} ×${n}`).join(', ')}`);
   });
 });

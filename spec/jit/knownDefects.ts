@@ -27,7 +27,7 @@ export const DEFECTS = {
     backends: ALL_BACKENDS,
   },
   headlessglIntegerIndex: {
-    summary: 'reduction kernels index with integer expressions (in0[((0 + _s))]) that GLSL rejects on headless-gl',
+    summary: 'index expressions with no thread coordinate in them (in0[((0 + _s))], in0[(((0.0 + 1.0)))]) fail GLSL compilation on headless-gl',
     backends: ['headlessgl'],
   },
   cacheSizeGetter: {

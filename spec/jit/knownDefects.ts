@@ -30,6 +30,10 @@ export const DEFECTS = {
     summary: 'index expressions with no thread coordinate in them (in0[((0 + _s))], in0[(((0.0 + 1.0)))]) fail GLSL compilation on headless-gl',
     backends: ['headlessgl'],
   },
+  webgpuIntegerClamp: {
+    summary: 'a clamped read at (n.0 − Math.floor(i)) becomes i32 arithmetic in WGSL, and max(i32, 0.0) fails to compile on webgpu',
+    backends: ['webgpu'],
+  },
   cacheSizeGetter: {
     summary: 'jit(f).cacheSize is always 0: Object.assign copied the getter\'s value',
     backends: ALL_BACKENDS,

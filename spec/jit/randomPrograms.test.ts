@@ -54,6 +54,7 @@ async function compareProgram(prog: Program, argSeed: number, backend: BackendNa
 function knownDefect(prog: Program, backend: BackendName, problem: string): DefectName | undefined {
   if (shows('headlessglIntegerIndex', backend) && /no matching overloaded function found/.test(problem)) return 'headlessglIntegerIndex';
   if (shows('webgpuStorageBufferLimit', backend) && /Invalid BindGroupLayout/.test(problem)) return 'webgpuStorageBufferLimit';
+  if (shows('webgpuIntegerClamp', backend) && /no matching call to 'max\(i32, abstract-float\)'/.test(problem)) return 'webgpuIntegerClamp';
   const first = prog.inputs.length;
   const scanOutputs = new Set(prog.steps.flatMap((s, k) => (s.op.startsWith('associative scan: ') ? [first + k] : [])));
   if (prog.steps.some((s) => s.op === 'rfft' && scanOutputs.has(s.args[0]))) return 'scanComponentImaginaryRead';

@@ -126,4 +126,16 @@ describeEachBackend('jit regressions', (backend) => {
     const x = T.tensor([1, 2], 'f32');
     await expectJitMatchesInterpreter((v: Tensor) => T.neg(T.sliceAxis(v as Tensor<'f32'>, 0, 1, 2)), [x], backend, TOL.exact);
   });
+
+  /*
+   * Open defect (webgpu), found by fast-check seed 2004 and shrunk from a 7-step program:
+   * reverse(concat([x, x])) reads the concat's first piece at the clamped coordinate
+   *   in0[((Math.min(Math.max(((13.0 - (Math.floor(_i0 / 1.0)))), 0.0), 6.0)))]
+   * gpu.js's WGSL translation types 13.0 − floor(…) as i32 (`13-i32(floor(…))`), and WGSL has
+   * no max(i32, f32): "no matching call to 'max(i32, abstract-float)'" at shader creation.
+   */
+  itUnless('webgpuIntegerClamp', backend)('reverse of a concatenation', async () => {
+    const x = T.tensor([1, 2, 3, 4, 5, 6, 7], 'f32');
+    await expectJitMatchesInterpreter((v: Tensor) => T.reverse(T.concat([v, v]), 0), [x], backend, TOL.exact);
+  });
 });

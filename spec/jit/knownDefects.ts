@@ -7,6 +7,7 @@
  */
 import { it } from 'vitest';
 import { ALL_BACKENDS, type BackendName } from '../../kernels/backends';
+import type { Program } from './programs';
 
 export interface Defect {
   readonly summary: string;
@@ -48,3 +49,17 @@ export const shows = (defect: DefectName, backend: BackendName): boolean => (DEF
 /** `it.fails` where any of `defects` shows on `backend`, else `it`. */
 export const itUnless = (defects: DefectName | readonly DefectName[], backend: BackendName): typeof it | typeof it.fails =>
   (typeof defects === 'string' ? [defects] : defects).some((d) => shows(d, backend)) ? it.fails : it;
+
+/**
+ * The open defect a failing random program (programs.ts) runs into, recognised by its error
+ * message or by the program's structure; undefined for any other failure.
+ */
+export function programDefect(prog: Program, backend: BackendName, problem: string): DefectName | undefined {
+  if (shows('headlessglIntegerIndex', backend) && /no matching overloaded function found/.test(problem)) return 'headlessglIntegerIndex';
+  if (shows('webgpuStorageBufferLimit', backend) && /Invalid BindGroupLayout/.test(problem)) return 'webgpuStorageBufferLimit';
+  if (shows('webgpuIntegerClamp', backend) && /no matching call to 'max\(i32, abstract-float\)'/.test(problem)) return 'webgpuIntegerClamp';
+  const first = prog.inputs.length;
+  const scanOutputs = new Set(prog.steps.flatMap((s, k) => (s.op.startsWith('associative scan: ') ? [first + k] : [])));
+  if (prog.steps.some((s) => s.op === 'rfft' && scanOutputs.has(s.args[0]))) return 'scanComponentImaginaryRead';
+  return undefined;
+}

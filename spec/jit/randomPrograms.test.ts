@@ -23,7 +23,7 @@ import type { BackendName } from '../../kernels/backends';
 import * as T from '../../src/index';
 import { describeEachBackend } from './backends';
 import { treeMismatch } from './oracle';
-import { type DefectName, shows } from './knownDefects';
+import { type DefectName, programDefect } from './knownDefects';
 import { buildProgram, largestValue, type Program, programArgs, programFunction, rawProgramArb, showProgram } from './programs';
 import { PROGRAM_OPS } from './programOps';
 import { programTol } from './tolerances';
@@ -45,20 +45,6 @@ async function compareProgram(prog: Program, argSeed: number, backend: BackendNa
     return `compilation or execution failed: ${(e as Error).message}`;
   }
   return treeMismatch(actual, expected, programTol(largestValue(prog, xs)));
-}
-
-/**
- * The open defect (knownDefects.ts) a failing program runs into, recognised by its error or by
- * its structure; such programs are counted and skipped, every other failure fails the test.
- */
-function knownDefect(prog: Program, backend: BackendName, problem: string): DefectName | undefined {
-  if (shows('headlessglIntegerIndex', backend) && /no matching overloaded function found/.test(problem)) return 'headlessglIntegerIndex';
-  if (shows('webgpuStorageBufferLimit', backend) && /Invalid BindGroupLayout/.test(problem)) return 'webgpuStorageBufferLimit';
-  if (shows('webgpuIntegerClamp', backend) && /no matching call to 'max\(i32, abstract-float\)'/.test(problem)) return 'webgpuIntegerClamp';
-  const first = prog.inputs.length;
-  const scanOutputs = new Set(prog.steps.flatMap((s, k) => (s.op.startsWith('associative scan: ') ? [first + k] : [])));
-  if (prog.steps.some((s) => s.op === 'rfft' && scanOutputs.has(s.args[0]))) return 'scanComponentImaginaryRead';
-  return undefined;
 }
 
 it('the generator reaches every operation, with type rules that agree with tracing', () => {
@@ -83,7 +69,7 @@ describeEachBackend('random programs, jit = interpreter', (backend) => {
         const prog = buildProgram(raw);
         const problem = await compareProgram(prog, raw.seed, backend);
         if (!problem) return;
-        const defect = knownDefect(prog, backend, problem);
+        const defect = programDefect(prog, backend, problem);
         if (defect) {
           skipped.set(defect, (skipped.get(defect) ?? 0) + 1);
           fc.pre(false);

@@ -8,7 +8,6 @@
 import { expect, it } from 'vitest';
 import * as T from '../../src/index';
 import type { Tensor } from '../../src/index';
-import { autoBackend } from '../../src/backend';
 import { describeEachBackend } from './backends';
 import { itUnless } from './knownDefects';
 import { arg, type ArgSpec, randomArgs } from './inputs';
@@ -61,8 +60,6 @@ const scanAndFft: Composed = {
 
 const FUNCTIONS: readonly Composed[] = [mlp, complexParam, scanAndFft];
 
-/** The backend a jit without a backend option compiles for (the auto rule's choice here). */
-const defaultBackend = await autoBackend();
 
 describeEachBackend('jit and grad composed', (backend) => {
   FUNCTIONS.forEach((c, i) => {
@@ -86,12 +83,8 @@ describeEachBackend('jit and grad composed', (backend) => {
       expect(m, m).toBeUndefined();
     });
 
-    /*
-     * Open defect: grad(jit(f, opts)) returns jit(grad(f)) without opts, so it compiles for the
-     * default backend (here the auto rule's choice) instead of the one jit(f) named, and drops
-     * staticArgnums and dump as well.
-     */
-    (backend === defaultBackend ? it : it.fails)(`${c.name}: grad(jit(f)) compiles for jit(f)'s backend`, async () => {
+    // grad(jit(f, opts)) once dropped opts and compiled for the default backend.
+    it(`${c.name}: grad(jit(f)) compiles for jit(f)'s backend`, async () => {
       const gradOfJitted = T.grad(T.jit(f, { backend }) as never) as unknown as T.Jitted<unknown[], unknown>;
       expect(String(await gradOfJitted.lower(...inputs()))).toMatch(new RegExp(`kernels on ${backend}:`));
     });

@@ -156,12 +156,11 @@ export function jit<A extends unknown[], R>(f: (...args: A) => R, opts: JitOptio
     const c = await compiled(args);
     return unflatten<R>(c.outDef, await c.run(leaves as Tensor[]));
   };
-  return Object.assign(call, {
+  const jitted = Object.assign(call, {
     lower: async (...args: unknown[]) => (await compiled(args)).lowered,
     fun: f,
     options: opts,
-    get cacheSize() {
-      return cache.size;
-    },
-  }) as unknown as Jitted<A, R>;
+  });
+  Object.defineProperty(jitted, 'cacheSize', { get: () => cache.size });
+  return jitted as unknown as Jitted<A, R>;
 }

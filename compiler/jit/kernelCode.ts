@@ -208,7 +208,7 @@ function componentView(all: Operand, shape: readonly number[], dtype: Dtype, fir
     shape,
     dtype,
     bindings: all.bindings,
-    read: (coords, part) => all.read([...coords, String(part === 're' ? first : first + 1)], 're'),
+    read: (coords, part) => (dtype === 'f32' && part === 'im' ? '0.0' : all.read([...coords, String(part === 're' ? first : first + 1)], 're')),
   };
 }
 

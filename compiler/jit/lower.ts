@@ -55,6 +55,9 @@ export interface LowerOptions {
   readonly backend?: BackendName;
 }
 
+/** Buffers one kernel may read: WebGPU allows 8 storage buffers per shader stage, one is the output. */
+const maxReadsOf = (backend: BackendName | undefined): number => (backend === 'webgpu' ? 7 : Infinity);
+
 export function lowerIR(ir: IR, consts: readonly NDArray[], opts: LowerOptions = {}): LoweredProgram {
   const name = opts.name ?? 'jit';
   const sched = schedule(ir);
@@ -81,9 +84,21 @@ export function lowerIR(ir: IR, consts: readonly NDArray[], opts: LowerOptions =
     }
   }
 
-  const env: EmitEnv = { clampReads: opts.clampReads ?? true, operandOf: (v) => operands.get(v), producer: (v) => sched.producer.get(v) };
+  const maxReads = maxReadsOf(opts.backend);
+  const env = {
+    clampReads: opts.clampReads ?? true,
+    operandOf: (v: Var) => operands.get(v),
+    producer: (v: Var) => sched.producer.get(v),
+    materialize: (v: Var) => operands.set(v, reshapeOperand(mapKernel(b, env, v), v.aval)),
+  };
   const expressionOperand = (a: Var | Lit): Operand => {
     if (!(a instanceof Lit)) {
+      const op = operands.get(a);
+      if (op) return op;
+    }
+    if (!(a instanceof Lit) && readsOf(env, a) > maxReads - 1) {
+      splitReads(b, env, a, maxReads - 1);
+      if (readsOf(env, a) > maxReads - 1) env.materialize(a);
       const op = operands.get(a);
       if (op) return op;
     }
@@ -110,7 +125,8 @@ export function lowerIR(ir: IR, consts: readonly NDArray[], opts: LowerOptions =
     }
     const v = e.outputs[0];
     if (!sched.materialized.has(v)) continue;
-    operands.set(v, reshapeOperand(mapKernel(b, env, v), v.aval));
+    splitReads(b, env, v, maxReads);
+    env.materialize(v);
   }
 
   // Pack the outputs into one buffer.
@@ -120,7 +136,7 @@ export function lowerIR(ir: IR, consts: readonly NDArray[], opts: LowerOptions =
     slots.push({ aval: a.aval, offset, literal: a instanceof Lit ? a : undefined });
     offset += floats(a.aval);
   }
-  const packed = packOutputs(b, env, ir, operands, slots, Math.max(offset, 1));
+  const packed = packOutputs(b, env, ir, slots, Math.max(offset, 1), maxReads);
   return { plan: b.build(packed), ir, hostEqns, planInputs, outputs: slots, packedLength: offset };
 }
 
@@ -132,6 +148,28 @@ function scalarOperand(buf: BufferRef, dtype: Dtype): Operand {
 /** Operands of rank-0 values read with no coordinates. */
 function reshapeOperand(op: Operand, aval: AVal): Operand {
   return aval.shape.length ? op : { ...op, read: (_c, part) => op.read(op.shape.map(() => '0'), part) };
+}
+
+/** Buffers the fused value `v` reads. */
+function readsOf(env: EmitEnv, v: Var): number {
+  const probe = new Emitter(env, true);
+  probe.value(v, v.aval.shape.map((_, i) => `_p${i}`));
+  return probe.bindings.length;
+}
+
+/**
+ * Materialises fused inputs of `v` (largest first) until `v` reads at most `maxReads` buffers,
+ * so no kernel exceeds the backend's limit.
+ */
+function splitReads(b: PlanBuilder, env: EmitEnv & { materialize(v: Var): void }, v: Var, maxReads: number): void {
+  while (readsOf(env, v) > maxReads) {
+    const e = env.producer(v);
+    const fused = (e?.inputs ?? []).filter((a): a is Var => !(a instanceof Lit) && !env.operandOf(a));
+    if (fused.length === 0) throw new Error(`jit: '${e?.prim}' reads more than ${maxReads} buffers, the backend's limit`);
+    const widest = fused.reduce((x, y) => (readsOf(env, y) > readsOf(env, x) ? y : x));
+    splitReads(b, env, widest, maxReads);
+    env.materialize(widest);
+  }
 }
 
 function mapKernel(b: PlanBuilder, env: EmitEnv, v: Var): Operand {
@@ -159,33 +197,32 @@ function unravelFlat(flat: string, shape: readonly number[]): string[] {
 }
 
 /**
- * The pack kernel: writes every output into one flat buffer. Materialised outputs are copied;
- * fused ones are computed here, so they never get a buffer of their own.
+ * The pack kernels: write every output into one flat buffer. Materialised outputs are read
+ * through their operands (which may be views of a larger buffer, e.g. one component of a scan);
+ * fused ones are computed here, so they never get a buffer of their own. Where a backend limits
+ * the buffers one kernel reads, the outputs are packed by a chain of kernels, each copying the
+ * previous one's buffer and adding its own outputs.
  */
-function packOutputs(b: PlanBuilder, env: EmitEnv, ir: IR, operands: ReadonlyMap<Var, Operand>, slots: readonly OutputSlot[], length: number): BufferRef {
-  const bindings: Binding[] = [];
-  const addBindings = (bs: readonly Binding[]) => bs.forEach((x) => bindings.some((y) => y.param === x.param) || bindings.push(x));
-  type Piece = { end: number; emit: (local: string) => { statements: string[]; value: string } };
+function packOutputs(b: PlanBuilder, env: EmitEnv, ir: IR, slots: readonly OutputSlot[], length: number, maxReads: number): BufferRef {
+  type Piece = { start: number; end: number; bindings: readonly Binding[]; emit: (local: string) => { statements: string[]; value: string } };
   const pieces: Piece[] = [];
   slots.forEach((s, i) => {
-    const a = ir.outAtoms[i];
     const n = floats(s.aval);
     if (n === 0) return;
     const complex = s.aval.dtype === 'c64';
     const partOf = (local: string) => `(${local} - Math.floor(${local} / 2.0) * 2.0)`;
+    const range = { start: s.offset, end: s.offset + n };
     if (s.literal) {
       const { re, im } = s.literal;
-      pieces.push({ end: s.offset + n, emit: (local) => ({ statements: [], value: complex ? `(${partOf(local)} < 0.5 ? ${literal(re)} : ${literal(im)})` : literal(re) }) });
+      pieces.push({ ...range, bindings: [], emit: (local) => ({ statements: [], value: complex ? `(${partOf(local)} < 0.5 ? ${literal(re)} : ${literal(im)})` : literal(re) }) });
       return;
     }
-    // Materialised outputs are read through their operands (which may be views of a larger
-    // buffer, e.g. one component of a scan); fused ones are computed here.
-    const v = a as Var;
+    const v = ir.outAtoms[i] as Var;
     const probe = new Emitter(env, true);
     probe.value(v, v.aval.shape.map((_, k) => `_p${k}`));
-    addBindings(probe.bindings);
     pieces.push({
-      end: s.offset + n,
+      ...range,
+      bindings: probe.bindings,
       emit: (local) => {
         const em = new Emitter(env, true, `_o${i}_`);
         const element = complex ? `Math.floor(${local} / 2.0)` : local;
@@ -194,18 +231,37 @@ function packOutputs(b: PlanBuilder, env: EmitEnv, ir: IR, operands: ReadonlyMap
       },
     });
   });
-  const body = (coords: readonly string[]) => {
-    const cell = coords[0];
-    const lines: string[] = [];
-    let start = 0;
-    for (const p of pieces) {
-      const local = start ? `(${cell} - ${start}.0)` : cell;
-      const { statements, value } = p.emit(local);
-      lines.push(`if (${cell} < ${p.end}.0) {`, ...statements.map((l) => `  ${l}`), `  return ${value};`, '}');
-      start = p.end;
+  // Group pieces so that each kernel stays within the read limit (one read is the previous pack).
+  const groups: Piece[][] = [];
+  let current: Piece[] = [];
+  const params = (ps: readonly Piece[]) => new Set(ps.flatMap((p) => p.bindings.map((x) => x.param)));
+  for (const p of pieces) {
+    const limit = groups.length === 0 ? maxReads : maxReads - 1;
+    if (current.length && params([...current, p]).size > limit) {
+      groups.push(current);
+      current = [];
     }
-    return { statements: lines, value: '0.0' };
-  };
-  const out = elementwise(b, { name: 'pack', shape: [length], dtype: 'f32', bindings, body: (c) => body(c) });
-  return out.bindings[0].buffer;
+    current.push(p);
+  }
+  groups.push(current);
+  let prev: BufferRef | undefined;
+  for (const group of groups) {
+    const bindings: Binding[] = [];
+    for (const p of group) for (const x of p.bindings) if (!bindings.some((y) => y.param === x.param)) bindings.push(x);
+    const previous = prev ? operandOf(prev, [length], 'f32', 'packed') : undefined;
+    if (previous) bindings.push(...previous.bindings);
+    const body = (coords: readonly string[]) => {
+      const cell = coords[0];
+      const lines: string[] = [];
+      for (const p of group) {
+        const local = p.start ? `(${cell} - ${p.start}.0)` : cell;
+        const { statements, value } = p.emit(local);
+        lines.push(`if (${cell} >= ${p.start}.0 && ${cell} < ${p.end}.0) {`, ...statements.map((l) => `  ${l}`), `  return ${value};`, '}');
+      }
+      return { statements: lines, value: previous ? previous.read([cell], 're') : '0.0' };
+    };
+    const out = elementwise(b, { name: 'pack', shape: [length], dtype: 'f32', bindings, body: (c) => body(c) });
+    prev = out.bindings[0].buffer;
+  }
+  return prev as BufferRef;
 }

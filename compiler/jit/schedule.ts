@@ -47,6 +47,8 @@ export function schedule(ir: IR): Schedule {
   const materialized = new Set<Var>([...ir.constVars, ...ir.inVars]);
   for (const e of hostEqns) e.outputs.forEach((v) => materialized.add(v));
 
+  // One pass in program order: a value's cost counts only its fused inputs, so materialising an
+  // input makes everything downstream of it cheaper.
   const cost = new Map<Var, number>();
   const costOf = (a: Atom): number => (a instanceof Lit || materialized.has(a) ? 0 : (cost.get(a) ?? 0));
   for (const e of ir.eqns) {
@@ -55,20 +57,14 @@ export function schedule(ir: IR): Schedule {
       e.outputs.forEach((v) => materialized.add(v));
       continue;
     }
-    const inputCost = e.inputs.reduce((s, a) => s + costOf(a), 0);
-    const own = kind === 'view' ? viewCost(e) : e.outputs[0].aval.dtype === 'c64' ? 2 : 1;
-    cost.set(e.outputs[0], inputCost + own);
-  }
-  // Materialise in program order so a decision lowers the cost seen by later equations.
-  for (const e of ir.eqns) {
-    for (const v of e.outputs) {
-      if (materialized.has(v)) continue;
-      const c = costOf(v);
-      const expensive = c > CHEAP;
-      if ((kernelUse.has(v) && expensive) || ((uses.get(v) ?? 0) > 1 && expensive) || (rereadUse.has(v) && c > 0)) {
-        materialized.add(v);
-        cost.set(v, 0);
-      }
+    const v = e.outputs[0];
+    const own = kind === 'view' ? viewCost(e) : v.aval.dtype === 'c64' ? 2 : 1;
+    const c = e.inputs.reduce((s, a) => s + costOf(a), own);
+    const expensive = c > CHEAP;
+    if ((kernelUse.has(v) && expensive) || ((uses.get(v) ?? 0) > 1 && expensive) || (rereadUse.has(v) && c > 0)) {
+      materialized.add(v);
+    } else {
+      cost.set(v, c);
     }
   }
   return { materialized, hostEqns, producer };

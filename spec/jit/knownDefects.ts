@@ -31,6 +31,10 @@ export const DEFECTS = {
     summary: 'index expressions with no thread coordinate in them (in0[((0 + _s))], in0[(((0.0 + 1.0)))]) fail GLSL compilation on headless-gl',
     backends: ['headlessgl'],
   },
+  headlessglHoistedGather: {
+    summary: 'a scan reading a gathered complex value fails GLSL compilation on headless-gl (hoisted index read defined twice)',
+    backends: ['headlessgl'],
+  },
   webgpuIntegerClamp: {
     summary: 'a clamped read at (n.0 − Math.floor(i)) becomes i32 arithmetic in WGSL, and max(i32, 0.0) fails to compile on webgpu',
     backends: ['webgpu'],
@@ -56,6 +60,7 @@ export const itUnless = (defects: DefectName | readonly DefectName[], backend: B
  */
 export function programDefect(prog: Program, backend: BackendName, problem: string): DefectName | undefined {
   if (shows('headlessglIntegerIndex', backend) && /no matching overloaded function found/.test(problem)) return 'headlessglIntegerIndex';
+  if (shows('headlessglHoistedGather', backend) && /'hoisted_\d+_kernel' : redefinition/.test(problem)) return 'headlessglHoistedGather';
   if (shows('webgpuStorageBufferLimit', backend) && /Invalid BindGroupLayout/.test(problem)) return 'webgpuStorageBufferLimit';
   if (shows('webgpuIntegerClamp', backend) && /no matching call to 'max\(i32, abstract-float\)'/.test(problem)) return 'webgpuIntegerClamp';
   const first = prog.inputs.length;

@@ -138,4 +138,17 @@ describeEachBackend('jit regressions', (backend) => {
     const x = T.tensor([1, 2, 3, 4, 5, 6, 7], 'f32');
     await expectJitMatchesInterpreter((v: Tensor) => T.reverse(T.concat([v, v]), 0), [x], backend, TOL.exact);
   });
+
+  /*
+   * Open defect (headless-gl), found by fast-check seed 3006 and shrunk from a 12-step
+   * program: the cumulative-sum template reads a gathered complex operand as
+   *   buf[(((k0[((((_g * 8 + _s))))]))) * 2 + 0]  and  buf[(((k0[...]))) * 2 + 1]
+   * and gpu.js's GLSL translation hoists the inner index read k0[...] of both into a variable
+   * of the same name: "'hoisted_0_kernel' : redefinition". Real operands (one read) compile.
+   */
+  itUnless('headlessglHoistedGather', backend)('cumsum of a gather of a complex vector', async () => {
+    const z = T.tensor([1, 2, 3, 4, 5, 6], 'c64', [3]);
+    const f = (v: Tensor) => T.cumsum(T.take(v as Tensor<'c64'>, T.tensor([1, 0, 0], 'i32')));
+    await expectJitMatchesInterpreter(f, [z], backend, TOL.arith);
+  });
 });

@@ -25,8 +25,12 @@ export interface ViewContext {
 export type ViewCode<P extends keyof PrimParams> = (ctx: ViewContext, params: PrimParams[P]) => ValueExpr;
 
 const int = (n: number): string => `${n}.0`;
-/** Clamps with Math.min/max (GLSL rejects these inside index expressions; texture reads there are safe unclamped). */
-export const clampCoord = (c: string, size: number): string => (size === 1 ? '0.0' : `Math.min(Math.max(${c}, 0.0), ${int(size - 1)})`);
+/**
+ * Clamps with Math.min/max (GLSL rejects these inside index expressions; texture reads there
+ * are safe unclamped). The `* 1.0` keeps the operand a float where gpu.js's WGSL typing would
+ * otherwise infer an integer and reject max(i32, f32).
+ */
+export const clampCoord = (c: string, size: number): string => (size === 1 ? '0.0' : `Math.min(Math.max((${c}) * 1.0, 0.0), ${int(size - 1)})`);
 const choose = (cond: string, a: ValueExpr, b: ValueExpr): ValueExpr => ({ re: `(${cond} ? ${a.re} : ${b.re})`, im: `(${cond} ? ${a.im} : ${b.im})` });
 
 function flatOffset(coords: readonly string[], shape: readonly number[]): string {

@@ -103,16 +103,12 @@ describeEachBackend('jit fusion', (backend) => {
   });
 
   /*
-   * Open defect (knownDefects.ts: staleScheduleCost): the schedule computes every fusible
-   * value's cost once, before deciding what to materialise, and never lowers it afterwards,
-   * although its comment says a decision lowers the cost seen by later equations. Here
-   * t = sin(exp(x) + 1)·3 is read twice and materialised; u = t·t is one multiplication over
-   * that buffer, yet keeps t's stale cost and gets a kernel of its own (two 'fused' kernels)
-   * instead of being fused into the reduction's reads (one). The S5 programs pay for it with
-   * extra kernels (a materialised broadcast of Λ̄ before the linear recurrence, the squared
-   * residual before the loss's sum).
+   * Once a defect: the schedule computed every fusible value's cost before deciding what to
+   * materialise and never lowered it afterwards, so u = t·t over the materialised
+   * t = sin(exp(x) + 1)·3 got a kernel of its own instead of being fused into the
+   * reduction's reads. (headless-gl cannot compile the full reduction of 11 elements yet.)
    */
-  itUnless('staleScheduleCost', backend)('a cheap producer over a materialised value fuses into a reduction', async () => {
+  itUnless('headlessglIntegerIndex', backend)('a cheap producer over a materialised value fuses into a reduction', async () => {
     const f = (x: Tensor) => {
       const t = T.mul(T.sin(T.add(T.exp(F(x)), 1)), 3);
       return T.sum(T.mul(t, t));

@@ -39,11 +39,11 @@ export const JIT_BACKENDS: readonly BackendName[] = BACKEND_STATUSES.filter((s) 
 /** Backends whose shader compilers are slow (a few tens of ms per kernel): random-program runs use fewer programs there. */
 export const isSlowCompiler = (b: BackendName): boolean => b === 'webgpu' || b === 'headlessgl';
 
-/** One line: which backends run in this file, which are skipped and why. */
-export function backendSummary(file: string): string {
+/** One line: which backends the suite runs on, which are skipped and why. */
+export function backendSummary(suite: string): string {
   const ran = JIT_BACKENDS.join(', ') || 'none';
   const skipped = BACKEND_STATUSES.filter((s) => !s.available).map((s) => `${s.name} (${s.reason})`);
-  return `${file}: backends ran: ${ran}; skipped: ${skipped.length ? skipped.join('; ') : 'none'}`;
+  return `${suite}: backends ran: ${ran}; skipped: ${skipped.length ? skipped.join('; ') : 'none'}`;
 }
 
 let summaryRegistered = false;
@@ -56,8 +56,7 @@ let summaryRegistered = false;
 export function describeEachBackend(title: string, body: (backend: BackendName) => void): void {
   if (!summaryRegistered) {
     summaryRegistered = true;
-    const file = title;
-    beforeAll(() => console.log(backendSummary(file)));
+    beforeAll(() => console.log(backendSummary(title)));
     afterAll(releaseBackends);
   }
   for (const status of BACKEND_STATUSES) {

@@ -136,6 +136,8 @@ export function lowerIR(ir: IR, consts: readonly NDArray[], opts: LowerOptions =
     slots.push({ aval: a.aval, offset, literal: a instanceof Lit ? a : undefined });
     offset += floats(a.aval);
   }
+  // A fused output is computed by a pack kernel, which also reads the previous pack buffer.
+  for (const a of ir.outAtoms) if (!(a instanceof Lit) && !operands.get(a)) splitReads(b, env, a, maxReads - 1);
   const packed = packOutputs(b, env, ir, slots, Math.max(offset, 1), maxReads);
   return { plan: b.build(packed), ir, hostEqns, planInputs, outputs: slots, packedLength: offset };
 }

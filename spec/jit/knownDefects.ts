@@ -23,10 +23,6 @@ export const DEFECTS = {
     summary: 'a scan reading a gathered complex value fails GLSL compilation on headless-gl (hoisted index read defined twice)',
     backends: ['headlessgl'],
   },
-  webgpuStorageBufferLimit: {
-    summary: 'a fused map reading eight or more buffers cannot be built on webgpu (8 storage buffers per stage; only packing kernels are split)',
-    backends: ['webgpu'],
-  },
 } as const satisfies Record<string, Defect>;
 
 export type DefectName = keyof typeof DEFECTS;
@@ -46,6 +42,5 @@ export const itUnless = (defects: DefectName | readonly DefectName[], backend: B
 export function programDefect(_prog: Program, backend: BackendName, problem: string): DefectName | undefined {
   if (shows('headlessglIntegerIndex', backend) && /no matching overloaded function found/.test(problem)) return 'headlessglIntegerIndex';
   if (shows('headlessglHoistedGather', backend) && /'hoisted_\d+_kernel' : redefinition/.test(problem)) return 'headlessglHoistedGather';
-  if (shows('webgpuStorageBufferLimit', backend) && /Invalid BindGroupLayout/.test(problem)) return 'webgpuStorageBufferLimit';
   return undefined;
 }

@@ -27,14 +27,14 @@ const task: RunConfig['task'] = { name: 'smnist', channels: 1, valFraction: 0.1,
 const data = loadTask(task, 1919);
 const config: RunConfig = {
   task,
-  model: modelConfig({ ...dataShape(data.train), ssm: { kind: 's5', P: 32, blocks: 1 }, nLayers: 2, dModel: 32 }),
+  model: modelConfig({ ...dataShape(data.train), ssm: { kind: 's5', P: 16, blocks: 1, bidirectional: true }, nLayers: 1, dModel: 16 }),
   optim: {
-    lr: 4e-3,
-    ssmLr: 2e-3,
+    lr: 0.015,
+    ssmLr: 0.006,
     weightDecay: 0.01,
     optConfig: 'standard',
     dtGlobal: false,
-    epochs: 2,
+    epochs: 4,
     batchSize: 16,
     warmupEpochs: 0,
     decay: 'cosine',

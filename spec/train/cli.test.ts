@@ -9,6 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main';
+import { parseFlags } from '../../src/cli/argv';
+import { ignoredOnResume } from '../../src/cli/commands/train';
+import { TASK_PRESETS, TRAIN_TABLE, explicitFlags, freshFlags, withPreset } from '../../src/cli/commands/trainFlags';
 import type { Dataset } from '../../src/data/dataset';
 import { toyDataset } from './helpers';
 
@@ -67,6 +70,36 @@ describe('usage errors', () => {
     expect(r.code).toBe(0);
     expect(r.out).toContain('--[no-]jit');
     expect(r.out).toContain('smnist: --layers');
+  });
+});
+
+describe('task presets', () => {
+  const parse = (args: string[]) => {
+    const parsed = parseFlags(args, TRAIN_TABLE);
+    if (parsed._tag === 'Left') throw parsed.left;
+    return withPreset(freshFlags(parsed.right), explicitFlags(args, TRAIN_TABLE));
+  };
+
+  it('fill the flags not written on the command line', () => {
+    const flags = parse(['--task', 'smnist']);
+    for (const [key, value] of Object.entries(TASK_PRESETS.smnist)) expect(flags[key as keyof typeof flags], key).toEqual(value);
+  });
+
+  it('never replace a flag that was written, in any spelling', () => {
+    const flags = parse(['--task', 'smnist', '--d_model=24', '--epochs', '9', '--no-bidirectional']);
+    expect(flags.dModel).toBe(24);
+    expect(flags.epochs).toBe(9);
+    expect(flags.bidirectional).toBe(false);
+    expect(flags.layers).toBe(TASK_PRESETS.smnist.layers);
+  });
+
+  it('on --resume, settings other than the run options are reported as ignored', () => {
+    const explicit = explicitFlags(['--resume', 'r/last', '--epochs', '5', '--lr', '0.1', '--task', 'smnist'], TRAIN_TABLE);
+    expect(ignoredOnResume(explicit)).toEqual(['--lr', '--task']);
+  });
+
+  it('leave tasks without a preset at the table defaults', () => {
+    expect(parse(['--task', 'adding']).dModel).toBe(128);
   });
 });
 

@@ -54,7 +54,8 @@ export interface FitOptions {
   readonly onStep?: (info: StepInfo) => void;
   /** Checked after every step; true stops the run (after saving `last`). */
   readonly shouldStop?: () => boolean;
-  readonly plotTitle?: string;
+  /** Title of plot.svg; false writes no plot. */
+  readonly plotTitle?: string | false;
 }
 
 export type StopReason = 'completed' | 'max-steps' | 'interrupted' | 'diverged';

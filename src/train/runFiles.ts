@@ -2,6 +2,7 @@
  * The files of a run directory:
  *   metrics.jsonl                 training/validation/test records (src/io/metrics.ts)
  *   plot.svg                      loss and accuracy curves (src/cli/plot.ts), redrawn each epoch
+ *                                 (unless the plot is turned off)
  *   last.safetensors / last.json  the latest checkpoint (resume from it)
  *   best.safetensors / best.json  the checkpoint of the best validation epoch
  * Without a directory (library use, tests) nothing is written and records stay in memory.
@@ -23,7 +24,8 @@ export class RunFiles {
   constructor(
     readonly dir: string | undefined,
     private readonly optimizer: Optimizer<ModelParams>,
-    private readonly plotTitle: string,
+    /** false: no plot.svg. */
+    private readonly plotTitle: string | false,
   ) {
     // A resumed run continues its metrics file; the plot shows the whole history.
     if (dir !== undefined && existsSync(this.metricsFile)) this.records.push(...readMetrics(this.metricsFile));
@@ -48,7 +50,7 @@ export class RunFiles {
   }
 
   plot(): void {
-    if (this.dir !== undefined) writeTrainingPlot(this.plotFile, this.records, { title: this.plotTitle });
+    if (this.dir !== undefined && this.plotTitle !== false) writeTrainingPlot(this.plotFile, this.records, { title: this.plotTitle });
   }
 
   /** Saves a checkpoint (atomically); returns its path without extension, or undefined without a directory. */

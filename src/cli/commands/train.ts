@@ -18,6 +18,7 @@ import { type FitResult, fit, freshSnapshot } from '../../train/loop';
 import { LAST_CHECKPOINT } from '../../train/runFiles';
 import { type RunSetup, setupRun } from '../../train/setup';
 import { type TaskData, dataShape, loadTask } from '../../train/tasks';
+import { kebabCase } from '../argv';
 import { modelConfigFromFlags } from '../modelFlags';
 import { formatDuration } from '../progress';
 import { type CliIO, selectBackend } from './shared';
@@ -85,6 +86,12 @@ function prepareFresh(flags: FreshTrainFlags): Prepared {
   return { config, data, dir, start: (setup) => freshSnapshot(config, setup) };
 }
 
+/** Flags that still apply to a resumed run; every other setting comes from the checkpoint. */
+const RESUME_FLAGS = new Set(['resume', 'epochs', 'maxSteps', 'backend', 'quiet', 'logEvery', 'checkpointEvery', 'plot']);
+
+/** The explicitly given flags a resumed run does not use (to say so). */
+export const ignoredOnResume = (explicit: ReadonlySet<string>): string[] => [...explicit].filter((key) => !RESUME_FLAGS.has(key)).map((key) => `--${kebabCase(key)}`);
+
 function prepareResume(flags: TrainCommandFlags, explicit: ReadonlySet<string>, path: string): Prepared {
   const opened = openCheckpoint(path);
   const optim = {
@@ -134,6 +141,8 @@ export async function trainCommand(flagsIn: TrainCommandFlags, args: readonly st
     if (!flags.quiet) io.stderr.write(`${line}\n`);
   };
   say(prepared.resumedFrom ? `resuming ${prepared.resumedFrom} at step ${start.step} (epoch ${start.epoch + 1})` : `run directory: ${dir}`);
+  const ignored = prepared.resumedFrom ? ignoredOnResume(explicit) : [];
+  if (ignored.length > 0) say(`settings come from the checkpoint; ignored: ${ignored.join(' ')}`);
   say(`task ${config.task.name}: ${data.train.size} train / ${data.val.size} validation / ${data.test?.size ?? 0} test examples of length ${data.train.seqLen}`);
   const m = config.model;
   say(`model ${m.ssm.kind}: ${m.nLayers} layers, width ${m.dModel}${m.ssm.kind === 's5' ? `, P ${m.ssm.P}, ${m.ssm.blocks} block(s)` : `, N ${m.ssm.N}`}; ` +
@@ -154,7 +163,7 @@ export async function trainCommand(flagsIn: TrainCommandFlags, args: readonly st
       logEvery: flags.logEvery,
       progress: flags.quiet ? false : io.stderr,
       shouldStop: () => interrupted,
-      plotTitle: `${config.task.name} / ${config.model.ssm.kind}`,
+      plotTitle: flags.plot ? `${config.task.name} / ${config.model.ssm.kind}` : false,
     });
   } finally {
     process.off('SIGINT', onSigint);

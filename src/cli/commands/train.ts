@@ -145,7 +145,7 @@ export async function trainCommand(flagsIn: TrainCommandFlags, args: readonly st
   if (ignored.length > 0) say(`settings come from the checkpoint; ignored: ${ignored.join(' ')}`);
   say(`task ${config.task.name}: ${data.train.size} train / ${data.val.size} validation / ${data.test?.size ?? 0} test examples of length ${data.train.seqLen}`);
   const m = config.model;
-  say(`model ${m.ssm.kind}: ${m.nLayers} layers, width ${m.dModel}${m.ssm.kind === 's5' ? `, P ${m.ssm.P}, ${m.ssm.blocks} block(s)` : `, N ${m.ssm.N}`}; ` +
+  say(`model ${m.ssm.kind}: ${m.nLayers} layer${m.nLayers === 1 ? '' : 's'}, width ${m.dModel}${m.ssm.kind === 's5' ? `, P ${m.ssm.P}, ${m.ssm.blocks} block(s)` : `, N ${m.ssm.N}`}; ` +
     `${config.optim.epochs} epochs of batch ${config.optim.batchSize}, lr ${config.optim.lr}, ssm lr ${config.optim.ssmLr}; ${config.execution === 'jit' ? 'JIT-compiled steps' : 'interpreted steps'}`);
 
   let interrupted = false;

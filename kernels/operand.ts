@@ -80,7 +80,18 @@ export function identityEpilogue(dtype: Dtype): Epilogue {
  * flat index decomposes as (`lead`, `last`) with `last` < dims[0] when the
  * caller knows the split; otherwise it is divided out.
  */
-function storageIndex(param: string, dims: Dims, flat: string): string {
+/**
+ * Folds an index expression made only of numeric literals to one integer literal: gpu.js's
+ * GLSL translation rejects constant arithmetic such as `a[(0 + 0)]` inside an index.
+ */
+export function foldConstantIndex(expr: string): string {
+  if (!/^[\d\s.+\-*/()]+$/.test(expr) || !/[+\-*/]/.test(expr.replace(/^\s*-/, ''))) return expr;
+  const value = Function(`"use strict"; return (${expr});`)() as number;
+  return Number.isInteger(value) ? String(value) : expr;
+}
+
+function storageIndex(param: string, dims: Dims, flatExpr: string): string {
+  const flat = foldConstantIndex(flatExpr);
   if (dims.length === 1) return `${param}[${flat}]`;
   const nx = dims[0];
   if (dims.length === 2) {
@@ -102,11 +113,11 @@ function alignedIndex(param: string, dims: Dims, coords: readonly string[], shap
   const x = (c: string) => (width === 1 ? c : `(${c}) * 2 + ${part === 're' ? 0 : 1}`);
   if (dims.length === 2 && rank >= 1 && shape[rank - 1] * width === dims[0]) {
     const row = rowMajorOffset(coords.slice(0, rank - 1), shape.slice(0, rank - 1));
-    return `${param}[${row}][${x(coords[rank - 1])}]`;
+    return `${param}[${foldConstantIndex(row)}][${foldConstantIndex(x(coords[rank - 1]))}]`;
   }
   if (dims.length === 3 && rank >= 2 && shape[rank - 1] * width === dims[0] && shape[rank - 2] === dims[1]) {
     const z = rowMajorOffset(coords.slice(0, rank - 2), shape.slice(0, rank - 2));
-    return `${param}[${z}][${coords[rank - 2]}][${x(coords[rank - 1])}]`;
+    return `${param}[${foldConstantIndex(z)}][${foldConstantIndex(coords[rank - 2])}][${foldConstantIndex(x(coords[rank - 1]))}]`;
   }
   return null;
 }

@@ -15,10 +15,6 @@ export interface Defect {
 }
 
 export const DEFECTS = {
-  headlessglIntegerIndex: {
-    summary: 'index expressions with no thread coordinate in them (in0[((0 + _s))], in0[(((0.0 + 1.0)))]) fail GLSL compilation on headless-gl',
-    backends: ['headlessgl'],
-  },
   headlessglHoistedGather: {
     summary: 'a scan reading a gathered complex value fails GLSL compilation on headless-gl (hoisted index read defined twice)',
     backends: ['headlessgl'],
@@ -40,7 +36,6 @@ export const itUnless = (defects: DefectName | readonly DefectName[], backend: B
  * undefined for any other failure.
  */
 export function programDefect(_prog: Program, backend: BackendName, problem: string): DefectName | undefined {
-  if (shows('headlessglIntegerIndex', backend) && /no matching overloaded function found/.test(problem)) return 'headlessglIntegerIndex';
   if (shows('headlessglHoistedGather', backend) && /'hoisted_\d+_kernel' : redefinition/.test(problem)) return 'headlessglHoistedGather';
   return undefined;
 }

@@ -7,6 +7,7 @@
  * (`_cell`, `_acc0`); identifiers supplied by callers (kernel parameters of
  * operands and epilogues) must not.
  */
+import { stridesOf } from '../compiler/shape';
 
 /** Shape of a tensor: non-negative integer extents, row-major. */
 export type Shape = readonly number[];
@@ -17,16 +18,8 @@ export function product(shape: Shape): number {
   return n;
 }
 
-/** Row-major strides (in elements) of `shape`. */
-export function stridesOf(shape: Shape): number[] {
-  const strides = new Array<number>(shape.length);
-  let s = 1;
-  for (let i = shape.length - 1; i >= 0; i--) {
-    strides[i] = s;
-    s *= shape[i];
-  }
-  return strides;
-}
+/** Row-major strides (in elements), shared with the compiler. */
+export { stridesOf };
 
 export function assertShape(shape: Shape, where: string): void {
   for (const d of shape) {

@@ -12,7 +12,7 @@
 import { jvpIR, vjpIR } from '../compiler/autodiff/transform';
 import { ShapeDtypeError, userCallSite } from '../compiler/errors';
 import { ndarray } from '../compiler/ndarray';
-import { applyIR } from '../compiler/tracer';
+import { applyIR, type TracedIR } from '../compiler/tracer';
 import { flatten, type TreeDef, unflatten } from './pytree';
 import { concreteTensor, Tensor } from './tensor';
 import { isJitted, jit } from './jit';
@@ -36,6 +36,8 @@ interface Flat {
   argLeaves: Tensor[];
   /** Leaf index ranges of each positional argument. */
   argRanges: [number, number][];
+  /** The VJP program, built on first use and reused by every later pullback. */
+  vjp?: TracedIR;
 }
 
 function traceArgs(f: (...args: never[]) => unknown, args: readonly unknown[]): Flat {
@@ -60,7 +62,7 @@ function argnumList(opts: GradOptions, nArgs: number): number[] {
 /** Cotangents of all leaves, for a given output cotangent per output leaf. */
 function pullback(flat: Flat, outCts: readonly Tensor[]): { outs: Tensor[]; argCts: Tensor[] } {
   const { prog, argLeaves } = flat;
-  const vjp = vjpIR(prog.ir);
+  const vjp = (flat.vjp ??= vjpIR(prog.ir));
   const nOut = prog.ir.outAtoms.length;
   const nConst = prog.consts.length;
   const res = applyIR(vjp.ir, vjp.consts, [...prog.consts, ...argLeaves, ...outCts]);

@@ -168,7 +168,8 @@ function splitReads(b: PlanBuilder, env: EmitEnv & { materialize(v: Var): void }
     const e = env.producer(v);
     const fused = (e?.inputs ?? []).filter((a): a is Var => !(a instanceof Lit) && !env.operandOf(a));
     if (fused.length === 0) throw new Error(`jit: '${e?.prim}' reads more than ${maxReads} buffers, the backend's limit`);
-    const widest = fused.reduce((x, y) => (readsOf(env, y) > readsOf(env, x) ? y : x));
+    const reads = fused.map((x) => readsOf(env, x));
+    const widest = fused[reads.indexOf(Math.max(...reads))];
     splitReads(b, env, widest, maxReads);
     env.materialize(widest);
   }

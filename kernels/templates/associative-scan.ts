@@ -20,23 +20,14 @@ import { type Dtype, type Epilogue, type Operand, identityEpilogue, operandOf, w
 import { type Binding, type BufferRef, PlanBuilder, mergeBindings } from '../plan';
 import { indent, int, product } from '../source';
 import {
-  type Combine, type FoldOutput, type FoldProblem, checkFoldOutput, closure, foldLoop, levelRead, planarPrologue, prepareFold, readElement,
+  type FoldInput, type FoldOutput, type FoldProblem, checkFoldOutput, closure, foldLoop, levelRead, planarPrologue, prepareFold, readElement,
   rightNeeds, upSweep, writeComponents,
 } from './fold';
 
-export interface ScanOptions {
+export interface ScanOptions extends FoldInput {
   readonly name?: string;
-  /** Shape of the element grid; the scan runs along `axis`. */
-  readonly shape: readonly number[];
-  readonly axis: number;
   /** Scan from the last element to the first. */
   readonly reverse?: boolean;
-  /** Floats per tuple. */
-  readonly components: number;
-  readonly bindings: readonly Binding[];
-  /** Component expressions of the element at `coords` (coords[axis] is the position). */
-  readonly element: (coords: readonly string[]) => readonly string[];
-  readonly combine: Combine;
   /** Tree fanout F >= 2 (default 8). */
   readonly fanout?: number;
   /**

@@ -16,16 +16,22 @@ import { type Shape, assertShape, indent, int, product, unravel } from '../sourc
 /** Component expressions of left o right from component variable names. */
 export type Combine = (left: readonly string[], right: readonly string[]) => readonly string[];
 
-export interface FoldOptions {
-  readonly name: string;
+/** What every fold-shaped template (scan, reduction) takes: tuples of floats along an axis. */
+export interface FoldInput {
+  /** Shape of the element grid; the fold runs along `axis`. */
   readonly shape: Shape;
   readonly axis: number;
-  readonly reverse?: boolean;
+  /** Floats per tuple. */
   readonly components: number;
   readonly bindings: readonly Binding[];
   /** Component expressions of the element at `coords` (coords[axis] is the position). */
   readonly element: (coords: readonly string[]) => readonly string[];
   readonly combine: Combine;
+}
+
+export interface FoldOptions extends FoldInput {
+  readonly name: string;
+  readonly reverse?: boolean;
   readonly fanout: number;
 }
 

@@ -11,20 +11,14 @@
  * involving NaN follow each backend's float semantics (not specified).
  */
 import { type Dtype, type Epilogue, type Operand, identityEpilogue, operandOf, widthOf } from '../operand';
-import { type Binding, PlanBuilder, mergeBindings } from '../plan';
+import { PlanBuilder, mergeBindings } from '../plan';
 import { int, product } from '../source';
 import {
-  type Combine, type FoldOutput, checkFoldOutput, closure, groupFold, levelReader, prepareFold, upSweep, writeComponents,
+  type Combine, type FoldInput, type FoldOutput, checkFoldOutput, closure, groupFold, levelReader, prepareFold, upSweep, writeComponents,
 } from './fold';
 
-export interface AssociativeReduceOptions {
+export interface AssociativeReduceOptions extends FoldInput {
   readonly name?: string;
-  readonly shape: readonly number[];
-  readonly axis: number;
-  readonly components: number;
-  readonly bindings: readonly Binding[];
-  readonly element: (coords: readonly string[]) => readonly string[];
-  readonly combine: Combine;
   /** Tree fanout F >= 2 (default 16). */
   readonly fanout?: number;
   readonly output?: FoldOutput;

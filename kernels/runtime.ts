@@ -22,6 +22,7 @@
 import { type GPU, type IKernelRunShortcut, type IPipelineRunShortcut, Input } from 'gpu.js';
 import { type BackendName, createGPU } from './backends';
 import { type BufferRef, type Dims, type KernelPlan, type KernelSpec, bufferLength, kernelSource } from './plan';
+import { profiling, recordKernelTime } from './profile';
 import { product } from './source';
 
 export type RunStrategy = 'resident' | 'pipeline' | 'readback';
@@ -195,11 +196,14 @@ export class KernelRuntime {
     for (const c of plan.constants) env.set(c.buffer.id, this.constantHandle(c.data));
     const lastUse = new Map<string, number>();
     plan.steps.forEach((s, i) => s.args.forEach((a) => lastUse.set(a.id, i)));
+    const timing = profiling();
     for (let i = 0; i < plan.steps.length; i++) {
       const step = plan.steps[i];
       const args = step.args.map((a) => env.get(a.id));
       const k = this.kernel(step.kernel, { pipeline: true, argKinds: argKinds(args) });
+      const began = timing ? performance.now() : 0;
       env.set(step.result.id, await k(...(args as never[])));
+      if (timing) recordKernelTime(step.kernel.name, step.kernel.output, performance.now() - began);
       for (const a of step.args) {
         if (a.kind === 'step' && lastUse.get(a.id) === i && a.id !== plan.output.id) {
           const v = env.get(a.id);

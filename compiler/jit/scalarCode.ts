@@ -1,8 +1,13 @@
 /**
  * Source expressions of the elementwise primitives for gpu.js kernels: one rule per
  * elementwise primitive, from the input values (re, im expression pairs; im = '0.0' for real
- * dtypes) to the output value. Every backend computes in float32; integers and booleans are
- * float-valued (exact to 2^24), as gpu.js requires. Functions that some shader languages lack
+ * dtypes) to the output value. Buffers hold float32; integers and booleans are float-valued
+ * (exact to 2^24), as gpu.js requires. The GPU backends and webasm also compute in float32, but
+ * gpu.js's cpu backend computes a fused chain in float64 JavaScript numbers and rounds only when
+ * it stores, so a value recomputed inside one kernel can differ from the stored float32 copy that
+ * another kernel produced. Comparisons therefore round both operands to float32 (Math.fround, the
+ * identity on the float32 backends): `x == max(x)` in the VJP of a maximum must find the maximum
+ * whether x was recomputed or read back. Functions that some shader languages lack
  * are written out: tanh and the logistic by exp, erf by Abramowitz–Stegun 7.1.26 (|error| <
  * 1.5e-7, below float32 resolution).
  */
@@ -16,6 +21,9 @@ export interface ValueExpr {
 
 const R = (re: string): ValueExpr => ({ re, im: '0.0' });
 const bool = (cond: string): ValueExpr => R(`(${cond} ? 1.0 : 0.0)`);
+/** An operand of a comparison, rounded to float32 (see the header). */
+const f32 = (x: string): string => `Math.fround(${x})`;
+const compare = (a: string, op: string, b: string): string => `${f32(a)} ${op} ${f32(b)}`;
 
 export function literal(x: number): string {
   if (Number.isNaN(x)) return '(0.0 / 0.0)';
@@ -67,12 +75,12 @@ export const elementwiseCode: { [P in keyof PrimParams]?: (v: readonly ValueExpr
   atan2: ([a, b]) => R(`Math.atan2(${a.re}, ${b.re})`),
   and: ([a, b]) => bool(`${a.re} != 0.0 && ${b.re} != 0.0`),
   or: ([a, b]) => bool(`${a.re} != 0.0 || ${b.re} != 0.0`),
-  lt: ([a, b]) => bool(`${a.re} < ${b.re}`),
-  le: ([a, b]) => bool(`${a.re} <= ${b.re}`),
-  gt: ([a, b]) => bool(`${a.re} > ${b.re}`),
-  ge: ([a, b]) => bool(`${a.re} >= ${b.re}`),
-  eq: ([a, b], [d]) => bool(d === 'c64' ? `${a.re} == ${b.re} && ${a.im} == ${b.im}` : `${a.re} == ${b.re}`),
-  ne: ([a, b], [d]) => bool(d === 'c64' ? `${a.re} != ${b.re} || ${a.im} != ${b.im}` : `${a.re} != ${b.re}`),
+  lt: ([a, b]) => bool(compare(a.re, '<', b.re)),
+  le: ([a, b]) => bool(compare(a.re, '<=', b.re)),
+  gt: ([a, b]) => bool(compare(a.re, '>', b.re)),
+  ge: ([a, b]) => bool(compare(a.re, '>=', b.re)),
+  eq: ([a, b], [d]) => bool(d === 'c64' ? `${compare(a.re, '==', b.re)} && ${compare(a.im, '==', b.im)}` : compare(a.re, '==', b.re)),
+  ne: ([a, b], [d]) => bool(d === 'c64' ? `${compare(a.re, '!=', b.re)} || ${compare(a.im, '!=', b.im)}` : compare(a.re, '!=', b.re)),
   select: ([p, t, f]) => ({ re: `(${p.re} != 0.0 ? ${t.re} : ${f.re})`, im: `(${p.re} != 0.0 ? ${t.im} : ${f.im})` }),
   complex: ([a, b]) => ({ re: a.re, im: b.re }),
   cast: ([x], [from], { dtype }) => {

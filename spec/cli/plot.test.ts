@@ -35,6 +35,20 @@ describe('axis ticks', () => {
     expect(logTicks(0.06, 2.5)).toEqual([0.1, 0.2, 0.5, 1, 2]);
     expect(logTicks(1e-4, 10)).toEqual([1e-4, 1e-3, 1e-2, 0.1, 1, 10]);
   });
+
+  it('puts epoch-axis ticks on whole numbers only', () => {
+    expect(niceTicks(1, 3, 6)).toEqual([1, 1.5, 2, 2.5, 3]);
+    expect(niceTicks(1, 3, 6, true)).toEqual([1, 2, 3]);
+    expect(niceTicks(0, 2, 6, true)).toEqual([0, 1, 2]);
+    expect(niceTicks(1, 40, 6, true)).toEqual([10, 20, 30, 40]);
+  });
+
+  it('labels the accuracy panel with whole epochs', () => {
+    const svg = renderTrainingPlot(run(30, 3));
+    const epochLabels = [...svg.matchAll(/text-anchor="middle" font-size="12"[^>]*>([^<]+)</g)].map((m) => Number(m[1]));
+    expect(epochLabels.length).toBeGreaterThan(0);
+    expect(epochLabels.filter((v) => !Number.isInteger(v))).toEqual([]);
+  });
 });
 
 describe('training plot', () => {

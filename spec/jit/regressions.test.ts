@@ -125,6 +125,23 @@ describeEachBackend('jit regressions', (backend) => {
   });
 
   /*
+   * Fixed defect (cpu), found by `ssmjit train --backend cpu`, whose second step turned every
+   * gradient into NaN: gpu.js's cpu backend evaluates a fused chain in float64 and rounds only
+   * on store. The VJP of reduce_max marks the maxima with x == max(x) and divides by their
+   * count; with x recomputed inside the kernel (float64) and max(x) read back from another
+   * kernel's float32 buffer, no element matched, the count was 0 and the cotangent 0/0.
+   * Comparisons now round both operands to float32 (compiler/jit/scalarCode.ts).
+   */
+  it('the gradient of a maximum of recomputed values (log-softmax of a product)', async () => {
+    const x = T.tensor(Array.from({ length: 12 }, (_, i) => Math.sin(1.7 * i + 0.3)), 'f32', [3, 4]);
+    const w = T.tensor(Array.from({ length: 8 }, (_, i) => Math.cos(0.9 * i + 0.1) / 3), 'f32', [4, 2]);
+    const loss = (a: Tensor, b: Tensor) => T.sum(T.logSoftmax(-1)(T.matmul(a as Tensor<'f32'>, b as Tensor<'f32'>)));
+    await expectJitMatchesInterpreter(T.grad(loss, { argnums: [0, 1] }), [x, w], backend, TOL.transcendental);
+    const maxOfChain = (v: Tensor) => T.max(T.div(T.add(v as Tensor<'f32'>, 0.1), 3));
+    await expectJitMatchesInterpreter(T.grad(maxOfChain), [T.tensor([0.2, 0.7, 0.4], 'f32')], backend, TOL.arith);
+  });
+
+  /*
    * Fixed defect (webgpu), found by fast-check seed 2004 and shrunk from a 7-step program:
    * reverse(concat([x, x])) read the concat's first piece at the clamped coordinate
    *   in0[((Math.min(Math.max(((13.0 - (Math.floor(_i0 / 1.0)))), 0.0), 6.0)))]

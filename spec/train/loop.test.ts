@@ -77,4 +77,17 @@ describe('divergence', () => {
     expect(result.snapshot.step).toBe(6);
     expect(readFileSync(join(dir, 'last.safetensors')).equals(saved)).toBe(true);
   });
+
+  it('stops with the message when the loss is non-finite before anything was saved', async () => {
+    const config = tinyRunConfig({ epochs: 2 });
+    const setup = setupRun(config);
+    const dir = join(root, 'diverge-at-once', 'run');
+    const data = toyTask();
+    const poisoned: Dataset = { ...data.train, inputs: { kind: 'float', data: new Float32Array(data.train.inputs.data.length).fill(NaN), channels: 1 } };
+    const result = await fit(config, setup, { ...data, train: poisoned }, freshSnapshot(config, setup), { dir, progress: false });
+    expect(result.reason).toBe('diverged');
+    expect(result.message).toMatch(/training loss became NaN at step 1 \(epoch 1\)/);
+    expect(existsSync(join(dir, 'last.safetensors'))).toBe(false);
+    expect(existsSync(join(dir, 'plot.svg'))).toBe(true);
+  });
 });

@@ -4,6 +4,8 @@
  * a smoothed trend once there are 20 points); right panel, validation and test accuracy per
  * epoch (in %), or validation and test loss per epoch for runs without accuracy (regression).
  */
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { writeFileAtomic } from '../io/atomic';
 import { MetricRecord } from '../io/metrics';
 
@@ -37,12 +39,16 @@ interface Panel {
 const COLORS = { loss: '#1f77b4', smooth: '#0b3d66', val: '#d62728', test: '#2ca02c' };
 const FONT = 'font-family="Helvetica, Arial, sans-serif"';
 
-/** Round tick values covering [min, max]: steps of 1, 2 or 5 times a power of ten. */
-export function niceTicks(min: number, max: number, target = 5): number[] {
+/**
+ * Round tick values covering [min, max]: steps of 1, 2 or 5 times a power of ten; with
+ * `integer` (an epoch axis) the step is at least 1, so every tick is a whole number.
+ */
+export function niceTicks(min: number, max: number, target = 5, integer = false): number[] {
   if (!(max > min)) return [min];
   const raw = (max - min) / target;
   const power = 10 ** Math.floor(Math.log10(raw));
-  const step = [1, 2, 5, 10].map((m) => m * power).find((s) => s >= raw) ?? 10 * power;
+  const nice = [1, 2, 5, 10].map((m) => m * power).find((s) => s >= raw) ?? 10 * power;
+  const step = integer ? Math.max(1, nice) : nice;
   const ticks: number[] = [];
   for (let v = Math.ceil(min / step - 1e-9) * step; v <= max + step * 1e-9; v += step) ticks.push(Number(v.toPrecision(12)));
   return ticks;
@@ -107,7 +113,7 @@ function drawPanel(panel: Panel, title: string, xLabel: string, yLabel: string, 
   const ty = (y: number) => (logY ? Math.log10(y) : y);
   const sx = (x: number) => left + ((x - xMin) / (xMax - xMin)) * width;
   const sy = (y: number) => top + height - ((ty(y) - ty(yMin)) / (ty(yMax) - ty(yMin))) * height;
-  for (const x of niceTicks(xMin, xMax, 6)) {
+  for (const x of niceTicks(xMin, xMax, 6, xLabel === 'epoch')) {
     out.push(`<line x1="${sx(x).toFixed(1)}" y1="${top}" x2="${sx(x).toFixed(1)}" y2="${top + height}" stroke="#e5e5e5"/>`);
     out.push(`<text x="${sx(x).toFixed(1)}" y="${top + height + 18}" text-anchor="middle" font-size="12" ${FONT}>${formatTick(x)}</text>`);
   }
@@ -176,5 +182,6 @@ export function renderTrainingPlot(records: readonly MetricRecord[], options: Pl
 
 /** Writes the plot to `file` atomically. */
 export function writeTrainingPlot(file: string, records: readonly MetricRecord[], options: PlotOptions = {}): void {
+  mkdirSync(dirname(file), { recursive: true });
   writeFileAtomic(file, renderTrainingPlot(records, options));
 }

@@ -1,0 +1,42 @@
+/**
+ * Kernel profile: with SSMJIT_PROFILE=1 the runtime times every kernel call of a resident
+ * plan (wall time from launch to the awaited result; exact on cpu and webasm, which finish
+ * before returning, and a lower bound on GPU backends, which return before the device is
+ * done) and prints a table of the kernels by total time when the process exits.
+ */
+import type { Dims } from './plan';
+
+interface KernelTotals {
+  calls: number;
+  ms: number;
+  floats: number;
+}
+
+const totals = new Map<string, KernelTotals>();
+let reporting = false;
+
+export const profiling = (): boolean => process.env.SSMJIT_PROFILE === '1';
+
+export function recordKernelTime(name: string, output: Dims, ms: number): void {
+  const key = `${name} [${output.join('x')}]`;
+  const t = totals.get(key) ?? { calls: 0, ms: 0, floats: output.reduce((a, b) => a * b, 1) };
+  t.calls += 1;
+  t.ms += ms;
+  totals.set(key, t);
+  if (!reporting) {
+    reporting = true;
+    process.on('exit', () => process.stderr.write(profileTable()));
+  }
+}
+
+/** The table printed at exit: the kernels by total time, the top 40 and a total line. */
+export function profileTable(top = 40): string {
+  const rows = [...totals.entries()].sort((a, b) => b[1].ms - a[1].ms);
+  const all = rows.reduce((s, [, t]) => s + t.ms, 0);
+  const lines = ['kernel profile (SSMJIT_PROFILE=1): total ms, share, calls, ms/call, output floats, kernel [grid]'];
+  for (const [key, t] of rows.slice(0, top)) {
+    lines.push(`${t.ms.toFixed(0).padStart(9)} ${((100 * t.ms) / all).toFixed(1).padStart(5)}% ${String(t.calls).padStart(7)} ${(t.ms / t.calls).toFixed(3).padStart(9)} ${String(t.floats).padStart(9)}  ${key}`);
+  }
+  lines.push(`${all.toFixed(0).padStart(9)} in ${rows.length} distinct kernels`);
+  return `${lines.join('\n')}\n`;
+}

@@ -55,8 +55,22 @@ export interface LowerOptions {
   readonly backend?: BackendName;
 }
 
-/** Buffers one kernel may read: WebGPU allows 8 storage buffers per shader stage, one is the output. */
-const maxReadsOf = (backend: BackendName | undefined): number => (backend === 'webgpu' ? 7 : Infinity);
+/**
+ * Buffers one kernel may read. WebGPU allows 8 storage buffers per shader stage, one is the
+ * output. A WebGL fragment shader reads each input through a sampler, and drivers offer 16
+ * texture units (MAX_TEXTURE_IMAGE_UNITS on desktop GPUs and Mesa; WebGL 2 guarantees 16); past
+ * the driver's limit headless-gl returned zeros for every output without an error.
+ */
+const maxReadsOf = (backend: BackendName | undefined): number => {
+  switch (backend) {
+    case 'webgpu':
+      return 7;
+    case 'headlessgl':
+      return 16;
+    default:
+      return Infinity;
+  }
+};
 
 export function lowerIR(ir: IR, consts: readonly NDArray[], opts: LowerOptions = {}): LoweredProgram {
   const name = opts.name ?? 'jit';

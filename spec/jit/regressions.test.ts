@@ -142,6 +142,19 @@ describeEachBackend('jit regressions', (backend) => {
   });
 
   /*
+   * Fixed defect (headless-gl), found by the training-step spec (a step returns ~46 leaves:
+   * parameters, Adam moments, loss): the kernel packing all outputs into one buffer read one
+   * texture per output, and past the driver's texture-unit limit (32 on Mesa llvmpipe) every
+   * output came back 0 with no error. Kernels on headless-gl now read at most 16 buffers; the
+   * packing is chained, as on WebGPU.
+   */
+  it('a program with forty outputs', async () => {
+    const xs = Array.from({ length: 40 }, (_, i) => T.tensor(Array.from({ length: 3 + (i % 5) }, (_, k) => 0.1 * (k + i)), 'f32'));
+    const f = (...ys: Tensor[]) => ys.map((y, i) => T.mul(T.exp(y as Tensor<'f32'>), i + 1));
+    await expectJitMatchesInterpreter(f, xs, backend, TOL.transcendental);
+  });
+
+  /*
    * Fixed defect (webgpu), found by fast-check seed 2004 and shrunk from a 7-step program:
    * reverse(concat([x, x])) read the concat's first piece at the clamped coordinate
    *   in0[((Math.min(Math.max(((13.0 - (Math.floor(_i0 / 1.0)))), 0.0), 6.0)))]

@@ -199,6 +199,26 @@ async function probe(name: BackendName): Promise<BackendStatus> {
   }
 }
 
+const probes = new Map<BackendName, Promise<BackendStatus>>();
+
+/**
+ * One backend's status, probed once per process (cached); a backend excluded by
+ * SSMJIT_BACKENDS is reported unavailable with that reason. Probing webgpu starts Dawn, which
+ * prints its limit warnings on software adapters, so callers that need one backend ask for it
+ * alone.
+ */
+export function probeBackend(name: BackendName): Promise<BackendStatus> {
+  let status = probes.get(name);
+  if (!status) {
+    const allowed = parseBackendList('SSMJIT_BACKENDS', process.env.SSMJIT_BACKENDS);
+    status = allowed && !allowed.includes(name)
+      ? Promise.resolve({ name, available: false, reason: `excluded by SSMJIT_BACKENDS=${process.env.SSMJIT_BACKENDS}` })
+      : probe(name);
+    probes.set(name, status);
+  }
+  return status;
+}
+
 let detection: Promise<BackendStatus[]> | null = null;
 
 /**
@@ -209,16 +229,9 @@ let detection: Promise<BackendStatus[]> | null = null;
 export function detectBackends(): Promise<BackendStatus[]> {
   if (detection) return detection;
   detection = (async () => {
-    const allowed = parseBackendList('SSMJIT_BACKENDS', process.env.SSMJIT_BACKENDS);
     const required = parseBackendList('SSMJIT_REQUIRE_BACKENDS', process.env.SSMJIT_REQUIRE_BACKENDS) ?? [];
     const statuses: BackendStatus[] = [];
-    for (const name of ALL_BACKENDS) {
-      if (allowed && !allowed.includes(name)) {
-        statuses.push({ name, available: false, reason: `excluded by SSMJIT_BACKENDS=${process.env.SSMJIT_BACKENDS}` });
-      } else {
-        statuses.push(await probe(name));
-      }
-    }
+    for (const name of ALL_BACKENDS) statuses.push(await probeBackend(name));
     const missing = statuses.filter((s) => required.includes(s.name) && !s.available);
     if (missing.length > 0) {
       const lines = missing.map((s) => `  ${s.name}: ${s.reason}`).join('\n');
@@ -237,7 +250,7 @@ export async function availableBackends(): Promise<BackendName[]> {
 
 /** A gpu.js instance whose kernels all run on `backend`. */
 export async function createGPU(backend: BackendName): Promise<GPU> {
-  const status = (await detectBackends()).find((s) => s.name === backend)!;
+  const status = await probeBackend(backend);
   if (!status.available) {
     throw new Error(`backend '${backend}' is unavailable: ${status.reason}`);
   }
@@ -257,4 +270,5 @@ export async function releaseBackends(): Promise<void> {
   }
   webgpuInstall = null;
   detection = null;
+  probes.clear();
 }

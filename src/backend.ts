@@ -2,10 +2,12 @@
  * The backend setting: which gpu.js backend jit compiles for. `setBackend('auto')` (the
  * default) picks by a documented rule: webgpu when an adapter that is not a software
  * rasteriser answers, else webasm (WebAssembly with SIMD and threads), else cpu. It says which
- * it chose through `currentBackend()`. A named backend that is unavailable is an error naming
- * the reason.
+ * it chose through `currentBackend()`. Only the backends a choice needs are probed, and on Linux
+ * WebGPU only when a GPU device file exists. A named backend that is unavailable is an error
+ * naming the reason.
  */
-import { type BackendName, type BackendStatus, detectBackends } from '../kernels/backends';
+import { existsSync, readdirSync } from 'node:fs';
+import { type BackendName, type BackendStatus, detectBackends, probeBackend } from '../kernels/backends';
 import { KernelRuntime } from '../kernels/runtime';
 
 let setting: BackendName | 'auto' = (process.env.SSMJIT_BACKEND as BackendName | 'auto' | undefined) ?? 'auto';
@@ -24,20 +26,40 @@ export function currentBackend(): BackendName | undefined {
   return chosen;
 }
 
+/** One backend's status (probed once per process). */
+export const backendStatus = (name: BackendName): Promise<BackendStatus> => probeBackend(name);
+
+/**
+ * False when this Linux machine has no GPU device file (no DRM render node, no NVIDIA device,
+ * no WSL GPU): the only WebGPU adapter there is a software rasteriser, which the auto rule
+ * would not pick, so it is not probed (starting Dawn prints warnings on every command).
+ */
+function mayHaveHardwareGPU(): boolean {
+  if (process.platform !== 'linux') return true;
+  if (existsSync('/dev/nvidia0') || existsSync('/dev/dxg')) return true;
+  try {
+    return readdirSync('/dev/dri').some((name) => name.startsWith('renderD'));
+  } catch {
+    return false;
+  }
+}
+
+const isSoftwareAdapter = (s: BackendStatus): boolean => /llvmpipe|lavapipe|swiftshader|software/i.test(s.reason);
+
 /** The auto rule: a hardware webgpu adapter, else webasm, else cpu. */
 export async function autoBackend(): Promise<BackendName> {
-  const status = await availableBackends();
-  const ok = (n: BackendName) => status.find((s) => s.name === n)?.available;
-  const software = (s?: BackendStatus) => /llvmpipe|lavapipe|swiftshader|software/i.test(JSON.stringify(s ?? {}));
-  if (ok('webgpu') && !software(status.find((s) => s.name === 'webgpu'))) return 'webgpu';
-  return ok('webasm') ? 'webasm' : 'cpu';
+  if (mayHaveHardwareGPU()) {
+    const webgpu = await backendStatus('webgpu');
+    if (webgpu.available && !isSoftwareAdapter(webgpu)) return 'webgpu';
+  }
+  return (await backendStatus('webasm')).available ? 'webasm' : 'cpu';
 }
 
 export async function resolveBackend(explicit?: BackendName): Promise<BackendName> {
   const want = explicit ?? setting;
   if (want === 'auto') return (chosen ??= await autoBackend());
-  const status = (await availableBackends()).find((s) => s.name === want);
-  if (!status?.available) throw new Error(`backend '${want}' is not available: ${JSON.stringify(status ?? 'unknown backend')}`);
+  const status = await backendStatus(want);
+  if (!status.available) throw new Error(`backend '${want}' is not available: ${status.reason}`);
   if (!explicit) chosen = want;
   return want;
 }

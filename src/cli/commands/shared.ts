@@ -4,6 +4,7 @@
  */
 import * as T from '../../index';
 import type { BackendName } from '../../../kernels/backends';
+import { backendStatus } from '../../backend';
 import { type OpenedCheckpoint, type TrainingSnapshot, openCheckpoint, snapshotOf } from '../../train/checkpointing';
 import { type RunSetup, setupRun } from '../../train/setup';
 
@@ -18,8 +19,8 @@ export const processIO: CliIO = { stdout: process.stdout, stderr: process.stderr
 export async function selectBackend(name: BackendName | 'auto'): Promise<void> {
   T.setBackend(name);
   if (name !== 'auto') {
-    const status = (await T.availableBackends()).find((s) => s.name === name);
-    if (!status?.available) throw new Error(`--backend ${name} is not available here: ${status?.reason ?? 'unknown backend'}`);
+    const status = await backendStatus(name);
+    if (!status.available) throw new Error(`--backend ${name} is not available here: ${status.reason}`);
   }
 }
 

@@ -5,6 +5,7 @@
  * done) and prints a table of the kernels by total time when the process exits.
  */
 import type { Dims } from './plan';
+import { product } from './source';
 
 interface KernelTotals {
   calls: number;
@@ -19,7 +20,7 @@ export const profiling = (): boolean => process.env.SSMJIT_PROFILE === '1';
 
 export function recordKernelTime(name: string, output: Dims, ms: number): void {
   const key = `${name} [${output.join('x')}]`;
-  const t = totals.get(key) ?? { calls: 0, ms: 0, floats: output.reduce((a, b) => a * b, 1) };
+  const t = totals.get(key) ?? { calls: 0, ms: 0, floats: product(output) };
   t.calls += 1;
   t.ms += ms;
   totals.set(key, t);

@@ -12,7 +12,6 @@ import { KernelRuntime } from '../kernels/runtime';
 
 let setting: BackendName | 'auto' = (process.env.SSMJIT_BACKEND as BackendName | 'auto' | undefined) ?? 'auto';
 let chosen: BackendName | undefined;
-let detected: Promise<BackendStatus[]> | undefined;
 const runtimes = new Map<BackendName, Promise<KernelRuntime>>();
 
 export function setBackend(name: BackendName | 'auto'): void {
@@ -20,14 +19,12 @@ export function setBackend(name: BackendName | 'auto'): void {
   chosen = undefined;
 }
 
-export const availableBackends = (): Promise<BackendStatus[]> => (detected ??= detectBackends());
+/** Every backend's status (detectBackends probes once per process). */
+export const availableBackends = (): Promise<BackendStatus[]> => detectBackends();
 
 export function currentBackend(): BackendName | undefined {
   return chosen;
 }
-
-/** One backend's status (probed once per process). */
-export const backendStatus = (name: BackendName): Promise<BackendStatus> => probeBackend(name);
 
 /**
  * False when this Linux machine has no GPU device file (no DRM render node, no NVIDIA device,
@@ -49,16 +46,16 @@ const isSoftwareAdapter = (s: BackendStatus): boolean => /llvmpipe|lavapipe|swif
 /** The auto rule: a hardware webgpu adapter, else webasm, else cpu. */
 export async function autoBackend(): Promise<BackendName> {
   if (mayHaveHardwareGPU()) {
-    const webgpu = await backendStatus('webgpu');
+    const webgpu = await probeBackend('webgpu');
     if (webgpu.available && !isSoftwareAdapter(webgpu)) return 'webgpu';
   }
-  return (await backendStatus('webasm')).available ? 'webasm' : 'cpu';
+  return (await probeBackend('webasm')).available ? 'webasm' : 'cpu';
 }
 
 export async function resolveBackend(explicit?: BackendName): Promise<BackendName> {
   const want = explicit ?? setting;
   if (want === 'auto') return (chosen ??= await autoBackend());
-  const status = await backendStatus(want);
+  const status = await probeBackend(want);
   if (!status.available) throw new Error(`backend '${want}' is not available: ${status.reason}`);
   if (!explicit) chosen = want;
   return want;

@@ -6,7 +6,7 @@
  * later step (an argument mix-up between cached kernels, a stale buffer) shows up here as a
  * loss that leaves the interpreter's path, which single-call kernel specs cannot see.
  */
-import { afterAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { setBackend } from '../../src/backend';
 import * as T from '../../src/index';
 import { modelConfig } from '../../src/models/config';
@@ -50,14 +50,12 @@ async function losses(execution: RunConfig['execution']): Promise<{ losses: numb
 }
 
 const reference = losses('eager');
-afterAll(() => setBackend('auto'));
 
 describeEachBackend('jitted training steps', (backend) => {
   it(`follow the interpreter's losses and parameters for ${STEPS} steps`, async () => {
     const eager = await reference;
     setBackend(backend);
-    const jitted = await losses('jit');
-    setBackend('auto');
+    const jitted = await losses('jit').finally(() => setBackend('auto'));
     jitted.losses.forEach((loss, i) => {
       expect(Number.isFinite(loss), `step ${i + 1} loss ${loss}`).toBe(true);
       expect(Math.abs(loss - eager.losses[i]), `step ${i + 1}: jit ${loss}, interpreter ${eager.losses[i]}`).toBeLessThan(2e-3 * Math.max(1, Math.abs(eager.losses[i])));

@@ -88,13 +88,22 @@ function smooth(points: readonly Point[], weight: number): Point[] {
   });
 }
 
-function drawPanel(panel: Panel, title: string, xLabel: string, yLabel: string, series: Series[], logY: boolean, yRange?: [number, number]): string {
+/** An x axis: its label, and whether ticks must be whole numbers (epochs). */
+interface XAxis {
+  readonly label: string;
+  readonly integer: boolean;
+}
+
+const STEP_AXIS: XAxis = { label: 'step', integer: false };
+const EPOCH_AXIS: XAxis = { label: 'epoch', integer: true };
+
+function drawPanel(panel: Panel, title: string, xAxis: XAxis, yLabel: string, series: Series[], logY: boolean, yRange?: [number, number]): string {
   const all = series.flatMap((s) => s.points).filter((p) => Number.isFinite(p.y) && (!logY || p.y > 0));
   const out: string[] = [];
   const { left, top, width, height } = panel;
   out.push(`<text x="${left}" y="${top - 12}" font-size="15" font-weight="bold" ${FONT}>${escapeXml(title)}</text>`);
   out.push(`<rect x="${left}" y="${top}" width="${width}" height="${height}" fill="#ffffff" stroke="#444444"/>`);
-  out.push(`<text x="${left + width / 2}" y="${top + height + 42}" text-anchor="middle" font-size="13" ${FONT}>${escapeXml(xLabel)}</text>`);
+  out.push(`<text x="${left + width / 2}" y="${top + height + 42}" text-anchor="middle" font-size="13" ${FONT}>${escapeXml(xAxis.label)}</text>`);
   out.push(`<text transform="translate(${left - 52} ${top + height / 2}) rotate(-90)" text-anchor="middle" font-size="13" ${FONT}>${escapeXml(yLabel)}</text>`);
   if (all.length === 0) {
     out.push(`<text x="${left + width / 2}" y="${top + height / 2}" text-anchor="middle" font-size="13" fill="#777777" ${FONT}>no data yet</text>`);
@@ -113,7 +122,7 @@ function drawPanel(panel: Panel, title: string, xLabel: string, yLabel: string, 
   const ty = (y: number) => (logY ? Math.log10(y) : y);
   const sx = (x: number) => left + ((x - xMin) / (xMax - xMin)) * width;
   const sy = (y: number) => top + height - ((ty(y) - ty(yMin)) / (ty(yMax) - ty(yMin))) * height;
-  for (const x of niceTicks(xMin, xMax, 6, xLabel === 'epoch')) {
+  for (const x of niceTicks(xMin, xMax, 6, xAxis.integer)) {
     out.push(`<line x1="${sx(x).toFixed(1)}" y1="${top}" x2="${sx(x).toFixed(1)}" y2="${top + height}" stroke="#e5e5e5"/>`);
     out.push(`<text x="${sx(x).toFixed(1)}" y="${top + height + 18}" text-anchor="middle" font-size="12" ${FONT}>${formatTick(x)}</text>`);
   }
@@ -171,10 +180,10 @@ export function renderTrainingPlot(records: readonly MetricRecord[], options: Pl
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}">`,
     `<rect width="${width}" height="${height}" fill="#fafafa"/>`,
     `<text x="${width / 2}" y="26" text-anchor="middle" font-size="18" font-weight="bold" ${FONT}>${escapeXml(title)}</text>`,
-    drawPanel(left, 'Training loss', 'step', logY ? 'loss (log scale)' : 'loss', lossSeries, logY),
+    drawPanel(left, 'Training loss', STEP_AXIS, logY ? 'loss (log scale)' : 'loss', lossSeries, logY),
     hasAccuracy || accSeries.length === 0
-      ? drawPanel(right, 'Accuracy', 'epoch', 'accuracy (%)', accSeries, false, accRange)
-      : drawPanel(right, 'Evaluation loss', 'epoch', 'loss', accSeries, false),
+      ? drawPanel(right, 'Accuracy', EPOCH_AXIS, 'accuracy (%)', accSeries, false, accRange)
+      : drawPanel(right, 'Evaluation loss', EPOCH_AXIS, 'loss', accSeries, false),
     `</svg>`,
     '',
   ].join('\n');

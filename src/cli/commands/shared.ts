@@ -3,8 +3,7 @@
  * and loading a checkpoint into a ready model (eval, predict).
  */
 import * as T from '../../index';
-import type { BackendName } from '../../../kernels/backends';
-import { backendStatus } from '../../backend';
+import { type BackendName, probeBackend } from '../../../kernels/backends';
 import { type OpenedCheckpoint, type TrainingSnapshot, openCheckpoint, snapshotOf } from '../../train/checkpointing';
 import { type RunSetup, setupRun } from '../../train/setup';
 
@@ -19,7 +18,7 @@ export const processIO: CliIO = { stdout: process.stdout, stderr: process.stderr
 export async function selectBackend(name: BackendName | 'auto'): Promise<void> {
   T.setBackend(name);
   if (name !== 'auto') {
-    const status = await backendStatus(name);
+    const status = await probeBackend(name);
     if (!status.available) throw new Error(`--backend ${name} is not available here: ${status.reason}`);
   }
 }

@@ -1,0 +1,506 @@
+/**
+ * The `wasm` backend's threads: a pool of Node worker threads that run the exported kernels
+ * of a loaded WebAssembly module over the process's `SharedHeap`.
+ *
+ * What this module owns: the worker threads and their code (a string, evaluated with
+ * `new Worker(code, { eval: true })`, so it works the same from the TypeScript sources under
+ * vitest and from the esbuild bundles in dist/), the control block through which the main
+ * thread hands out work, the split of a launch's units into parts, and turning failures on
+ * any thread into an Error thrown by `run`. Node-only modules are imported lazily here, so
+ * `memory.ts` stays loadable in a browser.
+ *
+ * Kernel convention: an export `(func (param i32 i32))` processes work units [start, end);
+ * units are independent, so a launch of `units` units in `parts` parts runs part k over
+ * [⌊units·k/parts⌋, ⌊units·(k+1)/parts⌋) — part 0 on the main thread, part k on worker k.
+ *
+ * Dispatch (no messages, no promises, per `run`): the control block is a small
+ * SharedArrayBuffer. Each worker owns a 64-byte slot (its own cache line) holding a doorbell,
+ * an acknowledgement, a liveness word, its exit code and the length of an error message.
+ * The main thread writes the job (command, module id, export index, units, parts) into the
+ * header, stores the new sequence number into each participant's doorbell and notifies it,
+ * runs part 0 itself, then waits until every participant has acknowledged the sequence
+ * number. A worker spins briefly on its doorbell after each job (back-to-back launches find
+ * it awake) and then sleeps in `Atomics.wait`; the main thread likewise spins briefly, then
+ * sleeps on the header's event counter, which every acknowledgement and every worker death
+ * increments and notifies. Export names are resolved to indices once, at `load`.
+ *
+ * Failure detection (never hang, no timeouts): the main thread is blocked in `Atomics.wait`
+ * during a run, so its event loop — and with it the Worker 'error'/'exit' events — cannot
+ * run; detection therefore happens inside the worker and reaches the main thread through the
+ * control block:
+ *  - a trap or exception in a kernel (or in instantiation) is caught by the worker's job
+ *    loop, which writes the message into its slot's message area before acknowledging; the
+ *    pool stays usable (a trapped instance remains valid);
+ *  - a worker that dies — `process.exit` on that thread, or an error escaping the job loop —
+ *    runs the worker's `process.on('exit')` hook (Node runs it on that thread for both),
+ *    which clears the liveness word, stores the exit code and bumps/notifies the event
+ *    counter; the waiting main thread treats a dead participant as finished, throws, and the
+ *    pool refuses every later run;
+ *  - the remaining ways a worker can stop without its exit hook are `worker.terminate()`,
+ *    which only `close()` calls, and process-fatal errors (V8 out of memory, a crash), which
+ *    end the whole process anyway. The main thread's 'exit'/'error' listeners additionally
+ *    mark the pool broken whenever its event loop runs.
+ * A bounded wait (timeout slices) would add nothing to this: nothing the main thread could
+ * check in a slice changes other than through the control block, which already wakes it.
+ *
+ * Process exit: workers and their ports are unref'd, so an idle pool never keeps the process
+ * alive; `close()` stops them explicitly.
+ */
+import { type SharedHeap, type WasmModule, wasmApi } from './memory';
+
+export interface PoolOptions {
+  /** Threads including the main thread. Default: SSMJIT_THREADS, else os.availableParallelism(). */
+  threads?: number;
+}
+
+export interface LoadedModule {
+  /** Runs export `kernel` over units [0, units): synchronously, split in `parts` contiguous chunks (parts ≤ threads; 1 = main thread only). */
+  run(kernel: string, units: number, parts: number): void;
+  /** Drops the instances everywhere. Idempotent; `run` afterwards throws. */
+  release(): void;
+}
+
+/** Plain-data imports besides `env.memory` (numbers for imported globals); must be structured-cloneable. */
+export type PlainImports = Record<string, Record<string, number>>;
+
+export const MAX_THREADS = 256;
+const ENV_VAR = 'SSMJIT_THREADS';
+
+// Control block layout, in Int32 elements. Header (one 64-byte line):
+const H_EVENTS = 0; // bumped + notified on every acknowledgement and every worker death
+const H_CMD = 1;
+const H_MOD = 2;
+const H_EXP = 3;
+const H_UNITS = 4;
+const H_PARTS = 5;
+// Worker k's slot starts at SLOT * k (k = 1 .. threads-1):
+const SLOT = 16;
+const S_BELL = 0; // sequence number of the job for this worker
+const S_ACK = 1; // sequence number of the last job it finished
+const S_ALIVE = 2; // 1 while the worker runs its job loop
+const S_EXIT = 3; // exit code, once dead
+const S_ERRLEN = 4; // >0: UTF-16 length of an error message for the acknowledged job
+// Then one message area of MSG_CHARS UTF-16 code units per slot (slot 0 unused).
+const MSG_CHARS = 512;
+
+const CMD_RUN = 1;
+const CMD_LOAD = 2;
+const CMD_RELEASE = 3;
+const CMD_QUIT = 4;
+const CMD_CRASH_EXIT = 5; // test hook: process.exit(units) on the worker
+const CMD_CRASH_THROW = 6; // test hook: an error escapes the worker's job loop
+
+/** Doorbell polls by a worker before it sleeps (a few tens of µs). */
+const WORKER_SPIN = 20000;
+/** Acknowledgement polls by the main thread before it sleeps. */
+const MAIN_SPIN = 20000;
+
+/** The worker thread's program: CommonJS, self-contained, evaluated from this string. */
+const WORKER_CODE = `'use strict';
+const { workerData, receiveMessageOnPort, parentPort } = require('node:worker_threads');
+const { control, index: k, port, memory } = workerData;
+const ctl = new Int32Array(control);
+const base = ${SLOT} * k;
+const msg = new Uint16Array(control, ${SLOT * 4} * workerData.slots + k * ${MSG_CHARS * 2}, ${MSG_CHARS});
+const modules = new Map();
+let quitting = false;
+process.on('exit', (code) => {
+  Atomics.store(ctl, base + ${S_EXIT}, code);
+  Atomics.store(ctl, base + ${S_ALIVE}, 0);
+  if (quitting) return;
+  Atomics.add(ctl, ${H_EVENTS}, 1);
+  Atomics.notify(ctl, ${H_EVENTS});
+});
+function report(e) {
+  let s;
+  try { s = String(e); } catch { s = 'unprintable error'; }
+  if (s.length === 0) s = 'error';
+  const n = Math.min(s.length, ${MSG_CHARS});
+  for (let i = 0; i < n; i++) msg[i] = s.charCodeAt(i);
+  Atomics.store(ctl, base + ${S_ERRLEN}, n);
+}
+Atomics.store(ctl, base + ${S_ALIVE}, 1);
+parentPort.postMessage('ready');
+let seen = 0;
+for (;;) {
+  let bell = Atomics.load(ctl, base + ${S_BELL});
+  for (let i = 0; bell === seen && i < ${WORKER_SPIN}; i++) bell = Atomics.load(ctl, base + ${S_BELL});
+  while (bell === seen) {
+    Atomics.wait(ctl, base + ${S_BELL}, seen);
+    bell = Atomics.load(ctl, base + ${S_BELL});
+  }
+  seen = bell;
+  const cmd = ctl[${H_CMD}];
+  if (cmd === ${CMD_CRASH_THROW}) throw new Error('worker ' + k + ': planted error outside the job loop');
+  try {
+    if (cmd === ${CMD_RUN}) {
+      const units = ctl[${H_UNITS}], parts = ctl[${H_PARTS}];
+      modules.get(ctl[${H_MOD}])[ctl[${H_EXP}]](Math.floor((units * k) / parts), Math.floor((units * (k + 1)) / parts));
+    } else if (cmd === ${CMD_LOAD}) {
+      const m = receiveMessageOnPort(port);
+      if (m === undefined) throw new Error('worker ' + k + ': no module message for load');
+      const { id, module, names, imports } = m.message;
+      const env = Object.assign({}, imports.env, { memory });
+      const instance = new WebAssembly.Instance(module, Object.assign({}, imports, { env }));
+      modules.set(id, names.map((n) => instance.exports[n]));
+    } else if (cmd === ${CMD_RELEASE}) {
+      modules.delete(ctl[${H_MOD}]);
+    } else if (cmd === ${CMD_QUIT}) {
+      quitting = true;
+    } else if (cmd === ${CMD_CRASH_EXIT}) {
+      process.exit(ctl[${H_UNITS}]);
+    }
+  } catch (e) {
+    report(e);
+  }
+  Atomics.store(ctl, base + ${S_ACK}, seen);
+  Atomics.add(ctl, ${H_EVENTS}, 1);
+  Atomics.notify(ctl, ${H_EVENTS});
+  if (quitting) break;
+}
+`;
+
+/** Threads to use: `requested`, else SSMJIT_THREADS, else os.availableParallelism(). */
+export function resolveThreads(
+  requested: number | undefined,
+  env: Record<string, string | undefined>,
+  available: number,
+): { threads: number; source: string } {
+  if (requested !== undefined) {
+    if (!Number.isInteger(requested) || requested < 1 || requested > MAX_THREADS) {
+      throw new Error(`WorkerPool: threads must be an integer in 1..${MAX_THREADS}, got ${requested}`);
+    }
+    return { threads: requested, source: 'the threads option' };
+  }
+  const raw = env[ENV_VAR];
+  if (raw !== undefined && raw.trim() !== '') {
+    const t = raw.trim();
+    const n = Number(t);
+    if (!/^\d+$/.test(t) || n < 1 || n > MAX_THREADS) {
+      throw new Error(`${ENV_VAR} must be an integer in 1..${MAX_THREADS}, got "${raw}"`);
+    }
+    return { threads: n, source: `${ENV_VAR}=${t}` };
+  }
+  return { threads: Math.max(1, Math.min(MAX_THREADS, Math.floor(available) || 1)), source: 'os.availableParallelism()' };
+}
+
+interface WorkerLike {
+  terminate(): Promise<number>;
+}
+interface PortLike {
+  postMessage(value: unknown): void;
+  close(): void;
+}
+
+export class WorkerPool {
+  readonly threads: number;
+  readonly reason: string;
+
+  private readonly ctl: Int32Array;
+  private readonly msg: Uint16Array;
+  private readonly workers: WorkerLike[];
+  private readonly ports: PortLike[];
+  private seq = 0;
+  private nextModule = 1;
+  private busy = false;
+  private closed = false;
+  private broken: string | undefined;
+
+  private constructor(
+    readonly heap: SharedHeap,
+    threads: number,
+    reason: string,
+    control: SharedArrayBuffer,
+    workers: WorkerLike[],
+    ports: PortLike[],
+  ) {
+    this.threads = threads;
+    this.reason = reason;
+    this.ctl = new Int32Array(control);
+    this.msg = new Uint16Array(control, SLOT * 4 * threads, MSG_CHARS * threads);
+    this.workers = workers;
+    this.ports = ports;
+  }
+
+  static async create(heap: SharedHeap, opts: PoolOptions = {}): Promise<WorkerPool> {
+    const os = await import('node:os');
+    const available = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
+    const { threads: wanted, source } = resolveThreads(opts.threads, process.env, available);
+    const single = (why: string): WorkerPool =>
+      new WorkerPool(heap, 1, `single-threaded: ${why}`, new SharedArrayBuffer(SLOT * 4 + MSG_CHARS * 2), [], []);
+    if (!heap.shared) return single('the heap memory is not shared');
+    if (wanted === 1) return single(`1 thread from ${source}`);
+
+    const { Worker, MessageChannel } = await import('node:worker_threads');
+    const control = new SharedArrayBuffer(SLOT * 4 * wanted + MSG_CHARS * 2 * wanted);
+    const workers: InstanceType<typeof Worker>[] = [];
+    const ports: InstanceType<typeof MessageChannel>['port1'][] = [];
+    const pool = new WorkerPool(heap, wanted, `${wanted} threads from ${source}`, control, workers, ports);
+    try {
+      await Promise.all(
+        Array.from({ length: wanted - 1 }, (_, i) => {
+          const k = i + 1;
+          const { port1, port2 } = new MessageChannel();
+          const worker = new Worker(WORKER_CODE, {
+            eval: true,
+            name: `ssmjit-wasm-${k}`,
+            workerData: { control, index: k, port: port2, memory: heap.memory, slots: wanted },
+            transferList: [port2],
+          });
+          workers[i] = worker;
+          ports[i] = port1;
+          port1.unref();
+          return new Promise<void>((resolve, reject) => {
+            worker.once('message', () => resolve());
+            worker.once('error', reject);
+            worker.once('exit', (code) => reject(new Error(`worker thread ${k} exited during start-up (code ${code})`)));
+          }).then(() => {
+            worker.removeAllListeners();
+            worker.on('error', (e) => pool.markBroken(`worker thread ${k} failed: ${String(e)}`));
+            worker.on('exit', (code) => pool.markBroken(`worker thread ${k} exited (code ${code})`));
+            worker.unref();
+          });
+        }),
+      );
+    } catch (e) {
+      await pool.close();
+      throw new Error(`WorkerPool: could not start ${wanted - 1} worker threads: ${String(e)}`);
+    }
+    return pool;
+  }
+
+  /** Instantiates `module` (imports: env.memory plus `imports`) on the main thread and on every worker. */
+  async load(module: WasmModule, name: string, imports: PlainImports = {}): Promise<LoadedModule> {
+    this.usable(`load "${name}"`);
+    const wasm = wasmApi();
+    const names = wasm.Module.exports(module)
+      .filter((e) => e.kind === 'function')
+      .map((e) => e.name);
+    const instance = await wasm.instantiate(module, {
+      ...imports,
+      env: { ...imports.env, memory: this.heap.memory },
+    });
+    const fns = names.map((n) => instance.exports[n] as (start: number, end: number) => void);
+    const id = this.nextModule++;
+    const n = this.workers.length;
+    if (n > 0) {
+      this.usable(`load "${name}"`);
+      try {
+        for (const port of this.ports) port.postMessage({ id, module, names, imports });
+      } catch (e) {
+        throw new Error(`WorkerPool: cannot send module "${name}" to the workers (imports must be plain data): ${String(e)}`);
+      }
+      const failure = this.dispatch(CMD_LOAD, id, 0, 0, 0, n);
+      if (failure) {
+        this.dispatch(CMD_RELEASE, id, 0, 0, 0, n);
+        throw new Error(`WorkerPool: loading module "${name}" failed on ${failure}`);
+      }
+    }
+    return new Loaded(this, id, name, names, fns);
+  }
+
+  /** Stops the workers. Later calls to load/run throw. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    const n = this.workers.filter(Boolean).length;
+    if (n === this.workers.length && n > 0 && !this.busy) {
+      try {
+        this.dispatch(CMD_QUIT, 0, 0, 0, 0, n);
+      } catch {
+        // terminate below
+      }
+    }
+    await Promise.all(this.workers.filter(Boolean).map((w) => w.terminate()));
+    for (const p of this.ports.filter(Boolean)) p.close();
+  }
+
+  /** @internal Test hook: makes worker `k` die (process.exit(code), or an error escaping its loop). */
+  crashWorkerForTest(k: number, how: 'exit' | 'throw', code = 3): string | undefined {
+    this.usable('crash');
+    return this.dispatch(how === 'exit' ? CMD_CRASH_EXIT : CMD_CRASH_THROW, 0, 0, code, 0, k, k);
+  }
+
+  /** @internal */
+  markBroken(why: string): void {
+    if (!this.closed) this.broken ??= why;
+  }
+
+  /** @internal Runs export `exp` of module `mod`; see LoadedModule.run. */
+  launch(mod: Loaded, exp: number, units: number, parts: number): void {
+    if (!Number.isInteger(units) || units < 0 || units > 0x7fffffff) {
+      throw new Error(`wasm kernel "${mod.names[exp]}" (module "${mod.name}"): units must be an integer in 0..2^31-1, got ${units}`);
+    }
+    if (!Number.isInteger(parts) || parts < 1 || parts > this.threads) {
+      throw new Error(`wasm kernel "${mod.names[exp]}" (module "${mod.name}"): parts must be an integer in 1..${this.threads}, got ${parts}`);
+    }
+    const p = Math.min(parts, units);
+    if (p === 0) return;
+    const fn = mod.fns[exp];
+    if (p === 1) {
+      if (this.busy) throw new Error(`wasm kernel "${mod.names[exp]}" (module "${mod.name}"): re-entrant run`);
+      try {
+        fn(0, units);
+      } catch (e) {
+        throw kernelError(mod, exp, 'the main thread', 0, units, units, 0, 1, String(e), e);
+      }
+      return;
+    }
+    this.usable(`run "${mod.names[exp]}"`);
+    let mainError: unknown;
+    let threw = false;
+    const failure = this.dispatch(CMD_RUN, mod.id, exp, units, p, p - 1, 1, () => {
+      try {
+        fn(0, Math.floor(units / p));
+      } catch (e) {
+        threw = true;
+        mainError = e;
+      }
+    });
+    if (threw) {
+      throw kernelError(mod, exp, 'the main thread', 0, Math.floor(units / p), units, 0, p, String(mainError), mainError);
+    }
+    if (failure) throw kernelError(mod, exp, failure, -1, -1, units, -1, p, '', undefined);
+  }
+
+  /** @internal */
+  releaseModule(id: number): void {
+    if (this.closed || this.broken || this.workers.length === 0) return;
+    const failure = this.dispatch(CMD_RELEASE, id, 0, 0, 0, this.workers.length);
+    if (failure) throw new Error(`WorkerPool: release failed on ${failure}`);
+  }
+
+  private usable(what: string): void {
+    if (this.closed) throw new Error(`WorkerPool: cannot ${what}: the pool is closed`);
+    if (this.busy) throw new Error(`WorkerPool: cannot ${what}: re-entrant call while a run is in progress`);
+    if (this.broken) throw new Error(`WorkerPool: cannot ${what}: the pool is broken (${this.broken})`);
+    for (let k = 1; k < this.threads; k++) {
+      if (Atomics.load(this.ctl, SLOT * k + S_ALIVE) !== 1) {
+        this.broken = `worker thread ${k} exited (code ${Atomics.load(this.ctl, SLOT * k + S_EXIT)})`;
+        throw new Error(`WorkerPool: cannot ${what}: the pool is broken (${this.broken})`);
+      }
+    }
+  }
+
+  /**
+   * Hands job `cmd` to workers `first`..`last`, runs `own` on this thread meanwhile, waits
+   * for all of them. Returns undefined, or "worker thread k (part …): message" for the first
+   * failure (after every participant has finished or died).
+   */
+  private dispatch(
+    cmd: number,
+    mod: number,
+    exp: number,
+    units: number,
+    parts: number,
+    last: number,
+    first = 1,
+    own?: () => void,
+  ): string | undefined {
+    const c = this.ctl;
+    this.busy = true;
+    try {
+      c[H_CMD] = cmd;
+      c[H_MOD] = mod;
+      c[H_EXP] = exp;
+      c[H_UNITS] = units;
+      c[H_PARTS] = parts;
+      const seq = (this.seq = (this.seq + 1) | 0 || 1);
+      for (let k = first; k <= last; k++) {
+        Atomics.store(c, SLOT * k + S_BELL, seq);
+        Atomics.notify(c, SLOT * k + S_BELL, 1);
+      }
+      own?.();
+      for (let spins = 0; ; spins++) {
+        const events = Atomics.load(c, H_EVENTS);
+        let pending = false;
+        for (let k = first; k <= last; k++) {
+          const s = SLOT * k;
+          if (Atomics.load(c, s + S_ACK) !== seq && Atomics.load(c, s + S_ALIVE) === 1) {
+            pending = true;
+            break;
+          }
+        }
+        if (!pending) break;
+        if (spins >= MAIN_SPIN) Atomics.wait(c, H_EVENTS, events);
+      }
+      let failure: string | undefined;
+      for (let k = first; k <= last; k++) {
+        const s = SLOT * k;
+        const where =
+          cmd === CMD_RUN
+            ? `worker thread ${k} (part ${k} of ${parts}, units [${Math.floor((units * k) / parts)}, ${Math.floor((units * (k + 1)) / parts)}) of ${units})`
+            : `worker thread ${k}`;
+        if (Atomics.load(c, s + S_ACK) !== seq) {
+          this.broken ??= `worker thread ${k} exited (code ${Atomics.load(c, s + S_EXIT)})`;
+          failure ??= `${where}: the thread died (exit code ${Atomics.load(c, s + S_EXIT)})`;
+          continue;
+        }
+        const len = Atomics.load(c, s + S_ERRLEN);
+        if (len > 0) {
+          const at = k * MSG_CHARS;
+          let text = '';
+          for (let i = 0; i < len; i++) text += String.fromCharCode(this.msg[at + i]);
+          Atomics.store(c, s + S_ERRLEN, 0);
+          failure ??= `${where}: ${text}`;
+        }
+      }
+      return failure;
+    } finally {
+      this.busy = false;
+    }
+  }
+}
+
+class Loaded implements LoadedModule {
+  private readonly index = new Map<string, number>();
+  private released = false;
+
+  constructor(
+    private readonly pool: WorkerPool,
+    readonly id: number,
+    readonly name: string,
+    readonly names: readonly string[],
+    readonly fns: ReadonlyArray<(start: number, end: number) => void>,
+  ) {
+    names.forEach((n, i) => this.index.set(n, i));
+  }
+
+  run(kernel: string, units: number, parts: number): void {
+    const exp = this.index.get(kernel);
+    if (exp === undefined || this.released) {
+      throw new Error(
+        this.released
+          ? `wasm kernel "${kernel}" (module "${this.name}"): the module was released`
+          : `wasm module "${this.name}" exports no function "${kernel}" (it has: ${this.names.join(', ') || 'none'})`,
+      );
+    }
+    this.pool.launch(this, exp, units, parts);
+  }
+
+  release(): void {
+    if (this.released) return;
+    this.released = true;
+    this.pool.releaseModule(this.id);
+  }
+}
+
+function kernelError(
+  mod: Loaded,
+  exp: number,
+  where: string,
+  start: number,
+  end: number,
+  units: number,
+  part: number,
+  parts: number,
+  message: string,
+  cause: unknown,
+): Error {
+  const range = part >= 0 ? ` (part ${part} of ${parts}, units [${start}, ${end}) of ${units})` : '';
+  const text = message ? `: ${message}` : '';
+  return new Error(
+    `wasm kernel "${mod.names[exp]}" (module "${mod.name}") failed on ${where}${range}${text}`,
+    cause === undefined ? undefined : { cause },
+  );
+}

@@ -20,9 +20,14 @@ import { createRequire } from 'node:module';
 import { GPU, WebAssemblyKernel } from 'gpu.js';
 import * as gpujs from 'gpu.js';
 
-export type BackendName = 'cpu' | 'webasm' | 'webgpu' | 'headlessgl';
+/** The gpu.js backends (kernels from the gpu.js templates, run by kernels/runtime.ts). */
+export type GpuJsBackend = 'cpu' | 'webasm' | 'webgpu' | 'headlessgl';
+/** Every backend: gpu.js's, and `wasm`, the project's own CPU backend (kernels/wasm). */
+export type BackendName = 'wasm' | GpuJsBackend;
 
-export const ALL_BACKENDS: readonly BackendName[] = ['cpu', 'webasm', 'webgpu', 'headlessgl'];
+export const ALL_BACKENDS: readonly BackendName[] = ['wasm', 'cpu', 'webasm', 'webgpu', 'headlessgl'];
+export const GPUJS_BACKENDS: readonly GpuJsBackend[] = ['cpu', 'webasm', 'webgpu', 'headlessgl'];
+export const isGpuJsBackend = (b: BackendName): b is GpuJsBackend => b !== 'wasm';
 
 export interface BackendStatus {
   readonly name: BackendName;
@@ -184,10 +189,21 @@ function probeWebAssembly(): BackendStatus {
   return { name: 'webasm', available: true, reason: `WebAssembly (${simd}, ${threads})` };
 }
 
+// ----------------------------------------------------------------- wasm
+
+async function probeWasm(): Promise<BackendStatus> {
+  const { wasmFeatures } = await import('./wasm/features');
+  if (!wasmFeatures.simd) return { name: 'wasm', available: false, reason: 'this engine has no WebAssembly SIMD' };
+  const threads = wasmFeatures.threads ? 'threads over a shared memory' : 'one thread (no shared WebAssembly memory here)';
+  return { name: 'wasm', available: true, reason: `WebAssembly SIMD, ${threads}${wasmFeatures.relaxedSimd ? ', relaxed SIMD' : ''}` };
+}
+
 // -------------------------------------------------------------- detection
 
 async function probe(name: BackendName): Promise<BackendStatus> {
   switch (name) {
+    case 'wasm':
+      return probeWasm();
     case 'cpu':
       return { name, available: true, reason: 'plain JavaScript' };
     case 'webasm':
@@ -249,7 +265,7 @@ export async function availableBackends(): Promise<BackendName[]> {
 }
 
 /** A gpu.js instance whose kernels all run on `backend`. */
-export async function createGPU(backend: BackendName): Promise<GPU> {
+export async function createGPU(backend: GpuJsBackend): Promise<GPU> {
   const status = await probeBackend(backend);
   if (!status.available) {
     throw new Error(`backend '${backend}' is unavailable: ${status.reason}`);

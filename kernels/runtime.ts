@@ -20,7 +20,7 @@
  * also what lets webasm kernels split across worker threads.
  */
 import { type GPU, type IKernelRunShortcut, type IPipelineRunShortcut, Input } from 'gpu.js';
-import { type BackendName, createGPU } from './backends';
+import { type GpuJsBackend, createGPU } from './backends';
 import { type BufferRef, type Dims, type KernelPlan, type KernelSpec, bufferLength, kernelSource } from './plan';
 import { profiling, recordKernelTime } from './profile';
 import { product } from './source';
@@ -125,9 +125,9 @@ export class KernelRuntime {
   private readonly pipelines = new WeakMap<KernelPlan, IPipelineRunShortcut>();
   private readonly resident = new WeakMap<Float32Array, DeviceTensor>();
 
-  private constructor(readonly backend: BackendName, readonly gpu: GPU) {}
+  private constructor(readonly backend: GpuJsBackend, readonly gpu: GPU) {}
 
-  static async create(backend: BackendName): Promise<KernelRuntime> {
+  static async create(backend: GpuJsBackend): Promise<KernelRuntime> {
     return new KernelRuntime(backend, await createGPU(backend));
   }
 

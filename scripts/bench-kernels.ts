@@ -14,7 +14,7 @@
  * three run strategies) vs a plain-JS radix-2 FFT; matmul 256/512/1024 in
  * GFLOP/s with the strategy variants.
  */
-import { type BackendName, availableBackends, detectBackends, releaseBackends } from '../kernels/backends';
+import { type BackendName, availableBackends, detectBackends, isGpuJsBackend, releaseBackends } from '../kernels/backends';
 import { bufferOf, operandOf } from '../kernels/operand';
 import { type KernelPlan, PlanBuilder } from '../kernels/plan';
 import { KernelRuntime, type RunStrategy } from '../kernels/runtime';
@@ -261,7 +261,7 @@ async function benchMatmul(rt: KernelRuntime, args: Args): Promise<void> {
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   for (const s of await detectBackends()) console.error(`${s.name}: ${s.available ? 'available' : 'unavailable'} (${s.reason})`);
-  const backends = (await availableBackends()).filter((b) => !args.backends || args.backends.includes(b));
+  const backends = (await availableBackends()).filter(isGpuJsBackend).filter((b) => !args.backends || args.backends.includes(b));
   console.error('baselines');
   await baselines(args);
   for (const backend of backends) {

@@ -7,12 +7,14 @@
  * naming the reason.
  */
 import { existsSync, readdirSync } from 'node:fs';
-import { type BackendName, type BackendStatus, detectBackends, probeBackend } from '../kernels/backends';
+import { type BackendName, type BackendStatus, type GpuJsBackend, detectBackends, probeBackend } from '../kernels/backends';
 import { KernelRuntime } from '../kernels/runtime';
+import type { WasmRuntime } from '../kernels/wasm/runtime';
 
 let setting: BackendName | 'auto' = (process.env.SSMJIT_BACKEND as BackendName | 'auto' | undefined) ?? 'auto';
 let chosen: BackendName | undefined;
-const runtimes = new Map<BackendName, Promise<KernelRuntime>>();
+const runtimes = new Map<GpuJsBackend, Promise<KernelRuntime>>();
+let wasm: Promise<WasmRuntime> | undefined;
 
 export function setBackend(name: BackendName | 'auto'): void {
   setting = name;
@@ -61,7 +63,16 @@ export async function resolveBackend(explicit?: BackendName): Promise<BackendNam
   return want;
 }
 
-export function backendRuntime(name: BackendName): Promise<KernelRuntime> {
+/** The process's wasm runtime (shared memory and worker threads), started on first use. */
+export function wasmRuntime(): Promise<WasmRuntime> {
+  if (!wasm) {
+    wasm = import('../kernels/wasm/runtime').then((m) => m.WasmRuntime.create());
+    wasm.catch(() => (wasm = undefined));
+  }
+  return wasm;
+}
+
+export function backendRuntime(name: GpuJsBackend): Promise<KernelRuntime> {
   let r = runtimes.get(name);
   if (!r) {
     r = KernelRuntime.create(name);

@@ -14,7 +14,12 @@ import { printIR } from '../compiler/printer';
 import { type PassTrace, runPasses } from '../compiler/passes/pipeline';
 import { kernelSource } from '../kernels/plan';
 import type { BackendName } from '../kernels/backends';
-import { backendRuntime, resolveBackend } from './backend';
+import { backendRuntime, resolveBackend, wasmRuntime } from './backend';
+import { lowerToKernels, type CpuLowered } from '../compiler/jit/cpu/lower';
+import { CpuExecutable } from '../compiler/jit/cpu/executable';
+import { placeBuffers } from '../kernels/wasm/runtime';
+import { printKernel, printProgram } from '../kernels/ir/printer';
+import { MATH_FUNCTIONS } from '../kernels/ir/math';
 import { flatten, unflatten } from './pytree';
 import { concreteTensor, Tensor } from './tensor';
 import { avalOf, isArgLeaf, type ShapeSpec, traceTree } from './trace';
@@ -30,6 +35,8 @@ export interface JitOptions {
 
 export interface KernelInfo {
   readonly name: string;
+  /** A materialised fusion of elementwise/view equations, the output-packing kernel, or a template instance. */
+  readonly kind: 'map' | 'pack' | 'template';
   readonly source: string;
   readonly output: readonly number[];
 }
@@ -51,6 +58,10 @@ export interface Lowered {
   /** Peak floats held by intermediate buffers at once (inputs and constants excluded). */
   readonly peakIntermediateFloats: number;
   readonly program?: LoweredProgram;
+  /** The kernel-IR program (the wasm backend). */
+  readonly kernelProgram?: CpuLowered;
+  /** Host-to-device and device-to-host floats of one call (the wasm backend). */
+  readonly transfers?: { readonly in: number; readonly out: number };
   readonly fallback?: string;
   toString(): string;
 }
@@ -119,11 +130,34 @@ export function jit<A extends unknown[], R>(f: (...args: A) => R, opts: JitOptio
       };
       return { lowered, outDef: traced.outDef, run: async (xs) => evalIR(ir, constVals, xs.map((x) => x.value())).map((v) => concreteTensor(v)) };
     }
+    if (backend === 'wasm') {
+      const runtime = await wasmRuntime();
+      const cpu = lowerToKernels(ir, constVals, { threads: runtime.threads, name: f.name || 'jit' });
+      const exe = await CpuExecutable.create(cpu, runtime, MATH_FUNCTIONS, constVals);
+      const kernels = cpu.program.kernels.map((k) => {
+        const out = cpu.maps.get(k);
+        return out ? { name: k.name, kind: 'map' as const, source: printKernel(k), output: [out] } : { name: k.name, kind: 'template' as const, source: printKernel(k), output: [k.units] };
+      });
+      const keep = new Set(cpu.outputs.flatMap((o) => ('view' in o ? [o.view.buf] : [])));
+      const { bytes } = placeBuffers(cpu.program.buffers.filter((b) => b.kind === 'temp'), cpu.program.kernels, keep);
+      const lowered: Lowered = {
+        ir,
+        passes: trace,
+        kernels,
+        buffers: cpu.program.buffers.map((b) => ({ id: b.id, kind: b.kind === 'temp' ? 'intermediate' : b.kind, floats: b.size, defined: -1, lastUse: -1 })),
+        peakIntermediateFloats: bytes / 4,
+        kernelProgram: cpu,
+        transfers: exe.transferFloats,
+        toString: () => `${printIR(ir)}\n-- ${kernels.length} kernels on wasm: ${kernels.map((k) => k.name).join(', ')}\n${printProgram(cpu.program)}`,
+      };
+      return { lowered, outDef: traced.outDef, run: async (xs) => exe.run(xs.map((x) => x.value())).map((v) => concreteTensor(v)) };
+    }
     const program = lowerIR(ir, constVals, { clampReads: backend !== 'headlessgl', backend });
     const runtime = await backendRuntime(backend);
     const exe = new Executable(program, runtime, constVals);
     const { buffers, peak } = bufferPlan(program);
-    const kernels = program.plan.steps.map((s) => ({ name: s.kernel.name, source: kernelSource(s.kernel), output: s.kernel.output }));
+    const kindOf = (name: string) => (name === 'fused' ? ('map' as const) : name === 'pack' ? ('pack' as const) : ('template' as const));
+    const kernels = program.plan.steps.map((s) => ({ name: s.kernel.name, kind: kindOf(s.kernel.name), source: kernelSource(s.kernel), output: s.kernel.output }));
     const lowered: Lowered = {
       ir,
       passes: trace,

@@ -7,7 +7,7 @@
  */
 import type { Operand } from '../../kernels/operand';
 import type { PlanBuilder } from '../../kernels/plan';
-import type { BackendName } from '../../kernels/backends';
+import type { GpuJsBackend } from '../../kernels/backends';
 import type { AVal } from '../ir';
 import type { Prim, PrimParams, PrimTable } from '../primitives';
 import { kernelCode } from './kernelCode';
@@ -16,7 +16,7 @@ import { viewCode, type ViewContext } from './viewCode';
 import type { DType } from '../dtype';
 
 export interface LowerContext {
-  readonly backend: BackendName;
+  readonly backend: GpuJsBackend;
 }
 
 export type KernelLowering<P extends Prim> = (

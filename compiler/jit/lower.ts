@@ -4,7 +4,7 @@
  * every materialised variable becomes one kernel (a fused map, or a template instance); the
  * program outputs are packed into one buffer so a call does one upload and one readback.
  */
-import type { BackendName } from '../../kernels/backends';
+import type { GpuJsBackend } from '../../kernels/backends';
 import { type Dtype, type Operand, operandOf } from '../../kernels/operand';
 import { type Binding, type BufferRef, type KernelPlan, PlanBuilder } from '../../kernels/plan';
 import { elementwise } from '../../kernels/templates/elementwise';
@@ -52,7 +52,7 @@ export interface LowerOptions {
   /** Clamp computed read coordinates into range (off for GLSL, whose texture reads are safe). */
   readonly clampReads?: boolean;
   /** The backend the kernels are for (templates pick their measured strategy by it). */
-  readonly backend?: BackendName;
+  readonly backend?: GpuJsBackend;
 }
 
 /**
@@ -61,7 +61,7 @@ export interface LowerOptions {
  * texture units (MAX_TEXTURE_IMAGE_UNITS on desktop GPUs and Mesa; WebGL 2 guarantees 16); past
  * the driver's limit headless-gl returned zeros for every output without an error.
  */
-const maxReadsOf = (backend: BackendName | undefined): number => {
+const maxReadsOf = (backend: GpuJsBackend | undefined): number => {
   switch (backend) {
     case 'webgpu':
       return 7;

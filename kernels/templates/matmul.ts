@@ -17,7 +17,7 @@
  * each thread accumulates just that one (selecting B's components by part);
  * otherwise it accumulates both.
  */
-import type { BackendName } from '../backends';
+import type { GpuJsBackend } from '../backends';
 import { type Epilogue, type Operand, bufferOf, identityEpilogue, operandOf } from '../operand';
 import { type Dims, PlanBuilder, assertCallerBindings, mergeBindings } from '../plan';
 import { balancedSum, int, product, unravel } from '../source';
@@ -31,7 +31,7 @@ export interface MatmulStrategy {
 }
 
 /** Fastest measured strategy per backend (see docs/kernels.md). */
-export function matmulStrategy(backend: BackendName): MatmulStrategy {
+export function matmulStrategy(backend: GpuJsBackend): MatmulStrategy {
   switch (backend) {
     case 'cpu':
     case 'webasm':

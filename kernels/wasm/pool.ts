@@ -86,9 +86,8 @@ const MSG_CHARS = 512;
 const CMD_RUN = 1;
 const CMD_LOAD = 2;
 const CMD_RELEASE = 3;
-const CMD_QUIT = 4;
-const CMD_CRASH_EXIT = 5; // test hook: process.exit(units) on the worker
-const CMD_CRASH_THROW = 6; // test hook: an error escapes the worker's job loop
+const CMD_CRASH_EXIT = 4; // test hook: process.exit(units) on the worker
+const CMD_CRASH_THROW = 5; // test hook: an error escapes the worker's job loop
 
 /** Doorbell polls by a worker before it sleeps (a few tens of µs). */
 const WORKER_SPIN = 20000;
@@ -103,11 +102,9 @@ const ctl = new Int32Array(control);
 const base = ${SLOT} * k;
 const msg = new Uint16Array(control, ${SLOT * 4} * workerData.slots + k * ${MSG_CHARS * 2}, ${MSG_CHARS});
 const modules = new Map();
-let quitting = false;
 process.on('exit', (code) => {
   Atomics.store(ctl, base + ${S_EXIT}, code);
   Atomics.store(ctl, base + ${S_ALIVE}, 0);
-  if (quitting) return;
   Atomics.add(ctl, ${H_EVENTS}, 1);
   Atomics.notify(ctl, ${H_EVENTS});
 });
@@ -145,8 +142,6 @@ for (;;) {
       modules.set(id, names.map((n) => instance.exports[n]));
     } else if (cmd === ${CMD_RELEASE}) {
       modules.delete(ctl[${H_MOD}]);
-    } else if (cmd === ${CMD_QUIT}) {
-      quitting = true;
     } else if (cmd === ${CMD_CRASH_EXIT}) {
       process.exit(ctl[${H_UNITS}]);
     }
@@ -156,7 +151,6 @@ for (;;) {
   Atomics.store(ctl, base + ${S_ACK}, seen);
   Atomics.add(ctl, ${H_EVENTS}, 1);
   Atomics.notify(ctl, ${H_EVENTS});
-  if (quitting) break;
 }
 `;
 
@@ -257,7 +251,7 @@ export class WorkerPool {
           }).then(() => {
             worker.removeAllListeners();
             worker.on('error', (e) => pool.markBroken(`worker thread ${k} failed: ${String(e)}`));
-            worker.on('exit', (code) => pool.markBroken(`worker thread ${k} exited (code ${code})`));
+            worker.on('exit', (code) => pool.markBroken(`worker thread ${k} exited (code ${code})`, k, code));
             worker.unref();
           });
         }),
@@ -299,18 +293,10 @@ export class WorkerPool {
     return new Loaded(this, id, name, names, fns);
   }
 
-  /** Stops the workers. Later calls to load/run throw. */
+  /** Stops the workers (terminate wakes a worker blocked in Atomics.wait). Later load/run throw. */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    const n = this.workers.filter(Boolean).length;
-    if (n === this.workers.length && n > 0 && !this.busy) {
-      try {
-        this.dispatch(CMD_QUIT, 0, 0, 0, 0, n);
-      } catch {
-        // terminate below
-      }
-    }
     await Promise.all(this.workers.filter(Boolean).map((w) => w.terminate()));
     for (const p of this.ports.filter(Boolean)) p.close();
   }
@@ -322,8 +308,14 @@ export class WorkerPool {
   }
 
   /** @internal */
-  markBroken(why: string): void {
-    if (!this.closed) this.broken ??= why;
+  markBroken(why: string, k?: number, code?: number): void {
+    if (this.closed) return;
+    this.broken ??= why;
+    if (k !== undefined) {
+      // A worker stopped without its exit hook (terminate): record it as the hook would.
+      Atomics.store(this.ctl, SLOT * k + S_EXIT, code ?? -1);
+      Atomics.store(this.ctl, SLOT * k + S_ALIVE, 0);
+    }
   }
 
   /** @internal Runs export `exp` of module `mod`; see LoadedModule.run. */

@@ -27,7 +27,7 @@ describe('backends', () => {
     delete process.env.SSMJIT_BACKENDS;
     delete process.env.SSMJIT_REQUIRE_BACKENDS;
     const statuses = await detectBackends();
-    expect(statuses.map((s) => s.name)).toEqual(['cpu', 'webasm', 'webgpu', 'headlessgl']);
+    expect(statuses.map((s) => s.name)).toEqual(['wasm', 'cpu', 'webasm', 'webgpu', 'headlessgl']);
     expect(statuses[0].available).toBe(true);
     for (const s of statuses) expect(s.reason.length).toBeGreaterThan(0);
   });

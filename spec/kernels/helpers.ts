@@ -4,20 +4,20 @@
  * random data, and float32 comparison against naive float64 references.
  */
 import { afterAll, beforeAll, describe, expect } from 'vitest';
-import { type BackendName, detectBackends, releaseBackends } from '../../kernels/backends';
+import { type BackendName, type GpuJsBackend, detectBackends, isGpuJsBackend, releaseBackends } from '../../kernels/backends';
 import { KernelRuntime } from '../../kernels/runtime';
 
 const statuses = await detectBackends();
 
 /** Runs `body` once per backend with a runtime bound to it. */
 export function describeEachBackend(title: string, body: (rt: () => KernelRuntime, backend: BackendName) => void): void {
-  for (const status of statuses) {
+  for (const status of statuses.filter((s) => isGpuJsBackend(s.name))) {
     const label = status.available ? `${title} [${status.name}]` : `${title} [${status.name}] skipped: ${status.reason}`;
     if (!status.available) console.log(`kernels: ${label}`);
     describe.skipIf(!status.available)(label, () => {
       let runtime: KernelRuntime | null = null;
       beforeAll(async () => {
-        runtime = await KernelRuntime.create(status.name);
+        runtime = await KernelRuntime.create(status.name as GpuJsBackend);
       });
       afterAll(async () => {
         await runtime?.destroy();

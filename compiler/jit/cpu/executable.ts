@@ -1,0 +1,100 @@
+/**
+ * An executable for the CPU backend: a kernel program loaded into the wasm runtime. A call
+ * evaluates the host equations (random bits) with the interpreter, writes the arguments into
+ * their buffers in the shared memory, runs the kernels, and reads the outputs from their
+ * buffer views; nothing else crosses between the host and the kernels.
+ */
+import type { WasmProgram, WasmRuntime } from '../../../kernels/wasm/runtime';
+import type { View } from '../../../kernels/cpu/template';
+import type { KFunction } from '../../../kernels/ir/types';
+import { evalIR } from '../../interpreter/index';
+import type { Var } from '../../ir';
+import { lanes, type NDArray, ndarray, scalar } from '../../ndarray';
+import type { CpuLowered } from './lower';
+
+export class CpuExecutable {
+  private constructor(
+    readonly lowered: CpuLowered,
+    readonly loaded: WasmProgram,
+    private readonly consts: readonly NDArray[],
+  ) {}
+
+  static async create(lowered: CpuLowered, runtime: WasmRuntime, functions: ReadonlyMap<string, KFunction>, consts: readonly NDArray[]): Promise<CpuExecutable> {
+    const keep = new Set<string>();
+    for (const o of lowered.outputs) if ('view' in o) keep.add(o.view.buf);
+    const loaded = await runtime.load(lowered.program, functions, keep);
+    return new CpuExecutable(lowered, loaded, consts);
+  }
+
+  /** Host-to-device and device-to-host floats of one call. */
+  get transferFloats(): { in: number; out: number } {
+    const size = (id: string) => this.lowered.program.buffers.find((b) => b.id === id)?.size ?? 0;
+    return {
+      in: this.lowered.inputs.reduce((s, x) => s + size(x.buf), 0),
+      out: this.lowered.outputs.reduce((s, o) => s + ('view' in o ? o.view.shape.reduce((a, b) => a * b, 1) * lanes(o.aval.dtype) : 0), 0),
+    };
+  }
+
+  run(args: readonly NDArray[]): NDArray[] {
+    const { lowered, loaded } = this;
+    const host = this.hostValues(args);
+    for (const x of lowered.inputs) {
+      const value = x.source.kind === 'arg' ? args[x.source.index] : (host.get(x.source.v) as NDArray);
+      loaded.write(x.buf, value.data);
+    }
+    loaded.run();
+    return lowered.outputs.map((o) => {
+      if ('literal' in o) return fill(o.aval.dtype, o.aval.shape, o.literal.re, o.literal.im);
+      return readView(loaded.view(o.view.buf), o.view, o.aval.dtype);
+    });
+  }
+
+  release(): void {
+    this.loaded.release();
+  }
+
+  private hostValues(args: readonly NDArray[]): Map<Var, NDArray> {
+    const out = new Map<Var, NDArray>();
+    const { hostEqns, ir } = this.lowered;
+    if (hostEqns.length === 0) return out;
+    const sub = { constVars: ir.constVars, inVars: ir.inVars, eqns: hostEqns, outAtoms: hostEqns.flatMap((e) => e.outputs) };
+    const values = evalIR(sub, this.consts, args);
+    sub.outAtoms.forEach((v, i) => out.set(v, values[i]));
+    return out;
+  }
+}
+
+function fill(dtype: NDArray['dtype'], shape: readonly number[], re: number, im: number): NDArray {
+  const one = scalar(dtype, re, im);
+  const out = ndarray(dtype, shape);
+  const l = lanes(dtype);
+  for (let i = 0; i < out.data.length; i += l) {
+    out.data[i] = one.data[0];
+    if (l === 2) out.data[i + 1] = one.data[1];
+  }
+  return out;
+}
+
+/** The elements of a strided view, row-major, as an NDArray (float64). */
+export function readView(mem: Float32Array | Int32Array, view: View, dtype: NDArray['dtype']): NDArray {
+  const out = ndarray(dtype, view.shape);
+  const l = lanes(dtype);
+  const n = out.data.length / l;
+  const contiguous = view.strides.every((s, i) => view.shape[i] === 1 || s === l * view.shape.slice(i + 1).reduce((a, b) => a * b, 1));
+  if (contiguous) {
+    out.data.set(mem.subarray(view.offset, view.offset + n * l));
+    return out;
+  }
+  const rank = view.shape.length;
+  const idx = new Array<number>(rank).fill(0);
+  for (let i = 0; i < n; i++) {
+    let at = view.offset;
+    for (let a = 0; a < rank; a++) at += idx[a] * view.strides[a];
+    for (let c = 0; c < l; c++) out.data[i * l + c] = mem[at + c];
+    for (let a = rank - 1; a >= 0; a--) {
+      if (++idx[a] < view.shape[a]) break;
+      idx[a] = 0;
+    }
+  }
+  return out;
+}

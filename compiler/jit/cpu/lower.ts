@@ -1,0 +1,279 @@
+/**
+ * Lowering for the CPU backend: an optimised IR becomes a kernel-IR program. The fusion
+ * schedule (schedule.ts, shared with the GPU path) says which variables are materialised;
+ * each materialised elementwise/view value becomes one vectorised map kernel, each kernel
+ * primitive a CPU template instance (kernels/cpu/*) reading its operands as strided views,
+ * so transposes, broadcasts and slices of buffers cost no copy. Program outputs are buffer
+ * views read back by the runtime (no packing kernel: the memory is shared with the host).
+ */
+import type { AVal, Eqn, IR, Var } from '../../ir';
+import { Lit } from '../../ir';
+import type { NDArray } from '../../ndarray';
+import type { DType } from '../../dtype';
+import type { PrimParams } from '../../primitives';
+import { sizeOf } from '../../shape';
+import { codegenKind } from '../codegen';
+import { schedule } from '../schedule';
+import { Block, END, i32, iadd, idiv, imul, irem, isub, min, START } from '../../../kernels/ir/build';
+import type { BufferDecl, Expr, Kernel, KernelProgram, Storage } from '../../../kernels/ir/types';
+import { LANES } from '../../../kernels/ir/types';
+import { type TemplateContext, type View, contiguousView, storageOfDType } from '../../../kernels/cpu/template';
+import { Coords, ValueEmitter } from './emit';
+import { affine } from './indexing';
+import { templateRules } from './templates';
+
+export type InputSource = { readonly kind: 'arg'; readonly index: number } | { readonly kind: 'host'; readonly v: Var };
+
+export interface CpuInput {
+  readonly buf: string;
+  readonly dtype: DType;
+  readonly source: InputSource;
+}
+
+export type CpuOutput = { readonly aval: AVal; readonly view: View } | { readonly aval: AVal; readonly literal: Lit };
+
+export interface CpuLowered {
+  readonly ir: IR;
+  readonly program: KernelProgram;
+  readonly hostEqns: readonly Eqn[];
+  readonly inputs: readonly CpuInput[];
+  readonly outputs: readonly CpuOutput[];
+  /** The map kernels (materialised fusions) and the floats each writes; the others are template instances. */
+  readonly maps: ReadonlyMap<Kernel, number>;
+}
+
+export interface CpuLowerOptions {
+  readonly name?: string;
+  /** Threads a launch may be split across (templates shape their work units by it). */
+  readonly threads: number;
+}
+
+const floats = (a: AVal): number => sizeOf(a.shape) * (a.dtype === 'c64' ? 2 : 1);
+
+/** Free views: index remappings that a strided view expresses without a copy. */
+function freeView(e: Eqn, src: View, out: AVal): View | undefined {
+  switch (e.prim) {
+    case 'transpose': {
+      const { perm } = e.params as PrimParams['transpose'];
+      return { ...src, shape: out.shape, strides: perm.map((p) => src.strides[p]) };
+    }
+    case 'broadcast_in_dim': {
+      const { dims } = e.params as PrimParams['broadcast_in_dim'];
+      const strides = out.shape.map(() => 0);
+      dims.forEach((d, i) => (strides[d] = src.shape[i] === 1 ? 0 : src.strides[i]));
+      return { ...src, shape: out.shape, strides };
+    }
+    case 'slice': {
+      const { start } = e.params as PrimParams['slice'];
+      return { ...src, shape: out.shape, offset: src.offset + start.reduce((s, st, i) => s + st * src.strides[i], 0) };
+    }
+    case 'reverse': {
+      const { axes } = e.params as PrimParams['reverse'];
+      const offset = src.offset + axes.reduce((s, a) => s + (src.shape[a] - 1) * src.strides[a], 0);
+      return { ...src, shape: out.shape, offset, strides: src.strides.map((s, i) => (axes.includes(i) ? -s : s)) };
+    }
+    case 'reshape': {
+      const contiguous = contiguousView(src.buf, src.shape, src.dtype);
+      if (contiguous.strides.every((s, i) => src.shape[i] === 1 || s === src.strides[i])) {
+        return { ...contiguousView(src.buf, out.shape, src.dtype), offset: src.offset };
+      }
+      const kept = src.shape.map((d, i) => [d, src.strides[i]]).filter(([d]) => d !== 1);
+      if (kept.map(([d]) => d).join() !== out.shape.filter((d) => d !== 1).join()) return undefined;
+      let k = 0;
+      return { ...src, shape: out.shape, strides: out.shape.map((d) => (d === 1 ? 0 : kept[k++][1])) };
+    }
+  }
+  return undefined;
+}
+
+/** A short name saying what a fused kernel computes: its primitives, in program order. */
+function fusedName(v: Var, producer: (v: Var) => Eqn | undefined, materialized: (v: Var) => boolean): string {
+  const prims: string[] = [];
+  const seen = new Set<Var>();
+  const visit = (x: Var): void => {
+    if (seen.has(x) || materialized(x)) return;
+    seen.add(x);
+    const e = producer(x);
+    if (!e) return;
+    for (const a of e.inputs) if (!(a instanceof Lit)) visit(a);
+    if (!prims.includes(e.prim) && codegenKind(e.prim) === 'elementwise') prims.push(e.prim);
+  };
+  visit(v);
+  return prims.length ? prims.slice(0, 3).join('_') : 'copy';
+}
+
+export function lowerToKernels(ir: IR, consts: readonly NDArray[], opts: CpuLowerOptions): CpuLowered {
+  const sched = schedule(ir);
+  const buffers: BufferDecl[] = [];
+  const kernels: Kernel[] = [];
+  const maps = new Map<Kernel, number>();
+  const views = new Map<Var, View>();
+  const inputs: CpuInput[] = [];
+  let counter = 0;
+  const names = new Map<string, number>();
+  const uniqueName = (base: string): string => {
+    const n = names.get(base) ?? 0;
+    names.set(base, n + 1);
+    return n ? `${base}_${n}` : base;
+  };
+
+  const declare = (id: string, size: number, storage: Storage, kind: BufferDecl['kind'], data?: Float32Array | Int32Array): string => {
+    buffers.push({ id, size: Math.max(size, 1), storage, kind, data });
+    return id;
+  };
+  const temp = (a: AVal): View => contiguousView(declare(`b${counter++}`, floats(a), storageOfDType(a.dtype), 'temp'), a.shape, a.dtype);
+
+  ir.inVars.forEach((v, i) => {
+    const buf = declare(`in${i}`, floats(v.aval), storageOfDType(v.aval.dtype), 'input');
+    views.set(v, contiguousView(buf, v.aval.shape, v.aval.dtype));
+    inputs.push({ buf, dtype: v.aval.dtype, source: { kind: 'arg', index: i } });
+  });
+  ir.constVars.forEach((v, i) => {
+    const storage = storageOfDType(v.aval.dtype);
+    const data = storage === 'f32' ? Float32Array.from(consts[i].data) : Int32Array.from(consts[i].data);
+    views.set(v, contiguousView(declare(`k${i}`, floats(v.aval), storage, 'constant', data), v.aval.shape, v.aval.dtype));
+  });
+  const hostEqns = ir.eqns.filter((e) => sched.hostEqns.has(e));
+  for (const e of hostEqns) {
+    for (const v of e.outputs) {
+      const buf = declare(`h${inputs.length}`, floats(v.aval), storageOfDType(v.aval.dtype), 'input');
+      views.set(v, contiguousView(buf, v.aval.shape, v.aval.dtype));
+      inputs.push({ buf, dtype: v.aval.dtype, source: { kind: 'host', v } });
+    }
+  }
+
+  const env = { viewOf: (v: Var) => views.get(v), producer: (v: Var) => sched.producer.get(v) };
+
+  const materialize = (v: Var): View => {
+    const out = temp(v.aval);
+    const name = uniqueName(fusedName(v, env.producer, (x) => views.has(x)));
+    const k = mapKernel(name, v, out, env, opts.threads);
+    kernels.push(k);
+    maps.set(k, floats(v.aval));
+    views.set(v, out);
+    return out;
+  };
+
+  /**
+   * A buffer view of `a` without computing anything: its own buffer, or a free view (a strided
+   * remapping, or one part of a complex buffer) of a value that has a buffer or a view.
+   */
+  const viewOf = (a: Var): View | undefined => {
+    const direct = views.get(a);
+    if (direct) return direct;
+    const e = sched.producer.get(a);
+    if (!e || e.inputs.length !== 1 || e.inputs[0] instanceof Lit) return undefined;
+    if ((e.prim === 'real' || e.prim === 'imag') && e.inputs[0].aval.dtype === 'c64') {
+      const src = viewOf(e.inputs[0]);
+      return src && { ...src, dtype: 'f32', offset: src.offset + (e.prim === 'imag' ? 1 : 0) };
+    }
+    if (codegenKind(e.prim) !== 'view') return undefined;
+    const src = viewOf(e.inputs[0]);
+    return src && freeView(e, src, a.aval);
+  };
+
+  /** The operand of a kernel primitive: a buffer view, through free views, else materialised. */
+  const operandView = (a: Var | Lit): View => {
+    if (a instanceof Lit) {
+      const storage = storageOfDType(a.dtype);
+      const data = storage === 'f32' ? Float32Array.from(a.dtype === 'c64' ? [a.re, a.im] : [a.re]) : Int32Array.from([a.re]);
+      return contiguousView(declare(`l${counter++}`, data.length, storage, 'constant', data), [], a.dtype);
+    }
+    return viewOf(a) ?? materialize(a);
+  };
+
+  for (const e of ir.eqns) {
+    if (sched.hostEqns.has(e)) continue;
+    const kind = codegenKind(e.prim);
+    if (kind === 'kernel') {
+      const ins = e.inputs.map(operandView);
+      const outs = e.outputs.map((v) => temp(v.aval));
+      const name = uniqueName(e.prim);
+      let scratchCount = 0;
+      const ctx: TemplateContext = {
+        name,
+        threads: opts.threads,
+        scratch: (size, storage) => declare(`${name}_s${scratchCount++}`, size, storage, 'temp'),
+        constant: (data) => declare(`${name}_c${scratchCount++}`, data.length, data instanceof Int32Array ? 'i32' : 'f32', 'constant', data),
+      };
+      const rule = templateRules[e.prim];
+      if (!rule) throw new Error(`jit (cpu): no CPU template for '${e.prim}'`);
+      kernels.push(...rule(ctx, ins, e.params as never, outs));
+      e.outputs.forEach((v, i) => views.set(v, outs[i]));
+      continue;
+    }
+    const v = e.outputs[0];
+    if (sched.materialized.has(v) && !views.has(v)) {
+      const free = viewOf(v);
+      if (free) views.set(v, free);
+      else materialize(v);
+    }
+  }
+
+  const outputs: CpuOutput[] = ir.outAtoms.map((a) => {
+    if (a instanceof Lit) return { aval: a.aval, literal: a };
+    return { aval: a.aval, view: operandView(a) };
+  });
+  return { ir, program: { name: opts.name ?? 'jit', buffers, kernels }, hostEqns, inputs, outputs, maps };
+}
+
+/** Elements per work unit of a map kernel, at least (so a launch is not split too finely). */
+const MIN_UNIT = 1024;
+
+/**
+ * A map kernel writing `v` into `out`. Rows of the innermost axis when it is long enough to
+ * vectorise, else the flat index; four elements per iteration, then a scalar tail. The units
+ * are rows or blocks of rows/flat ranges, enough to split across the threads.
+ */
+function mapKernel(name: string, v: Var, out: View, env: ConstructorParameters<typeof ValueEmitter>[0], threads: number): Kernel {
+  const shape = v.aval.shape;
+  const n = sizeOf(shape);
+  const lanes = v.aval.dtype === 'c64' ? 2 : 1;
+  const rank = shape.length;
+  const inner = rank >= 2 && shape[rank - 1] >= 8 ? shape[rank - 1] : n;
+  const rows = n / inner;
+  const wantUnits = 4 * threads;
+  const perRow = rows >= wantUnits ? 1 : Math.max(1, Math.min(Math.ceil(inner / MIN_UNIT), Math.ceil(wantUnits / rows)));
+  const blockLen = Math.ceil(Math.ceil(inner / perRow) / LANES) * LANES;
+  const blocks = Math.ceil(inner / blockLen);
+  const units = rows * blocks;
+  const names = { next: 0, prefix: 't' };
+  const body = new Block(names);
+
+  const store = (b: Block, flat: Expr, value: { re: Expr; im?: Expr }, vector: boolean): void => {
+    if (lanes === 1) b.store(out.buf, flat, value.re);
+    else if (vector) b.storePair(out.buf, imul(flat, i32(2)), value.re, value.im as Expr);
+    else {
+      const at = b.bind(imul(flat, i32(2)));
+      b.store(out.buf, at, value.re);
+      b.store(out.buf, iadd(at, i32(1)), value.im as Expr);
+    }
+  };
+
+  body.for(START, END, (u, b) => {
+    const row = blocks === 1 ? u : b.bind(idiv(u, blocks));
+    const j0 = blocks === 1 ? i32(0) : b.bind(imul(irem(u, blocks), i32(blockLen)));
+    const j1 = blocks === 1 ? i32(inner) : b.bind(min(iadd(j0, i32(blockLen)), i32(inner)));
+    const rowStart = inner === n ? i32(0) : b.bind(imul(row, i32(inner)));
+    const outerShape = inner === n ? [] : shape.slice(0, rank - 1);
+    const outerCoords = Coords.fromFlat(outerShape, affine(row)).axes;
+    const coordsAt = (j: Expr, vector: boolean, bb: Block): { coords: Coords; flat: Expr } => {
+      const flat = bb.bind(iadd(rowStart, j));
+      const align = vector ? (inner % LANES === 0 || inner === n ? LANES : 1) : 1;
+      const step = vector ? 1 : 0;
+      if (inner === n) return { coords: Coords.fromFlat(shape, affine(flat, step, align)), flat };
+      return { coords: Coords.of(shape, [...outerCoords, affine(j, step, LANES)], affine(flat, step, align)), flat };
+    };
+    // Vector loop: j + 4 <= j1.
+    b.for(j0, isub(j1, i32(LANES - 1)), (j, vb) => {
+      const { coords, flat } = coordsAt(j, true, vb);
+      store(vb, flat, new ValueEmitter(env, vb, true).value(v, coords), true);
+    }, LANES, 'j');
+    const tail = b.bind(iadd(j0, imul(idiv(isub(j1, j0), LANES), i32(LANES))));
+    b.for(tail, j1, (j, sb) => {
+      const { coords, flat } = coordsAt(j, false, sb);
+      store(sb, flat, new ValueEmitter(env, sb, false).value(v, coords), false);
+    }, 1, 'k');
+  });
+  return { name, units, unitCost: Math.ceil(n / units) * 4, body: body.stmts };
+}

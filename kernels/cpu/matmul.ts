@@ -1,0 +1,278 @@
+/**
+ * The CPU template of batched matmul, C[p] = A[p] · B[p] for `[...batch, M, K] × [...batch, K, N]`,
+ * f32 or i32 (i32 products and sums wrap, exactly as the interpreter's). It owns the blocking:
+ *
+ * - B is cut into panels of NR = 8 columns. A first kernel packs each panel contiguously
+ *   (`packed[k·NR + j]`, the last panel zero-padded) unless B's rows are already contiguous with
+ *   N a small multiple of NR, where the panel is read in place (row step = B's K-stride).
+ * - The micro-kernel keeps an MR × NR = 4 × 8 tile of C in 8 vector accumulators (plus 2 B
+ *   vectors and one broadcast A value: 11 of V8's 16 xmm registers, no spills without FMA) and
+ *   walks k unrolled by 4: per k two vector loads of B, four broadcast scalar loads of A, eight
+ *   multiply-adds. A is never packed: its four values per k are scalar loads whatever its
+ *   strides (a transposed A even reads them from one cache line), so no layout is unfriendly.
+ * - Edges are static: the last row block has M mod 4 rows (its own tile code), the last panel
+ *   ceil((N mod 8)/4) vectors whose lanes past N are stored one by one.
+ * - Work units are blocks of 4 rows of C (× batch), so a launch splits across threads. When the
+ *   C tiles are too few to feed the threads and K is long (the weight-gradient shapes,
+ *   64×8192·8192×64), K is split into chunks (`splitK`): each unit computes a partial C of one
+ *   row block for one K-chunk into scratch, and a second kernel sums the partials.
+ */
+import { Block, type Expr, END, START, add, bin, f32, i32, iadd, idiv, imul, irem, isub, lane, load, mul, splat, vec } from '../ir/build';
+import type { Kernel, ScalarType } from '../ir/types';
+import { vectorOf } from '../ir/types';
+import type { TemplateContext, View } from './template';
+
+/** Rows of a C tile (and of a work unit). */
+export const MR = 4;
+/** Columns of a C tile (a B panel): two f32x4 vectors. */
+export const NR = 8;
+/** k-steps unrolled in the micro-kernel's loop. */
+const KU = 4;
+
+/** Tiles of this many rows and columns are what the split-K rule counts as blocks of C. */
+const C_BLOCK = 64;
+/** Split K only when it has at least this many steps, into chunks of about KC steps. */
+const SPLIT_MIN_K = 512;
+const KC = 512;
+const MAX_CHUNKS = 64;
+
+/**
+ * How many K-chunks to split the product into: 1 (no split) unless the 64×64 blocks of C
+ * (× batch) are fewer than two per thread and K ≥ 512; then chunks of about 512 k-steps, at
+ * least two per thread, at most 64.
+ */
+export function splitK(batch: number, M: number, N: number, K: number, threads: number): number {
+  const blocks = batch * Math.ceil(M / C_BLOCK) * Math.ceil(N / C_BLOCK);
+  if (K < SPLIT_MIN_K || blocks >= 2 * threads) return 1;
+  return Math.min(MAX_CHUNKS, Math.max(2 * threads, Math.ceil(K / KC)));
+}
+
+/** Whether B is read in place: contiguous rows and whole panels of no more than 128 columns. */
+const readsBInPlace = (sN: number, N: number, K: number): boolean => K === 0 || (sN === 1 && N % NR === 0 && N <= 128);
+
+interface Dim {
+  readonly size: number;
+  /** Strides of A, B and C along this batch axis. */
+  readonly strides: readonly [number, number, number];
+}
+
+/** Batch axes without those of size 1, adjacent axes merged where all three views allow it. */
+function batchDims(a: View, b: View, out: View): Dim[] {
+  const r = a.shape.length;
+  const dims: Dim[] = [];
+  for (let d = 0; d < r - 2; d++) {
+    if (a.shape[d] === 1) continue;
+    const s: [number, number, number] = [a.strides[d], b.strides[d], out.strides[d]];
+    const prev = dims[dims.length - 1];
+    if (prev && prev.strides.every((ps, v) => ps === s[v] * a.shape[d])) dims[dims.length - 1] = { size: prev.size * a.shape[d], strides: s };
+    else dims.push({ size: a.shape[d], strides: s });
+  }
+  return dims;
+}
+
+/** i32 locals holding the offsets Σ coord_d · stride_d of flat batch index `p`, one per view. */
+function batchOffsets(blk: Block, p: Expr, dims: readonly Dim[], views: readonly number[]): Expr[] {
+  const offs: Expr[] = views.map(() => i32(0));
+  let rest = p;
+  for (let d = dims.length - 1; d >= 0; d--) {
+    const coord = d === 0 ? rest : blk.bind(irem(rest, dims[d].size), 'c');
+    if (d > 0) rest = blk.bind(idiv(rest, dims[d].size), 'q');
+    views.forEach((v, i) => (offs[i] = iadd(offs[i], imul(coord, i32(dims[d].strides[v])))));
+  }
+  return offs.map((o) => blk.bind(o, 'o'));
+}
+
+const zero = (e: ScalarType): Expr => (e === 'f32' ? f32(0) : i32(0));
+
+/** Where a tile of C is stored (C itself, or a partial product in scratch). */
+interface TileOut {
+  readonly buf: string;
+  /** Index of the tile's element (0, 0). */
+  readonly base: Expr;
+  readonly rowStride: number;
+  readonly colStride: number;
+}
+
+interface TileSpec {
+  readonly e: ScalarType;
+  readonly rows: number;
+  /** Vectors per row (NR/4 for a full panel), and how many columns of them are valid. */
+  readonly vectors: number;
+  readonly cols: number;
+  readonly a: { readonly buf: string; readonly base: Expr; readonly rowStride: number; readonly kStride: number };
+  readonly b: { readonly buf: string; readonly base: Expr; readonly kStride: number };
+  /** k-steps: a constant or an i32 expression. */
+  readonly kLen: Expr;
+  readonly out: TileOut;
+}
+
+/** The register-blocked micro-kernel: one `rows × 4·vectors` tile of C over `kLen` k-steps. */
+function emitTile(blk: Block, t: TileSpec): void {
+  const vt = vectorOf(t.e);
+  const acc = Array.from({ length: t.rows }, () => Array.from({ length: t.vectors }, () => blk.let(splat(zero(t.e)), 'acc')));
+  // Each k-step group binds its own A and B positions from the loop counter (no reassigned
+  // pointers), so the renderer folds the constant parts of every load's index into its offset.
+  const step = (body: Block, k: Expr, unroll: number): void => {
+    const pa = body.bind(iadd(t.a.base, imul(k, i32(t.a.kStride))), 'pa');
+    const pb = body.bind(iadd(t.b.base, imul(k, i32(t.b.kStride))), 'pb');
+    for (let u = 0; u < unroll; u++) {
+      const bv = Array.from({ length: t.vectors }, (_, c) => body.let(load(t.b.buf, iadd(pb, i32(u * t.b.kStride + 4 * c)), vt), 'b'));
+      for (let r = 0; r < t.rows; r++) {
+        const av = body.let(splat(load(t.a.buf, iadd(pa, i32(r * t.a.rowStride + u * t.a.kStride)), t.e)), 'a');
+        for (let c = 0; c < t.vectors; c++) body.set(acc[r][c], add(acc[r][c], mul(av, bv[c])));
+      }
+    }
+  };
+  const kMain = t.kLen.k === 'const' ? i32(t.kLen.v - (t.kLen.v % KU)) : blk.bind(bin('and', t.kLen, i32(~(KU - 1))), 'km');
+  blk.for(i32(0), kMain, (k, body) => step(body, k, KU), KU, 'k');
+  if (t.kLen.k !== 'const' || t.kLen.v % KU !== 0) blk.for(kMain, t.kLen, (k, body) => step(body, k, 1), 1, 'k');
+  const o = t.out;
+  for (let r = 0; r < t.rows; r++) {
+    for (let c = 0; c < t.vectors; c++) {
+      const at = (j: number): Expr => iadd(o.base, i32(r * o.rowStride + j * o.colStride));
+      const valid = Math.min(4, t.cols - 4 * c);
+      if (valid === 4) blk.store(o.buf, at(4 * c), acc[r][c], o.colStride);
+      else for (let l = 0; l < valid; l++) blk.store(o.buf, at(4 * c + l), lane(acc[r][c], l));
+    }
+  }
+}
+
+/** The batched product `out = a · b` as kernels: [pack B,] tiles[, sum of K-chunks]. */
+export function matmul(ctx: TemplateContext, a: View, b: View, out: View): Kernel[] {
+  const r = a.shape.length;
+  if (r < 2 || b.shape.length !== r || out.shape.length !== r) throw new Error(`matmul template: ranks ${a.shape.length}, ${b.shape.length}, ${out.shape.length}`);
+  if (a.dtype !== b.dtype || a.dtype !== out.dtype || (a.dtype !== 'f32' && a.dtype !== 'i32')) {
+    throw new Error(`matmul template: dtypes ${a.dtype}, ${b.dtype} -> ${out.dtype} (f32 or i32 only)`);
+  }
+  const e: ScalarType = a.dtype;
+  const [M, K, N] = [a.shape[r - 2], a.shape[r - 1], b.shape[r - 1]];
+  if (b.shape[r - 2] !== K || out.shape[r - 2] !== M || out.shape[r - 1] !== N) {
+    throw new Error(`matmul template: shapes [${a.shape}] · [${b.shape}] -> [${out.shape}]`);
+  }
+  const dims = batchDims(a, b, out);
+  const P = dims.reduce((n, d) => n * d.size, 1);
+  if (M === 0 || N === 0 || P === 0) return [];
+
+  const [sAm, sAk] = [a.strides[r - 2], a.strides[r - 1]];
+  const [sBk, sBn] = [b.strides[r - 2], b.strides[r - 1]];
+  const [sCm, sCn] = [out.strides[r - 2], out.strides[r - 1]];
+  const fullPanels = Math.floor(N / NR);
+  const tailCols = N - fullPanels * NR;
+  const tailVectors = Math.ceil(tailCols / 4);
+  const fullRowBlocks = Math.floor(M / MR);
+  const tailRows = M - fullRowBlocks * MR;
+  const rowBlocks = fullRowBlocks + (tailRows > 0 ? 1 : 0);
+  const kernels: Kernel[] = [];
+
+  // Packing: one unit per (distinct batch of B, panel); a B broadcast over the batch is packed once.
+  const inPlace = readsBInPlace(sBn, N, K);
+  const bBatched = dims.some((d) => d.strides[1] !== 0);
+  const PB = bBatched ? P : 1;
+  const panelWidth = (jp: number): number => (jp < fullPanels ? NR : 4 * tailVectors);
+  const packedSize = K * (fullPanels * NR + 4 * tailVectors);
+  let bBuf = b.buf;
+  if (!inPlace) {
+    bBuf = ctx.scratch(PB * packedSize, e === 'f32' ? 'f32' : 'i32', 'packed B panels');
+    const panels = fullPanels + (tailVectors > 0 ? 1 : 0);
+    const blk = new Block();
+    blk.for(START, END, (u, body) => {
+      const p = body.bind(idiv(u, panels), 'p');
+      const jp = body.bind(irem(u, panels), 'jp');
+      const [bOff] = batchOffsets(body, p, bBatched ? dims : [], [1]);
+      const src = body.bind(iadd(i32(b.offset), iadd(bOff, imul(jp, i32(NR * sBn)))), 'src');
+      const dst = body.bind(iadd(imul(p, i32(packedSize)), imul(jp, i32(K * NR))), 'dst');
+      const copy = (into: Block, width: number, cols: number): void => {
+        into.for(i32(0), i32(K), (k, kb) => {
+          const s = kb.bind(iadd(src, imul(k, i32(sBk))), 's');
+          const d = kb.bind(iadd(dst, imul(k, i32(width))), 'd');
+          for (let c = 0; c < width / 4; c++) {
+            const valid = Math.min(4, cols - 4 * c);
+            const v = valid === 4
+              ? load(b.buf, iadd(s, i32(4 * c * sBn)), vectorOf(e), sBn)
+              : vec(Array.from({ length: 4 }, (_, l) => (l < valid ? load(b.buf, iadd(s, i32((4 * c + l) * sBn)), e) : zero(e))));
+            kb.store(bBuf, iadd(d, i32(4 * c)), v);
+          }
+        }, 1, 'k');
+      };
+      if (tailVectors === 0) copy(body, NR, NR);
+      else if (fullPanels === 0) copy(body, 4 * tailVectors, tailCols);
+      else body.if(bin('lt', jp, i32(fullPanels)), (full) => copy(full, NR, NR), (tail) => copy(tail, 4 * tailVectors, tailCols));
+    });
+    kernels.push({ name: `${ctx.name}_packB`, units: PB * panels, unitCost: K * NR, body: blk.stmts });
+  }
+
+  // Tiles: one unit per (K-chunk, batch, block of 4 rows), chunk-major so that consecutive units share B.
+  const chunks = splitK(P, M, N, K, ctx.threads);
+  const kc = chunks === 1 ? K : Math.ceil(K / chunks / KU) * KU;
+  const C = chunks === 1 ? 1 : Math.ceil(K / kc);
+  const partial = C > 1 ? ctx.scratch(C * P * M * N, e === 'f32' ? 'f32' : 'i32', 'partial products of K-chunks') : '';
+  const perChunk = P * rowBlocks;
+  const blk = new Block();
+  blk.for(START, END, (u, body) => {
+    const ch = C > 1 ? body.bind(idiv(u, perChunk), 'ch') : i32(0);
+    const rest = C > 1 ? body.bind(irem(u, perChunk), 'u') : u;
+    const p = body.bind(idiv(rest, rowBlocks), 'p');
+    const rb = body.bind(irem(rest, rowBlocks), 'rb');
+    const [aOff, bOff, cOff] = batchOffsets(body, p, dims, [0, 1, 2]);
+    const k0 = body.bind(imul(ch, i32(kc)), 'k0');
+    const kLen = C > 1 ? body.bind(bin('min', i32(kc), isub(i32(K), k0)), 'kn') : i32(K);
+    const i0 = body.bind(imul(rb, i32(MR)), 'i0');
+    const aRow = body.bind(iadd(i32(a.offset), iadd(aOff, iadd(imul(i0, i32(sAm)), imul(k0, i32(sAk))))), 'ar');
+    const bStart = inPlace
+      ? body.bind(iadd(i32(b.offset), iadd(bOff, imul(k0, i32(sBk)))), 'bs')
+      : body.bind(bBatched ? imul(p, i32(packedSize)) : i32(0), 'bs');
+    const oRow = C > 1
+      ? body.bind(iadd(imul(ch, i32(P * M * N)), iadd(imul(p, i32(M * N)), imul(i0, i32(N)))), 'or')
+      : body.bind(iadd(i32(out.offset), iadd(cOff, imul(i0, i32(sCm)))), 'or');
+    const [oRowStride, oColStride] = C > 1 ? [N, 1] : [sCm, sCn];
+    const oBuf = C > 1 ? partial : out.buf;
+
+    const rowBlock = (rows: number) => (rbBody: Block): void => {
+      const tile = (tb: Block, jp: Expr, width: number, cols: number): void => {
+        // Panel jp of B: in place it starts at column jp·NR (row k0 is in bStart); packed, at
+        // jp·K·NR (the tail panel after all full ones), row k0 at k0·width within the panel.
+        const bBase = inPlace ? iadd(bStart, imul(jp, i32(NR))) : iadd(bStart, iadd(imul(jp, i32(K * NR)), imul(k0, i32(width))));
+        emitTile(tb, {
+          e, rows, vectors: width / 4, cols, kLen,
+          a: { buf: a.buf, base: aRow, rowStride: sAm, kStride: sAk },
+          b: { buf: bBuf, base: bBase, kStride: inPlace ? sBk : width },
+          out: { buf: oBuf, base: iadd(oRow, imul(jp, i32(NR * oColStride))), rowStride: oRowStride, colStride: oColStride },
+        });
+      };
+      if (fullPanels > 0) rbBody.for(i32(0), i32(fullPanels), (jp, pb) => tile(pb, jp, NR, NR), 1, 'jp');
+      if (tailVectors > 0) tile(rbBody, i32(fullPanels), 4 * tailVectors, tailCols);
+    };
+    if (tailRows === 0) rowBlock(MR)(body);
+    else if (fullRowBlocks === 0) rowBlock(tailRows)(body);
+    else body.if(bin('lt', rb, i32(fullRowBlocks)), rowBlock(MR), rowBlock(tailRows));
+  });
+  kernels.push({ name: `${ctx.name}_tiles`, units: C * perChunk, unitCost: 2 * MR * N * kc, body: blk.stmts });
+
+  if (C > 1) kernels.push(sumChunks(ctx, e, partial, C, dims, M, N, out));
+  return kernels;
+}
+
+/** The second kernel of split-K: C[p, i, :] = Σ_chunk partial[chunk, p, i, :], one unit per row of C. */
+function sumChunks(ctx: TemplateContext, e: ScalarType, partial: string, C: number, dims: readonly Dim[], M: number, N: number, out: View): Kernel {
+  const r = out.shape.length;
+  const [sCm, sCn] = [out.strides[r - 2], out.strides[r - 1]];
+  const P = dims.reduce((n, d) => n * d.size, 1);
+  const vt = vectorOf(e);
+  const blk = new Block();
+  blk.for(START, END, (u, body) => {
+    const p = body.bind(idiv(u, M), 'p');
+    const i = body.bind(irem(u, M), 'i');
+    const [cOff] = batchOffsets(body, p, dims, [2]);
+    const src = body.bind(imul(u, i32(N)), 'src');
+    const dst = body.bind(iadd(i32(out.offset), iadd(cOff, imul(i, i32(sCm)))), 'dst');
+    const sumAt = (into: Block, j: Expr, t: 'vector' | 'scalar'): Expr => {
+      const acc = into.let(load(partial, iadd(src, j), t === 'vector' ? vt : e), 's');
+      into.for(i32(1), i32(C), (ch, cb) => cb.set(acc, add(acc, load(partial, iadd(iadd(src, j), imul(ch, i32(P * M * N))), acc.t))), 1, 'ch');
+      return acc;
+    };
+    const nv = Math.floor(N / 4);
+    if (nv > 0) body.for(i32(0), i32(4 * nv), (j, jb) => jb.store(out.buf, iadd(dst, imul(j, i32(sCn))), sumAt(jb, j, 'vector'), sCn), 4, 'j');
+    for (let j = 4 * nv; j < N; j++) body.store(out.buf, iadd(dst, i32(j * sCn)), sumAt(body, i32(j), 'scalar'));
+  });
+  return { name: `${ctx.name}_sumK`, units: P * M, unitCost: C * N, body: blk.stmts };
+}

@@ -1,0 +1,431 @@
+/**
+ * The math library of the kernel IR: exp, log, sin, cos, tanh, logistic, erf, atan2 and pow as
+ * kernel-IR functions, each for f32 and f32x4 (`mathName(fn, t)`, e.g. `exp_f32x4`). WebAssembly
+ * has no transcendental instructions; these are branch-free polynomial evaluations in float32
+ * arithmetic (no FMA), written once per function over the shape of the argument, so the vector
+ * version computes in each lane exactly what the scalar version computes.
+ *
+ * Techniques (constants after Cephes and musl; erf fitted for this module):
+ * - exp: n = nearest(x·log2 e), r = x − n·ln2 (ln2 in two parts, n·C1 exact), Cephes degree-6
+ *   polynomial, then ·2^n built from exponent bits in two steps (2^⌊n/2⌋·2^(n−⌊n/2⌋)) so that
+ *   overflow gives inf and results below 2^-126 are the correctly scaled subnormals (one
+ *   rounding): exp(-100) = 3.72e-44, not 0; exp(x) = 0 only below ln 2^-150 ≈ -103.97.
+ * - log: exponent and mantissa from the bits (subnormals pre-scaled by 2^23), m in [√½, √2),
+ *   musl's log(1+f) = f − f²/2 + s(f²/2 + R(s²)), s = f/(2+f).
+ * - sin, cos: |x| reduced by π/2 (Cody–Waite, three parts, the first two of 8 bits so that
+ *   j·P1 and j·P2 are exact for j < 2^16), Cephes polynomials on [-π/4, π/4], the quadrant's
+ *   sign by xor on the sign bit.
+ * - tanh: x + x³P(x²) for |x| < 0.625, else 1 − 2/(e^{2|x|} + 1) with the sign copied.
+ * - logistic: e = exp(-|x|); 1/(1+e) for x ≥ 0 and e/(1+e) below, as the interpreter.
+ * - erf: x + x·P(x²) for |x| < 0.9, else 1 − exp(Q(|x|)) with Q ≈ log erfc (weighted minimax,
+ *   |x| clamped at 4 where erf rounds to 1).
+ * - atan2: one division t = num/den chosen among |y|/|x|, (|y|−|x|)/(|y|+|x|) and −|x|/|y| so
+ *   that |t| ≤ tan(π/8), Cephes' atan polynomial, an offset in {0, π/4, π/2, 3π/4, π} in two
+ *   parts, the sign of y copied (±0, ±inf and NaN as Math.atan2).
+ * - pow: |x|^y = exp(y·ln|x|) with ln|x| and the product in double-float32 (Dekker products),
+ *   so the error does not grow with |y·ln x|; zeros, infinities, negative x (integer y: the sign
+ *   of odd powers; otherwise NaN) and NaN as Math.pow (so pow(1, ±inf) and pow(1, NaN) are NaN).
+ *
+ * Measured accuracy against float64 Math.* (and the interpreter's erf), float32 inputs,
+ * log-uniform magnitudes over the whole range with both signs (spec/wasm/math.test.ts prints
+ * these; ulps are of the float32 result, so a correctly rounded result is within 0.5):
+ *   exp      ≤ 1.0 ulp               log       ≤ 0.9 ulp
+ *   sin, cos ≤ 1.5 ulp, or ≤ 3e-9 absolute near the zeros, for |x| ≤ 1e5 (j < 2^16); beyond,
+ *            the reduction loses accuracy (results stay within [-1, 1] up to |x| < 2^23; past
+ *            that they are NaN rather than wrong-looking numbers)
+ *   tanh     ≤ 1.7 ulp               logistic  ≤ 1.6 ulp               erf ≤ 1.5 ulp
+ *   atan2    ≤ 1.6 ulp               pow       ≤ 2e-7 relative while |y·ln x| < 80 (≈ 2 ulp)
+ * Special values are those of Math.*: exp(±inf) = inf/0, exp(NaN) = NaN, log(0) = -inf,
+ * log(x < 0) = NaN, log(inf) = inf, sin/cos(±inf) = NaN, tanh(±large) = ±1, logistic(-inf) = 0,
+ * logistic(+large) = 1, erf(±inf) = ±1, and NaN in gives NaN out (except pow(NaN, 0) = 1).
+ *
+ * The functions are self-contained (tanh, logistic, erf and pow inline their exp rather than call
+ * exp_*: a call per element costs more than the few shared instructions, and each caller needs a
+ * different range of it). `select` evaluates both arms; no arm can trap (the IR's f32 and bit
+ * operations never trap, and f32 → i32 conversion saturates). No `min`/`max`: clamps are
+ * comparisons and selects that let NaN through.
+ */
+import {
+  Block, type Expr, type KType, type MathFn, type Stmt,
+  add, bin, constant, cvt, div, mathName, mul, neg, select, sub, un,
+} from './build';
+import type { KFunction, Kernel } from './types';
+import { withElement } from './types';
+
+// ---- Shape-generic helpers: constants take the shape (scalar or 4 lanes) of the value they meet.
+
+const fc = (like: Expr, v: number): Expr => constant(withElement(like.t, 'f32'), v);
+const ic = (like: Expr, v: number): Expr => constant(withElement(like.t, 'i32'), v);
+
+const lt = (a: Expr, b: Expr): Expr => bin('lt', a, b);
+const le = (a: Expr, b: Expr): Expr => bin('le', a, b);
+const gt = (a: Expr, b: Expr): Expr => bin('gt', a, b);
+const ge = (a: Expr, b: Expr): Expr => bin('ge', a, b);
+const eq = (a: Expr, b: Expr): Expr => bin('eq', a, b);
+const ne = (a: Expr, b: Expr): Expr => bin('ne', a, b);
+const and = (a: Expr, b: Expr): Expr => bin('and', a, b);
+const or = (a: Expr, b: Expr): Expr => bin('or', a, b);
+const xor = (a: Expr, b: Expr): Expr => bin('xor', a, b);
+const shl = (a: Expr, n: number): Expr => bin('shl', a, ic(a, n));
+const shr = (a: Expr, n: number): Expr => bin('shr', a, ic(a, n));
+const abs = (a: Expr): Expr => un('abs', a);
+const not = (a: Expr): Expr => un('not', a);
+const nearest = (a: Expr): Expr => un('nearest', a);
+const trunc = (a: Expr): Expr => un('trunc', a);
+const bitsOf = (a: Expr): Expr => un('bitsOf', a);
+const fromBits = (a: Expr): Expr => un('fromBits', a);
+
+const SIGN = 0x80000000 | 0;
+const INF = Infinity;
+
+/** c[0] + c[1]·x + c[2]·x² + … by Horner's rule. */
+const poly = (x: Expr, c: readonly number[]): Expr =>
+  c.slice(0, -1).reduceRight((acc, ci) => add(mul(acc, x), fc(x, ci)), fc(x, c[c.length - 1]));
+
+/** |mag| with the sign bit of `sign` (mag must have its sign bit clear). */
+const withSignOf = (mag: Expr, sign: Expr): Expr => fromBits(or(bitsOf(mag), and(bitsOf(sign), ic(sign, SIGN))));
+
+/** `v` clamped to [lo, hi] by comparisons (NaN passes through). */
+function clamp(b: Block, v: Expr, lo: number, hi: number): Expr {
+  const u = b.bind(v);
+  return select(gt(u, fc(u, hi)), fc(u, hi), select(lt(u, fc(u, lo)), fc(u, lo), u));
+}
+
+// ---- exp
+
+const LOG2E = 1.4426950408889634;
+/** ln 2 = C1 + C2: C1 has 9 significant bits, so n·C1 is exact for |n| < 2^15. */
+const LN2_C1 = 0.693359375;
+const LN2_C2 = -2.12194440e-4;
+/** Cephes expf: e^r ≈ 1 + r + r²·P(r) on |r| ≤ ln2/2. */
+const EXP_P = [5.0000001201e-1, 1.6666665459e-1, 4.1665795894e-2, 8.3334519073e-3, 1.3981999507e-3, 1.9875691500e-4];
+
+/**
+ * e^(x + tail), for x in [-104, 89] (NaN passes). `wide` scales by 2^n in two steps, which the
+ * full range needs (n in [-150, 128]: results that overflow or are subnormal); without it the
+ * result must be a normal number (|x| ≤ 87). `tail` is the low part of a double-float argument.
+ */
+function expCore(b: Block, x: Expr, wide: boolean, tail?: Expr): Expr {
+  const n = b.let(nearest(mul(x, fc(x, LOG2E))), 'n');
+  const hi = sub(x, mul(n, fc(x, LN2_C1))); // exact (Sterbenz)
+  const nC2 = mul(n, fc(x, LN2_C2));
+  const r = b.let(tail ? add(hi, sub(tail, nC2)) : sub(hi, nC2), 'r');
+  const p = b.let(add(add(mul(mul(r, r), poly(r, EXP_P)), r), fc(x, 1)), 'p');
+  const k = b.let(cvt(n, 'i32'), 'k');
+  if (!wide) return fromBits(add(bitsOf(p), shl(k, 23)));
+  const k1 = b.let(shr(k, 1), 'k');
+  const pow2 = (e: Expr): Expr => fromBits(shl(add(e, ic(e, 127)), 23));
+  return mul(mul(p, pow2(k1)), pow2(sub(k, k1)));
+}
+
+function expF(b: Block, x: Expr): Expr {
+  return expCore(b, clamp(b, x, -104, 89), true);
+}
+
+// ---- log
+
+const MIN_NORMAL = 1.1754943508222875e-38;
+const SQRT_HALF_BITS = 0x3f3504f3;
+/** musl logf: R(s²) with s = f/(2+f), in two interleaved halves. */
+const LG = [0.66666662693, 0.40000972152, 0.28498786688, 0.24279078841];
+
+/** x = 2^k·(1 + f) with 1 + f in [√½, √2), for x > 0 (subnormals included). */
+function logSplit(b: Block, x: Expr): { k: Expr; f: Expr } {
+  const tiny = b.let(lt(x, fc(x, MIN_NORMAL)), 'tiny');
+  const xs = select(tiny, mul(x, fc(x, 8388608)), x);
+  const ix = b.let(add(bitsOf(xs), ic(x, 0x3f800000 - SQRT_HALF_BITS)), 'ix');
+  const k = sub(sub(shr(ix, 23), ic(x, 127)), select(tiny, ic(x, 23), ic(x, 0)));
+  const m = fromBits(add(and(ix, ic(x, 0x007fffff)), ic(x, SQRT_HALF_BITS)));
+  return { k: b.let(cvt(k, 'f32'), 'k'), f: b.let(sub(m, fc(x, 1)), 'f') };
+}
+
+/** s = f/(2+f) and s·(hfsq + R(s²)), the small part of log(1+f) beyond f − hfsq. */
+function logTail(b: Block, f: Expr, hfsq: Expr): Expr {
+  const s = b.let(div(f, add(fc(f, 2), f)), 's');
+  const z = b.let(mul(s, s), 'z');
+  const w = b.let(mul(z, z), 'w');
+  const R = add(mul(z, add(fc(z, LG[0]), mul(w, fc(z, LG[2])))), mul(w, add(fc(z, LG[1]), mul(w, fc(z, LG[3])))));
+  return mul(s, add(hfsq, R));
+}
+
+function logF(b: Block, x: Expr): Expr {
+  const { k, f } = logSplit(b, x);
+  const hfsq = b.let(mul(mul(fc(x, 0.5), f), f), 'h');
+  const v = add(add(sub(add(logTail(b, f, hfsq), mul(k, fc(x, LN2_C2))), hfsq), f), mul(k, fc(x, LN2_C1)));
+  const finite = select(lt(x, fc(x, INF)), v, x); // inf and NaN stay
+  return select(gt(x, fc(x, 0)), finite, select(eq(x, fc(x, 0)), fc(x, -INF), fc(x, NaN)));
+}
+
+// ---- sin, cos
+
+const TWO_OVER_PI = 0.6366197723675814;
+/** π/2 = P1 + P2 + P3 (to 5e-15): P1 and P2 have 8 significant bits. */
+const PIO2_P1 = 1.5703125;
+const PIO2_P2 = 4.84466552734375e-4;
+const PIO2_P3 = -6.397578431460715e-7;
+/** Cephes sinf and cosf on [-π/4, π/4]: sin r ≈ r + r³S(r²), cos r ≈ 1 − r²/2 + r⁴C(r²). */
+const SIN_S = [-1.6666654611e-1, 8.3321608736e-3, -1.9515295891e-4];
+const COS_C = [4.166664568298827e-2, -1.388731625493765e-3, 2.443315711809948e-5];
+/** Past 2^23 an f32 is an integer and the reduction error reaches π/4: the result is NaN. */
+const TRIG_LIMIT = 8388608;
+
+/** sin x (cos = false) or cos x: the quadrant of |x|, a polynomial, the sign. */
+function sinCos(b: Block, x: Expr, cos: boolean): Expr {
+  const ax = b.let(abs(x), 'a');
+  const j = b.let(nearest(mul(ax, fc(x, TWO_OVER_PI))), 'j');
+  const r = b.let(sub(sub(sub(ax, mul(j, fc(x, PIO2_P1))), mul(j, fc(x, PIO2_P2))), mul(j, fc(x, PIO2_P3))), 'r');
+  const q = b.let(cos ? add(cvt(j, 'i32'), ic(x, 1)) : cvt(j, 'i32'), 'q');
+  const z = b.let(mul(r, r), 'z');
+  const sinR = add(mul(mul(r, z), poly(z, SIN_S)), r);
+  const cosR = add(sub(mul(mul(z, z), poly(z, COS_C)), mul(fc(x, 0.5), z)), fc(x, 1));
+  const v = select(eq(and(q, ic(x, 1)), ic(x, 0)), sinR, cosR);
+  let sign = shl(and(q, ic(x, 2)), 30);
+  if (!cos) sign = xor(sign, and(bitsOf(x), ic(x, SIGN)));
+  return select(lt(ax, fc(x, TRIG_LIMIT)), fromBits(xor(bitsOf(v), sign)), fc(x, NaN));
+}
+
+// ---- tanh, logistic
+
+/** Cephes tanhf: tanh x ≈ x + x³P(x²) for |x| < 0.625. */
+const TANH_P = [-3.33332819422e-1, 1.33314422036e-1, -5.37397155531e-2, 2.06390887954e-2, -5.70498872745e-3];
+const TANH_SMALL = 0.625;
+
+function tanhF(b: Block, x: Expr): Expr {
+  const ax = b.let(abs(x), 'a');
+  const z = b.let(mul(x, x), 'z');
+  const small = add(mul(mul(x, z), poly(z, TANH_P)), x);
+  // tanh 10 rounds to 1; the clamp keeps exp's argument where it needs no range handling
+  const e = b.let(expCore(b, mul(fc(x, 2), select(gt(ax, fc(x, 10)), fc(x, 10), ax)), false), 'e');
+  const large = withSignOf(sub(fc(x, 1), div(fc(x, 2), add(e, fc(x, 1)))), x);
+  return select(lt(ax, fc(x, TANH_SMALL)), small, large);
+}
+
+function logisticF(b: Block, x: Expr): Expr {
+  const m = b.let(neg(abs(x)), 'm');
+  const e = b.let(expCore(b, select(lt(m, fc(x, -104)), fc(x, -104), m), true), 'e');
+  return div(select(ge(x, fc(x, 0)), fc(x, 1), e), add(fc(x, 1), e));
+}
+
+// ---- erf
+
+const ERF_SMALL = 0.9;
+/** erf x ≈ x + x·P(x²) on |x| < 0.9 (relative minimax, fitted in float64, rounded to f32). */
+const ERF_P = [
+  0.12837915122509003, -0.3761252462863922, 0.11282140761613846, -0.02677890658378601, 0.005011959467083216,
+  -0.0006090342067182064,
+];
+/** log erfc t ≈ Q(t) on [0.9, 4] (minimax of the resulting erf error). */
+const ERF_Q = [
+  -0.00016642946866340935, -1.1277973651885986, -0.6369759440422058, -0.10411379486322403, 0.022315269336104393,
+  -0.0030655045993626118, 0.00019822111062239856,
+];
+
+function erfF(b: Block, x: Expr): Expr {
+  const t = b.let(abs(x), 'a');
+  const small = add(mul(poly(mul(x, x), ERF_P), x), x);
+  const e = expCore(b, poly(select(gt(t, fc(x, 4)), fc(x, 4), t), ERF_Q), false);
+  const large = withSignOf(sub(fc(x, 1), e), x);
+  return select(lt(t, fc(x, ERF_SMALL)), small, large);
+}
+
+// ---- atan2
+
+/** Cephes atanf: atan t ≈ t + t³P(t²) on |t| ≤ tan(π/8). */
+const ATAN_P = [-3.33329491539e-1, 1.99777106478e-1, -1.38776856032e-1, 8.05374449538e-2];
+const TAN_PI_8 = 0.41421356237309503;
+const TAN_3PI_8 = 2.414213562373095;
+/** Multiples of π/4 as f32 high parts and f32 low parts. */
+const PI = [3.1415927410125732, -8.742277657347586e-8];
+const PIO2 = [1.5707963705062866, -4.371138828673793e-8];
+const PIO4 = [0.7853981852531433, -2.1855694143368964e-8];
+const PI3O4 = [2.356194496154785, -5.962440319251527e-9];
+
+function atan2F(b: Block, y: Expr, x: Expr): Expr {
+  // scale both down when |y|+|x| could overflow (a lost subnormal bit is then far below the result)
+  const ax0 = b.let(abs(x), 'ax');
+  const ay0 = b.let(abs(y), 'ay');
+  const scale = b.let(select(gt(add(ax0, ay0), fc(x, 2 ** 120)), fc(x, 0.25), fc(x, 1)), 'sc');
+  const ax = b.let(mul(ax0, scale), 'ax');
+  const ay = b.let(mul(ay0, scale), 'ay');
+  // octant: A |y| ≤ tan(π/8)|x|, C |y| > tan(3π/8)|x|, otherwise B (also inf/inf)
+  const A = b.let(and(le(ay, mul(ax, fc(x, TAN_PI_8))), lt(ay, fc(x, INF))), 'oa');
+  const C = b.let(gt(ay, mul(ax, fc(x, TAN_3PI_8))), 'oc');
+  const num = select(A, ay, select(C, neg(ax), sub(ay, ax)));
+  const den = select(A, ax, select(C, ay, add(ay, ax)));
+  const xneg = b.let(lt(bitsOf(x), ic(x, 0)), 'xn');
+  // |x| = |y| (0/0 and inf/inf among them) has t = 0 in octant A (zeros) or B
+  const t0 = select(eq(ax, ay), fc(x, 0), div(num, den));
+  const t = b.let(fromBits(xor(bitsOf(t0), and(bitsOf(x), ic(x, SIGN)))), 't'); // x < 0: θ = π − …
+  const offset = (part: 0 | 1): Expr =>
+    select(A, select(xneg, fc(x, PI[part]), fc(x, 0)), select(C, fc(x, PIO2[part]), select(xneg, fc(x, PI3O4[part]), fc(x, PIO4[part]))));
+  const z = b.let(mul(t, t), 'z');
+  const atanT = add(mul(mul(t, z), poly(z, ATAN_P)), t);
+  const theta = add(offset(0), add(atanT, offset(1)));
+  return withSignOf(theta, y);
+}
+
+// ---- pow
+
+/** Dekker's split: a = hi + lo with hi of 12 significant bits (|a| < 8e34). */
+function split(b: Block, a: Expr): [Expr, Expr] {
+  const c = b.let(mul(a, fc(a, 4097)), 'c');
+  const hi = b.let(sub(c, sub(c, a)), 'sh');
+  return [hi, b.let(sub(a, hi), 'sl')];
+}
+
+/** The rounding error of p = a·b (exact: a·b = p + error). */
+function productError(b: Block, a: Expr, c: Expr, p: Expr): Expr {
+  const [ah, al] = split(b, a);
+  const [ch, cl] = split(b, c);
+  return add(add(add(sub(mul(ah, ch), p), mul(ah, cl)), mul(al, ch)), mul(al, cl));
+}
+
+/** s = a + c exactly as s + error (Knuth's two-sum). */
+function twoSum(b: Block, a: Expr, c: Expr): [Expr, Expr] {
+  const s = b.let(add(a, c), 'ts');
+  const v = b.let(sub(s, a), 'tv');
+  return [s, b.let(add(sub(a, sub(s, v)), sub(c, v)), 'te')];
+}
+
+/** ln x as hi + lo (relative error ~1e-9), for finite x > 0. */
+function logDouble(b: Block, x: Expr): [Expr, Expr] {
+  const { k, f } = logSplit(b, x);
+  const f2 = b.let(mul(f, f), 'f2');
+  const hfsq = b.let(mul(fc(x, 0.5), f2), 'h');
+  const hfsqLo = mul(fc(x, 0.5), productError(b, f, f, f2)); // f·f/2 = hfsq + hfsqLo exactly
+  const [s1, e1] = twoSum(b, mul(k, fc(x, LN2_C1)), f);
+  const [s2, e2] = twoSum(b, s1, neg(hfsq));
+  const tail = b.let(add(add(sub(add(logTail(b, f, hfsq), mul(k, fc(x, LN2_C2))), hfsqLo), e1), e2), 'tl');
+  const hi = b.let(add(s2, tail), 'lh');
+  return [hi, sub(tail, sub(hi, s2))];
+}
+
+function powF(b: Block, x: Expr, y: Expr): Expr {
+  const ax = b.let(abs(x), 'ax');
+  // |x|^y for finite |x| > 0: w = y·ln|x| in double-float, then e^w
+  const [lh, ll] = logDouble(b, ax);
+  const wh = b.let(mul(y, lh), 'wh');
+  const wl = add(productError(b, y, lh, wh), mul(y, ll));
+  // past the range of exp only the clamped high part matters (and |y| ≥ 1e30 would overflow the split)
+  const keep = and(le(abs(wh), fc(x, 104)), lt(abs(y), fc(x, 1e30)));
+  const mag0 = expCore(b, clamp(b, wh, -104, 89), true, select(keep, wl, fc(x, 0)));
+  // x = ±0 or ±inf: 0 or inf by the sign of y
+  const edge = or(eq(ax, fc(x, 0)), eq(ax, fc(x, INF)));
+  const mag = b.let(select(edge, select(ne(eq(ax, fc(x, INF)), lt(y, fc(x, 0))), fc(x, INF), fc(x, 0)), mag0), 'mg');
+  // x < 0 (or -0): odd integer y negates; a non-integer y is NaN for finite x
+  const yInt = b.let(eq(trunc(y), y), 'yi');
+  const half = b.let(mul(y, fc(x, 0.5)), 'y2');
+  const odd = and(yInt, ne(trunc(half), half));
+  const xneg = lt(bitsOf(x), ic(x, 0));
+  const signed = select(and(xneg, odd), neg(mag), mag);
+  const real = select(and(lt(x, fc(x, 0)), and(lt(ax, fc(x, INF)), not(yInt))), fc(x, NaN), signed);
+  return select(eq(y, fc(x, 0)), fc(x, 1), select(ne(y, y), y, real));
+}
+
+// ---- The table
+
+type Float = 'f32' | 'f32x4';
+const FLOATS: readonly Float[] = ['f32', 'f32x4'];
+
+const BUILDERS: Record<MathFn, (b: Block, ...args: Expr[]) => Expr> = {
+  exp: (b, x) => expF(b, x),
+  log: (b, x) => logF(b, x),
+  sin: (b, x) => sinCos(b, x, false),
+  cos: (b, x) => sinCos(b, x, true),
+  tanh: (b, x) => tanhF(b, x),
+  logistic: (b, x) => logisticF(b, x),
+  erf: (b, x) => erfF(b, x),
+  atan2: (b, y, x) => atan2F(b, y, x),
+  pow: (b, x, y) => powF(b, x, y),
+};
+const PARAMS: Record<MathFn, readonly string[]> = {
+  exp: ['x'], log: ['x'], sin: ['x'], cos: ['x'], tanh: ['x'], logistic: ['x'], erf: ['x'],
+  atan2: ['y', 'x'], pow: ['x', 'y'],
+};
+
+function define(fn: MathFn, t: Float): KFunction {
+  const params = PARAMS[fn].map((name) => ({ name, t: t as KType }));
+  const b = new Block({ next: 0, prefix: 'v' });
+  const ret = BUILDERS[fn](b, ...params.map((p) => ({ k: 'get', t: p.t, name: p.name }) as Expr));
+  return { name: mathName(fn, t), params, result: t, body: b.stmts, ret };
+}
+
+export const MATH_FNS = Object.keys(BUILDERS) as readonly MathFn[];
+
+/** All 18 functions, by `mathName(fn, t)`. */
+export const MATH_FUNCTIONS: ReadonlyMap<string, KFunction> = new Map(
+  MATH_FNS.flatMap((fn) => FLOATS.map((t) => [mathName(fn, t), define(fn, t)] as const)),
+);
+
+export function mathFunction(name: string): KFunction | undefined {
+  return MATH_FUNCTIONS.get(name);
+}
+
+type Node = Expr | Stmt | Kernel | KFunction;
+
+/**
+ * The math functions that `roots` (kernels, functions, statements or expressions) call, directly
+ * or through other functions of the library, by name: the function table a backend needs.
+ */
+export function mathFunctionsUsed(roots: Iterable<Node>): Map<string, KFunction> {
+  const used = new Map<string, KFunction>();
+  const stack: Node[] = [...roots];
+  const visitFn = (f: KFunction): void => {
+    stack.push(...f.body, f.ret);
+  };
+  while (stack.length) {
+    const n = stack.pop()!;
+    if (!('k' in n)) {
+      if ('params' in n) visitFn(n);
+      else stack.push(...n.body);
+      continue;
+    }
+    switch (n.k) {
+      case 'call': {
+        stack.push(...n.args);
+        const f = MATH_FUNCTIONS.get(n.fn);
+        if (f && !used.has(n.fn)) {
+          used.set(n.fn, f);
+          visitFn(f);
+        }
+        break;
+      }
+      case 'un': case 'cvt': case 'splat': case 'lane':
+        stack.push(n.a);
+        break;
+      case 'bin':
+        stack.push(n.a, n.b);
+        break;
+      case 'select':
+        stack.push(n.c, n.a, n.b);
+        break;
+      case 'vec':
+        stack.push(...n.lanes);
+        break;
+      case 'load':
+        stack.push(n.index);
+        break;
+      case 'let':
+        stack.push(n.init);
+        break;
+      case 'set':
+        stack.push(n.value);
+        break;
+      case 'store':
+        stack.push(n.index, n.value);
+        break;
+      case 'storePair':
+        stack.push(n.index, n.a, n.b);
+        break;
+      case 'for':
+        stack.push(n.from, n.to, ...n.body);
+        break;
+      case 'if':
+        stack.push(n.cond, ...n.then, ...n.else);
+        break;
+      case 'const': case 'get':
+        break;
+    }
+  }
+  return used;
+}

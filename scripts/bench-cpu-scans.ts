@@ -229,13 +229,13 @@ async function main(): Promise<void> {
     const n = B * L * P;
     const b = random(2 * n, (i) => (i % (2 * L * P) < 2 * P ? 1 : 0)); // an impulse at t = 0, then pure decay
     console.log(`\ndenormals: c64 [${B}, ${L}, ${P}] along axis 1, b an impulse at t = 0, ${T} thread(s)`);
-    for (const rho of [0.99, 0.5]) {
+    for (const rho of [0.99, 0.9, 0.5]) {
       const a = complexA(n, rho);
       const s = new Setup(T);
       const ks = linearRecurrence(s.ctx, s.input([B, L, P], 'c64', a), s.input([B, L, P], 'c64', b), 1, false, s.output([B, L, P], 'c64'));
       row(`linrec (flushes below 2^-100), a = ${rho}`, await s.time(rtAll, ks));
     }
-    for (const rho of [0.99, 0.5]) {
+    for (const rho of [0.99, 0.9, 0.5]) {
       const a = complexA(n, rho);
       const s = new Setup(T);
       const shape = [B, L, P];

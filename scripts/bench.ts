@@ -7,7 +7,8 @@
  * Options (env): BENCH_L="1024,256", BENCH_BACKENDS="cpu,webasm", BENCH_REPS=5, BENCH_PEERS=0.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { accessSync, constants, cpSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { cpus } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as T from '../src/index';
@@ -53,15 +54,29 @@ async function ssmjitStep(backend: BackendName, L: number): Promise<Row> {
   return { what: `ssmjit jit (${backend})`, L, medianMs: median(times), minMs: Math.min(...times), compileMs, note: `${lowered.kernels.length} kernels` };
 }
 
+/** Where the peers run: their own folder, or a copy under node_modules/.cache when it is read-only. */
+function peersWorkDir(): string {
+  try {
+    accessSync(peersDir, constants.W_OK);
+    return peersDir;
+  } catch {
+    const copy = join(root, 'node_modules', '.cache', 'ssmjit-peers');
+    mkdirSync(copy, { recursive: true });
+    cpSync(peersDir, copy, { recursive: true, filter: (src) => !src.includes('node_modules') });
+    return copy;
+  }
+}
+
 function peerStep(script: string, L: number): Row | undefined {
   if (process.env.BENCH_PEERS === '0') return undefined;
   if (!existsSync(join(peersDir, script))) return undefined;
-  if (!existsSync(join(peersDir, 'node_modules'))) {
-    console.error(`installing the peers in ${peersDir} ...`);
-    spawnSync('npm', ['install', '--no-audit', '--no-fund'], { cwd: peersDir, stdio: 'inherit' });
+  const dir = peersWorkDir();
+  if (!existsSync(join(dir, 'node_modules'))) {
+    console.error(`installing the peers in ${dir} ...`);
+    spawnSync('npm', ['install', '--no-audit', '--no-fund'], { cwd: dir, stdio: 'inherit' });
   }
   try {
-    const out = execFileSync('node', [script, 'wasm', String(B), String(L), String(H), String(P)], { cwd: peersDir, encoding: 'utf8', timeout: 600_000 });
+    const out = execFileSync('node', [script, 'wasm', String(B), String(L), String(H), String(P)], { cwd: dir, encoding: 'utf8', timeout: 600_000 });
     const r = JSON.parse(out.trim().split('\n').pop() as string);
     return { what: `${r.peer}`, L, medianMs: r.median_ms, minMs: r.min_ms, compileMs: r.compile_ms ?? NaN };
   } catch (e) {
@@ -84,6 +99,16 @@ function printTable(rows: readonly Row[], peerByL: Map<number, Row>): void {
   for (const l of lines) console.log(fmt(l));
 }
 
+function cpuModel(): string {
+  try {
+    const line = readFileSync('/proc/cpuinfo', 'utf8').split('\n').find((l) => l.startsWith('model name'));
+    if (line) return line.split(':')[1].trim();
+  } catch {
+    // not Linux
+  }
+  return cpus()[0]?.model ?? 'unknown CPU';
+}
+
 async function main(): Promise<void> {
   const status = await T.availableBackends();
   const wanted = process.env.BENCH_BACKENDS?.split(',') ?? status.filter((s) => s.available).map((s) => s.name);
@@ -104,7 +129,7 @@ async function main(): Promise<void> {
       }
     }
   }
-  console.log(`\nS5 training step, B=${B} H=${H} P=${P}, median of ${reps} after a warm-up (machine: ${process.arch}, node ${process.version})`);
+  console.log(`\nS5 training step, B=${B} H=${H} P=${P}, median of ${reps} after a warm-up (machine: ${cpuModel()}, ${cpus().length} cores, ${process.arch}, node ${process.version})`);
   printTable(rows, peerByL);
   const kernelsBench = join(root, 'dist', 'bench-kernels.js');
   if (existsSync(kernelsBench) && process.env.BENCH_KERNELS !== '0') {

@@ -50,6 +50,14 @@ export function splitK(batch: number, M: number, N: number, K: number, threads: 
 /** Whether B is read in place: contiguous rows and whole panels of no more than 128 columns. */
 const readsBInPlace = (sN: number, N: number, K: number): boolean => K === 0 || (sN === 1 && N % NR === 0 && N <= 128);
 
+/**
+ * Whether A is packed: when its rows are not contiguous (a transposed activation) and the
+ * product is big enough to repay a pass over A. Walking k then steps by a whole row of the
+ * underlying matrix, and with power-of-two row lengths those lines all fall into a few cache
+ * sets; packed, each block of 4 rows is one contiguous stream of 4 values per k.
+ */
+const packsA = (sAk: number, M: number, N: number, K: number): boolean => sAk !== 1 && M >= MR && N >= NR && K >= 16;
+
 interface Dim {
   readonly size: number;
   /** Strides of A, B and C along this batch axis. */
@@ -137,7 +145,29 @@ function emitTile(blk: Block, t: TileSpec): void {
   }
 }
 
-/** The batched product `out = a · b` as kernels: [pack B,] tiles[, sum of K-chunks]. */
+/** k-steps per unit of the packing kernels. */
+const PACK_K = 64;
+
+/**
+ * A packing kernel: one unit per (batch of the operand, block of 64 k-steps), so each unit
+ * reads whole rows (k fixed) of the operand once, whatever its layout; `row(blk, p, k)` copies
+ * row k of batch p (`width` elements) to its places in the packed buffer.
+ */
+function packKernel(name: string, dims: readonly Dim[], _view: number, K: number, row: (blk: Block, p: Expr, k: Expr) => void, width: number): Kernel {
+  const P = dims.reduce((n, d) => n * d.size, 1);
+  const blocks = Math.ceil(K / PACK_K);
+  const blk = new Block();
+  blk.for(START, END, (u, body) => {
+    const p = body.bind(idiv(u, blocks), 'p');
+    const k0 = body.bind(imul(irem(u, blocks), i32(PACK_K)), 'k0');
+    body.for(k0, imin(iadd(k0, i32(PACK_K)), K), (k, kb) => row(kb, p, k), 1, 'k');
+  });
+  return { name, units: P * blocks, unitCost: PACK_K * width, body: blk.stmts };
+}
+
+const imin = (a: Expr, b: number): Expr => bin('min', a, i32(b));
+
+/** The batched product `out = a · b` as kernels: [pack B,] [pack A,] tiles[, sum of K-chunks]. */
 export function matmul(ctx: TemplateContext, a: View, b: View, out: View): Kernel[] {
   const r = a.shape.length;
   if (r < 2 || b.shape.length !== r || out.shape.length !== r) throw new Error(`matmul template: ranks ${a.shape.length}, ${b.shape.length}, ${out.shape.length}`);
@@ -162,50 +192,61 @@ export function matmul(ctx: TemplateContext, a: View, b: View, out: View): Kerne
   const fullRowBlocks = Math.floor(M / MR);
   const tailRows = M - fullRowBlocks * MR;
   const rowBlocks = fullRowBlocks + (tailRows > 0 ? 1 : 0);
+  const storage = e === 'f32' ? 'f32' : 'i32';
   const kernels: Kernel[] = [];
 
-  // Packing: one unit per (distinct batch of B, panel); a B broadcast over the batch is packed once.
+  // Packing B into panels [panel][k][NR columns] (a B broadcast over the batch is packed once).
   const inPlace = readsBInPlace(sBn, N, K);
   const bBatched = dims.some((d) => d.strides[1] !== 0);
-  const PB = bBatched ? P : 1;
-  const panelWidth = (jp: number): number => (jp < fullPanels ? NR : 4 * tailVectors);
   const packedSize = K * (fullPanels * NR + 4 * tailVectors);
   let bBuf = b.buf;
   if (!inPlace) {
-    bBuf = ctx.scratch(PB * packedSize, e === 'f32' ? 'f32' : 'i32', 'packed B panels');
-    const panels = fullPanels + (tailVectors > 0 ? 1 : 0);
-    const blk = new Block();
-    blk.for(START, END, (u, body) => {
-      const p = body.bind(idiv(u, panels), 'p');
-      const jp = body.bind(irem(u, panels), 'jp');
-      const [bOff] = batchOffsets(body, p, bBatched ? dims : [], [1]);
-      const src = body.bind(iadd(i32(b.offset), iadd(bOff, imul(jp, i32(NR * sBn)))), 'src');
-      const dst = body.bind(iadd(imul(p, i32(packedSize)), imul(jp, i32(K * NR))), 'dst');
-      const copy = (into: Block, width: number, cols: number): void => {
-        into.for(i32(0), i32(K), (k, kb) => {
-          const s = kb.bind(iadd(src, imul(k, i32(sBk))), 's');
-          const d = kb.bind(iadd(dst, imul(k, i32(width))), 'd');
-          for (let c = 0; c < width / 4; c++) {
-            const valid = Math.min(4, cols - 4 * c);
-            const v = valid === 4
-              ? load(b.buf, iadd(s, i32(4 * c * sBn)), vectorOf(e), sBn)
-              : vec(Array.from({ length: 4 }, (_, l) => (l < valid ? load(b.buf, iadd(s, i32((4 * c + l) * sBn)), e) : zero(e))));
-            kb.store(bBuf, iadd(d, i32(4 * c)), v);
-          }
-        }, 1, 'k');
+    bBuf = ctx.scratch((bBatched ? P : 1) * packedSize, storage, 'packed B panels');
+    kernels.push(packKernel(`${ctx.name}_packB`, bBatched ? dims : [], 1, K, (blk, p, k) => {
+      const [bOff] = batchOffsets(blk, p, bBatched ? dims : [], [1]);
+      const src = blk.bind(iadd(i32(b.offset), iadd(bOff, imul(k, i32(sBk)))), 's');
+      const dst = blk.bind(iadd(imul(p, i32(packedSize)), imul(k, i32(NR))), 'd');
+      const copy = (into: Block, at: Expr, col0: Expr, width: number, cols: number): void => {
+        for (let c = 0; c < width / 4; c++) {
+          const valid = Math.min(4, cols - 4 * c);
+          const from = (l: number): Expr => iadd(src, imul(iadd(col0, i32(4 * c + l)), i32(sBn)));
+          const v = valid === 4
+            ? load(b.buf, from(0), vectorOf(e), sBn)
+            : vec(Array.from({ length: 4 }, (_, l) => (l < valid ? load(b.buf, from(l), e) : zero(e))));
+          into.store(bBuf, iadd(at, i32(4 * c)), v);
+        }
       };
-      if (tailVectors === 0) copy(body, NR, NR);
-      else if (fullPanels === 0) copy(body, 4 * tailVectors, tailCols);
-      else body.if(bin('lt', jp, i32(fullPanels)), (full) => copy(full, NR, NR), (tail) => copy(tail, 4 * tailVectors, tailCols));
-    });
-    kernels.push({ name: `${ctx.name}_packB`, units: PB * panels, unitCost: K * NR, body: blk.stmts });
+      if (fullPanels > 0) blk.for(i32(0), i32(fullPanels), (jp, pb) => copy(pb, iadd(dst, imul(jp, i32(K * NR))), imul(jp, i32(NR)), NR, NR), 1, 'jp');
+      // The tail panel is narrower: row k at k·width after all full panels.
+      if (tailVectors > 0) copy(blk, iadd(imul(p, i32(packedSize)), iadd(i32(fullPanels * K * NR), imul(k, i32(4 * tailVectors)))), i32(fullPanels * NR), 4 * tailVectors, tailCols);
+    }, N));
+  }
+
+  // Packing A into row blocks [block][k][MR rows] when its layout is unfriendly (see packsA).
+  const packA = packsA(sAk, M, N, K);
+  const aBatched = dims.some((d) => d.strides[0] !== 0);
+  const aPacked = packA ? ctx.scratch((aBatched ? P : 1) * rowBlocks * K * MR, storage, 'packed A row blocks') : '';
+  if (packA) {
+    kernels.push(packKernel(`${ctx.name}_packA`, aBatched ? dims : [], 0, K, (blk, p, k) => {
+      const [aOff] = batchOffsets(blk, p, aBatched ? dims : [], [0]);
+      const src = blk.bind(iadd(i32(a.offset), iadd(aOff, imul(k, i32(sAk)))), 's');
+      const dst = blk.bind(iadd(imul(p, i32(rowBlocks * K * MR)), imul(k, i32(MR))), 'd');
+      if (fullRowBlocks > 0) {
+        blk.for(i32(0), i32(fullRowBlocks), (rb, rbb) => {
+          rbb.store(aPacked, iadd(dst, imul(rb, i32(K * MR))), load(a.buf, iadd(src, imul(rb, i32(MR * sAm))), vectorOf(e), sAm));
+        }, 1, 'rb');
+      }
+      for (let r = 0; r < tailRows; r++) {
+        blk.store(aPacked, iadd(dst, i32(fullRowBlocks * K * MR + r)), load(a.buf, iadd(src, i32((fullRowBlocks * MR + r) * sAm)), e));
+      }
+    }, M));
   }
 
   // Tiles: one unit per (K-chunk, batch, block of 4 rows), chunk-major so that consecutive units share B.
   const chunks = splitK(P, M, N, K, ctx.threads);
   const kc = chunks === 1 ? K : Math.ceil(K / chunks / KU) * KU;
   const C = chunks === 1 ? 1 : Math.ceil(K / kc);
-  const partial = C > 1 ? ctx.scratch(C * P * M * N, e === 'f32' ? 'f32' : 'i32', 'partial products of K-chunks') : '';
+  const partial = C > 1 ? ctx.scratch(C * P * M * N, storage, 'partial products of K-chunks') : '';
   const perChunk = P * rowBlocks;
   const blk = new Block();
   blk.for(START, END, (u, body) => {
@@ -217,7 +258,9 @@ export function matmul(ctx: TemplateContext, a: View, b: View, out: View): Kerne
     const k0 = body.bind(imul(ch, i32(kc)), 'k0');
     const kLen = C > 1 ? body.bind(bin('min', i32(kc), isub(i32(K), k0)), 'kn') : i32(K);
     const i0 = body.bind(imul(rb, i32(MR)), 'i0');
-    const aRow = body.bind(iadd(i32(a.offset), iadd(aOff, iadd(imul(i0, i32(sAm)), imul(k0, i32(sAk))))), 'ar');
+    const aRow = packA
+      ? body.bind(iadd(imul(iadd(aBatched ? imul(p, i32(rowBlocks)) : i32(0), rb), i32(K * MR)), imul(k0, i32(MR))), 'ar')
+      : body.bind(iadd(i32(a.offset), iadd(aOff, iadd(imul(i0, i32(sAm)), imul(k0, i32(sAk))))), 'ar');
     const bStart = inPlace
       ? body.bind(iadd(i32(b.offset), iadd(bOff, imul(k0, i32(sBk)))), 'bs')
       : body.bind(bBatched ? imul(p, i32(packedSize)) : i32(0), 'bs');
@@ -234,7 +277,7 @@ export function matmul(ctx: TemplateContext, a: View, b: View, out: View): Kerne
         const bBase = inPlace ? iadd(bStart, imul(jp, i32(NR))) : iadd(bStart, iadd(imul(jp, i32(K * NR)), imul(k0, i32(width))));
         emitTile(tb, {
           e, rows, vectors: width / 4, cols, kLen,
-          a: { buf: a.buf, base: aRow, rowStride: sAm, kStride: sAk },
+          a: packA ? { buf: aPacked, base: aRow, rowStride: 1, kStride: MR } : { buf: a.buf, base: aRow, rowStride: sAm, kStride: sAk },
           b: { buf: bBuf, base: bBase, kStride: inPlace ? sBk : width },
           out: { buf: oBuf, base: iadd(oRow, imul(jp, i32(NR * oColStride))), rowStride: oRowStride, colStride: oColStride },
         });

@@ -27,6 +27,7 @@ const MAX_LANES = 32;
 
 const product = (xs: readonly number[]): number => xs.reduce((p, x) => p * x, 1);
 
+/** out[pre, idx[p…], post] += updates[pre, p…, post] with the index axes of `updates` at `axis` (out zero elsewhere). */
 export function scatterAdd(ctx: TemplateContext, updates: View, indices: View, axis: number, out: View): Kernel[] {
   const k = indices.shape.length;
   const r = out.shape.length;

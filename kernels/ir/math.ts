@@ -241,14 +241,16 @@ const PIO4 = [0.7853981852531433, -2.1855694143368964e-8];
 const PI3O4 = [2.356194496154785, -5.962440319251527e-9];
 
 function atan2F(b: Block, y: Expr, x: Expr): Expr {
-  // scale both down when |y|+|x| could overflow (a lost subnormal bit is then far below the result)
+  // scale |y| + |x| away from overflow (a lost subnormal bit is then far below the result) and
+  // from subnormals (where rounding in the octant tests misplaces small ratios)
   const ax0 = b.let(abs(x), 'ax');
   const ay0 = b.let(abs(y), 'ay');
-  const scale = b.let(select(gt(add(ax0, ay0), fc(x, 2 ** 120)), fc(x, 0.25), fc(x, 1)), 'sc');
+  const sum = b.let(add(ax0, ay0), 'sm');
+  const scale = b.let(select(gt(sum, fc(x, 2 ** 120)), fc(x, 0.25), select(lt(sum, fc(x, 2 ** -90)), fc(x, 2 ** 40), fc(x, 1))), 'sc');
   const ax = b.let(mul(ax0, scale), 'ax');
   const ay = b.let(mul(ay0, scale), 'ay');
   // octant: A |y| ≤ tan(π/8)|x|, C |y| > tan(3π/8)|x|, otherwise B (also inf/inf)
-  const A = b.let(and(le(ay, mul(ax, fc(x, TAN_PI_8))), lt(ay, fc(x, INF))), 'oa');
+  const A = b.let(or(lt(ay, mul(ax, fc(x, TAN_PI_8))), eq(ay, fc(x, 0))), 'oa');
   const C = b.let(gt(ay, mul(ax, fc(x, TAN_3PI_8))), 'oc');
   const num = select(A, ay, select(C, neg(ax), sub(ay, ax)));
   const den = select(A, ax, select(C, ay, add(ay, ax)));
@@ -287,17 +289,25 @@ function twoSum(b: Block, a: Expr, c: Expr): [Expr, Expr] {
   return [s, b.let(add(sub(a, sub(s, v)), sub(c, v)), 'te')];
 }
 
-/** ln x as hi + lo (relative error ~1e-9), for finite x > 0. */
+/**
+ * ln x as hi + lo, for finite x > 0: ln x = k·ln2 + 2s + s·R(s²) with s = f/(2+f) carried as a
+ * double-float (s + sl), so only s·R (|s·R| < 0.0035) is computed in plain float32.
+ */
 function logDouble(b: Block, x: Expr): [Expr, Expr] {
   const { k, f } = logSplit(b, x);
-  const f2 = b.let(mul(f, f), 'f2');
-  const hfsq = b.let(mul(fc(x, 0.5), f2), 'h');
-  const hfsqLo = mul(fc(x, 0.5), productError(b, f, f, f2)); // f·f/2 = hfsq + hfsqLo exactly
-  const [s1, e1] = twoSum(b, mul(k, fc(x, LN2_C1)), f);
-  const [s2, e2] = twoSum(b, s1, neg(hfsq));
-  const tail = b.let(add(add(sub(add(logTail(b, f, hfsq), mul(k, fc(x, LN2_C2))), hfsqLo), e1), e2), 'tl');
-  const hi = b.let(add(s2, tail), 'lh');
-  return [hi, sub(tail, sub(hi, s2))];
+  const u = b.let(add(fc(x, 2), f), 'u');
+  const ul = sub(f, sub(u, fc(x, 2))); // 2 + f = u + ul exactly
+  const s = b.let(div(f, u), 's');
+  const p = b.let(mul(s, u), 'p');
+  // f − s·(u + ul) exactly enough: f − p is exact (Sterbenz), s·u = p + productError
+  const sl = div(sub(sub(sub(f, p), productError(b, s, u, p)), mul(s, ul)), u);
+  const z = b.let(mul(s, s), 'z');
+  const w = b.let(mul(z, z), 'w');
+  const R = add(mul(z, add(fc(z, LG[0]), mul(w, fc(z, LG[2])))), mul(w, add(fc(z, LG[1]), mul(w, fc(z, LG[3])))));
+  const [s1, e1] = twoSum(b, mul(k, fc(x, LN2_C1)), add(s, s));
+  const tail = b.let(add(add(add(mul(k, fc(x, LN2_C2)), mul(fc(x, 2), sl)), mul(s, R)), e1), 'tl');
+  const hi = b.let(add(s1, tail), 'lh');
+  return [hi, sub(tail, sub(hi, s1))];
 }
 
 function powF(b: Block, x: Expr, y: Expr): Expr {

@@ -46,7 +46,7 @@
  * Process exit: workers and their ports are unref'd, so an idle pool never keeps the process
  * alive; `close()` stops them explicitly.
  */
-import { type SharedHeap, type WasmModule, wasmApi } from './memory';
+import { type SharedHeap, type WasmInstance, type WasmModule, wasmApi } from './memory';
 
 export interface PoolOptions {
   /** Threads including the main thread. Default: SSMJIT_THREADS, else os.availableParallelism(). */
@@ -89,10 +89,19 @@ const CMD_RELEASE = 3;
 const CMD_CRASH_EXIT = 4; // test hook: process.exit(units) on the worker
 const CMD_CRASH_THROW = 5; // test hook: an error escapes the worker's job loop
 
-/** Doorbell polls by a worker before it sleeps (a few tens of µs). */
-const WORKER_SPIN = 20000;
-/** Acknowledgement polls by the main thread before it sleeps. */
-const MAIN_SPIN = 20000;
+/**
+ * Spinning before sleeping, in polls of a control word (a few ns each). Each side adapts its
+ * budget: doubled (up to SPIN_MAX, ~50 µs) when the awaited word changed during the spin,
+ * halved (down to SPIN_MIN) when it had to sleep, and every SPIN_PROBE_EVERY-th sleep the
+ * next spin tries SPIN_PROBE polls again. With a free core per thread the probes succeed,
+ * the budgets grow, and back-to-back launches never sleep (under a µs each); where threads
+ * share a core (more threads than free cores) spinning only delays the thread being waited
+ * for, the probes fail, and the futex path (a few µs) is used.
+ */
+const SPIN_MIN = 32;
+const SPIN_MAX = 8192;
+const SPIN_PROBE = 1024;
+const SPIN_PROBE_EVERY = 64;
 
 /** The worker thread's program: CommonJS, self-contained, evaluated from this string. */
 const WORKER_CODE = `'use strict';
@@ -119,12 +128,18 @@ function report(e) {
 Atomics.store(ctl, base + ${S_ALIVE}, 1);
 parentPort.postMessage('ready');
 let seen = 0;
+let spin = ${SPIN_MIN};
+let sleeps = 0;
 for (;;) {
   let bell = Atomics.load(ctl, base + ${S_BELL});
-  for (let i = 0; bell === seen && i < ${WORKER_SPIN}; i++) bell = Atomics.load(ctl, base + ${S_BELL});
-  while (bell === seen) {
-    Atomics.wait(ctl, base + ${S_BELL}, seen);
-    bell = Atomics.load(ctl, base + ${S_BELL});
+  for (let i = 0; bell === seen && i < spin; i++) bell = Atomics.load(ctl, base + ${S_BELL});
+  if (bell !== seen) spin = Math.min(spin * 2, ${SPIN_MAX});
+  else {
+    spin = ++sleeps % ${SPIN_PROBE_EVERY} === 0 ? ${SPIN_PROBE} : Math.max(spin >> 1, ${SPIN_MIN});
+    do {
+      Atomics.wait(ctl, base + ${S_BELL}, seen);
+      bell = Atomics.load(ctl, base + ${S_BELL});
+    } while (bell === seen);
   }
   seen = bell;
   const cmd = ctl[${H_CMD}];
@@ -195,6 +210,9 @@ export class WorkerPool {
   private readonly workers: WorkerLike[];
   private readonly ports: PortLike[];
   private seq = 0;
+  /** The main thread's current spin budget (see SPIN_MIN). */
+  private spin = SPIN_MIN;
+  private sleeps = 0;
   private nextModule = 1;
   private busy = false;
   private closed = false;
@@ -244,12 +262,16 @@ export class WorkerPool {
           workers[i] = worker;
           ports[i] = port1;
           port1.unref();
+          let onMessage!: () => void;
+          let onError!: (e: Error) => void;
+          let onExit!: (code: number) => void;
           return new Promise<void>((resolve, reject) => {
-            worker.once('message', () => resolve());
-            worker.once('error', reject);
-            worker.once('exit', (code) => reject(new Error(`worker thread ${k} exited during start-up (code ${code})`)));
+            onMessage = () => resolve();
+            onError = reject;
+            onExit = (code) => reject(new Error(`worker thread ${k} exited during start-up (code ${code})`));
+            worker.once('message', onMessage).once('error', onError).once('exit', onExit);
           }).then(() => {
-            worker.removeAllListeners();
+            worker.off('message', onMessage).off('error', onError).off('exit', onExit);
             worker.on('error', (e) => pool.markBroken(`worker thread ${k} failed: ${String(e)}`));
             worker.on('exit', (code) => pool.markBroken(`worker thread ${k} exited (code ${code})`, k, code));
             worker.unref();
@@ -270,10 +292,12 @@ export class WorkerPool {
     const names = wasm.Module.exports(module)
       .filter((e) => e.kind === 'function')
       .map((e) => e.name);
-    const instance = await wasm.instantiate(module, {
-      ...imports,
-      env: { ...imports.env, memory: this.heap.memory },
-    });
+    let instance: WasmInstance;
+    try {
+      instance = await wasm.instantiate(module, { ...imports, env: { ...imports.env, memory: this.heap.memory } });
+    } catch (e) {
+      throw new Error(`WorkerPool: instantiating module "${name}" failed: ${String(e)}`, { cause: e });
+    }
     const fns = names.map((n) => instance.exports[n] as (start: number, end: number) => void);
     const id = this.nextModule++;
     const n = this.workers.length;
@@ -330,7 +354,7 @@ export class WorkerPool {
     if (p === 0) return;
     const fn = mod.fns[exp];
     if (p === 1) {
-      if (this.busy) throw new Error(`wasm kernel "${mod.names[exp]}" (module "${mod.name}"): re-entrant run`);
+      if (this.busy || this.closed || this.broken) this.usable(() => `run "${mod.names[exp]}" of module "${mod.name}"`, false);
       try {
         fn(0, units);
       } catch (e) {
@@ -338,7 +362,7 @@ export class WorkerPool {
       }
       return;
     }
-    this.usable(`run "${mod.names[exp]}"`);
+    this.usable(() => `run "${mod.names[exp]}" of module "${mod.name}"`);
     let mainError: unknown;
     let threw = false;
     const failure = this.dispatch(CMD_RUN, mod.id, exp, units, p, p - 1, 1, () => {
@@ -362,16 +386,20 @@ export class WorkerPool {
     if (failure) throw new Error(`WorkerPool: release failed on ${failure}`);
   }
 
-  private usable(what: string): void {
-    if (this.closed) throw new Error(`WorkerPool: cannot ${what}: the pool is closed`);
-    if (this.busy) throw new Error(`WorkerPool: cannot ${what}: re-entrant call while a run is in progress`);
-    if (this.broken) throw new Error(`WorkerPool: cannot ${what}: the pool is broken (${this.broken})`);
-    for (let k = 1; k < this.threads; k++) {
-      if (Atomics.load(this.ctl, SLOT * k + S_ALIVE) !== 1) {
-        this.broken = `worker thread ${k} exited (code ${Atomics.load(this.ctl, SLOT * k + S_EXIT)})`;
-        throw new Error(`WorkerPool: cannot ${what}: the pool is broken (${this.broken})`);
+  /** Throws unless the pool can take a job; `what` names the job (built only on failure). */
+  private usable(what: string | (() => string), workersToo = true): void {
+    let why: string | undefined;
+    if (this.closed) why = 'the pool is closed';
+    else if (this.busy) why = 're-entrant call while a run is in progress';
+    else if (workersToo) {
+      for (let k = 1; k < this.threads && !this.broken; k++) {
+        if (Atomics.load(this.ctl, SLOT * k + S_ALIVE) !== 1) {
+          this.broken = `worker thread ${k} exited (code ${Atomics.load(this.ctl, SLOT * k + S_EXIT)})`;
+        }
       }
     }
+    if (!why && this.broken) why = `the pool is broken (${this.broken})`;
+    if (why) throw new Error(`WorkerPool: cannot ${typeof what === 'string' ? what : what()}: ${why}`);
   }
 
   /**
@@ -403,6 +431,8 @@ export class WorkerPool {
         Atomics.notify(c, SLOT * k + S_BELL, 1);
       }
       own?.();
+      const budget = this.spin;
+      let slept = false;
       for (let spins = 0; ; spins++) {
         const events = Atomics.load(c, H_EVENTS);
         let pending = false;
@@ -414,18 +444,22 @@ export class WorkerPool {
           }
         }
         if (!pending) break;
-        if (spins >= MAIN_SPIN) Atomics.wait(c, H_EVENTS, events);
+        if (spins >= budget) {
+          slept = true;
+          Atomics.wait(c, H_EVENTS, events);
+        }
       }
+      this.spin = !slept ? Math.min(budget * 2, SPIN_MAX) : ++this.sleeps % SPIN_PROBE_EVERY === 0 ? SPIN_PROBE : Math.max(budget >> 1, SPIN_MIN);
       let failure: string | undefined;
+      const where = (k: number) =>
+        cmd === CMD_RUN
+          ? `worker thread ${k} (part ${k} of ${parts}, units [${Math.floor((units * k) / parts)}, ${Math.floor((units * (k + 1)) / parts)}) of ${units})`
+          : `worker thread ${k}`;
       for (let k = first; k <= last; k++) {
         const s = SLOT * k;
-        const where =
-          cmd === CMD_RUN
-            ? `worker thread ${k} (part ${k} of ${parts}, units [${Math.floor((units * k) / parts)}, ${Math.floor((units * (k + 1)) / parts)}) of ${units})`
-            : `worker thread ${k}`;
         if (Atomics.load(c, s + S_ACK) !== seq) {
           this.broken ??= `worker thread ${k} exited (code ${Atomics.load(c, s + S_EXIT)})`;
-          failure ??= `${where}: the thread died (exit code ${Atomics.load(c, s + S_EXIT)})`;
+          failure ??= `${where(k)}: the thread died (exit code ${Atomics.load(c, s + S_EXIT)})`;
           continue;
         }
         const len = Atomics.load(c, s + S_ERRLEN);
@@ -434,7 +468,7 @@ export class WorkerPool {
           let text = '';
           for (let i = 0; i < len; i++) text += String.fromCharCode(this.msg[at + i]);
           Atomics.store(c, s + S_ERRLEN, 0);
-          failure ??= `${where}: ${text}`;
+          failure ??= `${where(k)}: ${text}`;
         }
       }
       return failure;

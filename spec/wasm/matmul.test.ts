@@ -199,6 +199,10 @@ layoutCases.push(
   { M: 3, N: 5, K: 2, batch: [1, 3, 1, 2] },
   { M: 9, N: 10, K: 6, paddedOut: true },
   { M: 9, N: 16, K: 6, batch: [2], paddedOut: true, lb: 'col' },
+  // Transposed A with K >= 16 and N >= 8 is packed (batched, broadcast B, tail rows).
+  { M: 9, N: 16, K: 20, batch: [2], la: 'col' },
+  { M: 7, N: 8, K: 16, batch: [2, 2], la: 'col', lb: 'bcast' },
+  { M: 3, N: 9, K: 18, la: 'col', lb: 'col' },
   // Wide B (N > 128) is packed even when row-major.
   { M: 5, N: 136, K: 3 },
 );

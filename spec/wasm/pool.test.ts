@@ -170,6 +170,7 @@ describe('WorkerPool', () => {
     expect(() => m.run('nope', 1, 1)).toThrow(/exports no function "nope".*fill, count/);
     expect(() => m.run('fill', 30, THREADS + 1)).toThrow(/parts must be an integer in 1\.\.3/);
     expect(() => m.run('fill', -1, 1)).toThrow(/units must be/);
+    await expect(pool.load(kernels, 'unlinked')).rejects.toThrow(/instantiating module "unlinked".*base/);
     m.run('fill', 30, THREADS);
     expect(Array.from(heap.f32(out))).toEqual(Array.from({ length: 30 }, (_, i) => i * 3 + 1));
     m.release();
@@ -192,27 +193,15 @@ describe('WorkerPool', () => {
   });
 
   it('sees memory growth after load on every thread', async () => {
-    const small = await WorkerPool.create(new SharedHeap({ initialPages: 1 }), { threads: 2 });
-    const h = small['heap'] as SharedHeap;
-    const counts = h.alloc(4 * 100, 'low');
-    const m = await small.load(kernels, 'grow', { env: { base: counts.offset } });
-    const big = h.alloc(40 * 65536, 'big');
-    const high = h.alloc(4 * 100, 'high');
-    expect(high.offset).toBeGreaterThan(40 * 65536);
-    const mh = await small.load(kernels, 'high', { env: { base: high.offset } });
-    m.run('count', 100, 2);
-    mh.run('fill', 100, 2);
-    expect(Array.from(h.f32(high))).toEqual(Array.from({ length: 100 }, (_, i) => i * 3 + 1));
-    expect(Array.from(h.i32(counts))).toEqual(new Array(100).fill(1));
-    // A memory grown after the workers instantiated: the worker's part writes past the old end.
-    const later = h.alloc(80 * 65536, 'later');
-    const ml = await small.load(kernels, 'later', { env: { base: later.offset } });
-    mh.release();
-    const h2 = h.alloc(4 * 100, 'x');
-    void h2;
-    ml.run('fill', 100, 2);
-    expect(h.f32(later)[99]).toBe(298);
-    void big;
+    const h = new SharedHeap({ initialPages: 1 });
+    const small = await WorkerPool.create(h, { threads: 2 });
+    // Instantiated everywhere while the memory is one page; the kernel addresses all of it.
+    const m = await small.load(kernels, 'whole-memory', { env: { base: 0 } });
+    const big = h.alloc(40 * 65536, 'big'); // grows the memory on the main thread
+    const words = h.bytesReserved / 4;
+    m.run('count', words, 2); // the worker's half lies entirely above the old end
+    expect(h.i32(big).every((v) => v === 1)).toBe(true);
+    expect(new Int32Array(h.memory.buffer)[words - 1]).toBe(1);
     await small.close();
   });
 
@@ -230,6 +219,22 @@ describe('WorkerPool', () => {
     const one = await WorkerPool.create(heap, { threads: 1 });
     expect(one.reason).toMatch(/single-threaded: 1 thread from the threads option/);
     await one.close();
+  });
+
+  it('reads SSMJIT_THREADS when no thread count is given, naming the variable when it is invalid', async () => {
+    const saved = process.env.SSMJIT_THREADS;
+    try {
+      process.env.SSMJIT_THREADS = '2';
+      const p = await WorkerPool.create(heap);
+      expect(p.threads).toBe(2);
+      expect(p.reason).toBe('2 threads from SSMJIT_THREADS=2');
+      await p.close();
+      process.env.SSMJIT_THREADS = 'lots';
+      await expect(WorkerPool.create(heap)).rejects.toThrow(/SSMJIT_THREADS must be an integer in 1\.\.256, got "lots"/);
+    } finally {
+      if (saved === undefined) delete process.env.SSMJIT_THREADS;
+      else process.env.SSMJIT_THREADS = saved;
+    }
   });
 
   it('resolves the thread count: option, then SSMJIT_THREADS (validated), then the CPU count', () => {

@@ -179,7 +179,7 @@ async function checkCumsum(c: Case, dtype: 'f32' | 'i32' | 'c64', layout: 'conti
 describe('cumsum', () => {
   it('f32 over every axis of rank-3 shapes, both directions, strided inputs', async () => {
     let seed = 1;
-    for (const c of cases([[3, 5, 7], [4, 9, 8], [2, 1, 13]], [1, 3])) await checkCumsum(c, 'f32', seed % 2 ? 'permuted' : 'contiguous', seed++);
+    for (const c of cases([[3, 5, 7], [4, 9, 8], [2, 1, 13], [2, 6, 100]], [1, 3])) await checkCumsum(c, 'f32', seed % 2 ? 'permuted' : 'contiguous', seed++);
   });
 
   it('i32 wraps modulo 2^32, exactly', async () => {
@@ -200,6 +200,12 @@ describe('cumsum', () => {
         for (const reverse of [false, true]) await checkCumsum({ shape, axis: 0, reverse, threads: 4 }, seed % 3 === 0 ? 'c64' : 'f32', 'contiguous', seed++);
       }
     }
+  });
+
+  it('empty shapes need no kernels', () => {
+    const f = new Fixture(2);
+    expect(cumsum(f.ctx, f.output([0, 3], 'f32'), 0, false, f.output([0, 3], 'f32'))).toEqual([]);
+    expect(linearRecurrence(f.ctx, f.output([3, 0], 'c64'), f.output([3, 0], 'c64'), 0, true, f.output([3, 0], 'c64'))).toEqual([]);
   });
 
   it('takes the chunked path for few long lines and the line path otherwise', async () => {
@@ -275,7 +281,7 @@ describe('linearRecurrence', () => {
   it('f32 and c64 over every axis of rank-3 shapes, both directions', async () => {
     let seed = 400;
     for (const dtype of ['f32', 'c64'] as const) {
-      for (const c of cases([[3, 5, 9], [2, 8, 4]], [1, 2])) await checkLinrec(c, dtype, { rho: [0.5, 1], layout: seed % 2 ? 'permuted' : 'contiguous' }, seed++);
+      for (const c of cases([[3, 5, 9], [2, 8, 4], [2, 7, 40]], [1, 2])) await checkLinrec(c, dtype, { rho: [0.5, 1], layout: seed % 2 ? 'permuted' : 'contiguous' }, seed++);
     }
   });
 
@@ -317,6 +323,38 @@ describe('linearRecurrence', () => {
         });
       });
     }
+  });
+
+  it.runIf(wasmRun !== undefined)('on wasm, a decaying recurrence is not slower than a = 0.99 (the denormal guard)', async () => {
+    const rt = await (harness as unknown as { wasmRuntime: () => Promise<import('../../kernels/wasm/runtime').WasmRuntime> }).wasmRuntime();
+    const shape = [4, 1024, 32];
+    const n = sizeOf(shape);
+    const timeWith = async (rho: number): Promise<number> => {
+      const f = new Fixture(rt.threads);
+      // a = ρ·e^{0.1i}, b an impulse at t = 0: the state decays through the subnormal range for ρ = 0.9.
+      const a = f.input(shape, 'c64', (_c, k) => rho * (k === 0 ? Math.cos(0.1) : Math.sin(0.1)), 'contiguous', rng(1));
+      const b = f.input(shape, 'c64', (c, k) => (c[1] === 0 && k === 0 ? 1 : 0), 'contiguous', rng(1));
+      const out = f.output(shape, 'c64');
+      const ks = linearRecurrence(f.ctx, a, b, 1, false, out);
+      const program = await rt.load({ name: 'denormals', buffers: f.buffers, kernels: ks }, new Map(), new Set(f.buffers.map((x) => x.id)));
+      try {
+        for (const x of f.buffers) program.write(x.id, x.data);
+        let best = Infinity;
+        for (let i = 0; i < 12; i++) {
+          const t0 = performance.now();
+          program.run();
+          if (i >= 2) best = Math.min(best, performance.now() - t0);
+        }
+        const last = program.view(out.buf);
+        expect(Number.isFinite(last[2 * (n - 1)])).toBe(true);
+        return best;
+      } finally {
+        program.release();
+      }
+    };
+    const slow = await timeWith(0.9);
+    const base = await timeWith(0.99);
+    expect(slow / base).toBeLessThan(3); // unguarded (the affine scan): ~8× on the 2-core test machine
   });
 
   it('vectorises a complex recurrence across contiguous lines ([B, L, P] along L)', () => {
@@ -464,6 +502,10 @@ describe('scatterAdd', () => {
     }
     const ks = await checkScatter([16, 2, 32], [16], 0, 5, 'f32', 1, seed++);
     expect(kernelText(ks)).toMatch(/:f32x4/);
+  });
+
+  it('with no index positions, zeroes the output', async () => {
+    await checkScatter([3, 0, 5], [0], 1, 4, 'f32', 2, 1200);
   });
 
   it('drops out-of-range indices (the interpreter throws; a kernel cannot)', async () => {

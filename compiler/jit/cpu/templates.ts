@@ -9,7 +9,7 @@ import { Lit } from '../../ir';
 import type { DType } from '../../dtype';
 import type { Prim, PrimParams } from '../../primitives';
 import type { Block } from '../../../kernels/ir/build';
-import { Block as KBlock, END, START, constant, i32, iadd, imul, isub, load, min, sub, add } from '../../../kernels/ir/build';
+import { Block as KBlock, END, START, add, constant, i32, iadd, imul, irem, isub, load, min, neg, sub } from '../../../kernels/ir/build';
 import type { Expr, Kernel } from '../../../kernels/ir/types';
 import { LANES, withElement } from '../../../kernels/ir/types';
 import { type TemplateContext, type View, contiguousView } from '../../../kernels/cpu/template';
@@ -26,8 +26,117 @@ const sizeOf = (s: readonly number[]): number => s.reduce((a, b) => a * b, 1);
 /** Re and Im of a c64 view, as f32 views of the same buffer. */
 const partsOf = (v: View): [View, View] => [{ ...v, dtype: 'f32' }, { ...v, dtype: 'f32', offset: v.offset + 1 }];
 
-/** (Ar + i·Ai)(Br + i·Bi): four real products into scratch, then re = p0 − p1, im = p2 + p3. */
+/**
+ * Complex matmul C = A·B through real products, by the layout of the operands:
+ * - A's rows are contiguous complex numbers: A is read in place as a real [M, 2K] matrix of
+ *   interleaved parts, B is repacked into the real [2K, 2N] matrix [[Br, Bi], [−Bi, Br]]
+ *   (interleaved columns), and one real product writes C in place as interleaved [M, 2N];
+ * - B's rows are contiguous: B is read in place as real [K, 2N]; Re A and Im A, as a batch of
+ *   two strided views of A, multiply it in one real product P, and a pass combines
+ *   Re C = P₀ re − P₁ im, Im C = P₀ im + P₁ re;
+ * - neither: four real products and a combining pass.
+ * Where both apply, the one moving fewer floats besides the product: 4KN (repacking B) against
+ * 4MN (the combine).
+ */
 function complexMatmul(ctx: TemplateContext, a: View, b: View, out: View): Kernel[] {
+  const r = a.shape.length;
+  const [M, K, N] = [a.shape[r - 2], a.shape[r - 1], b.shape[r - 1]];
+  const batch = a.shape.slice(0, r - 2);
+  const rowsA = a.strides[r - 1] === 2 || K === 1;
+  const rowsB = b.strides[r - 1] === 2 || N === 1;
+  if (rowsA && (!rowsB || K * N <= M * N)) return interleavedA(ctx, a, b, out, batch, M, K, N);
+  if (rowsB) return stackedParts(ctx, a, b, out, batch, M, K, N);
+  return fourProducts(ctx, a, b, out);
+}
+
+const f32View = (v: View, shape: readonly number[], strides: readonly number[], offset = v.offset): View => ({ buf: v.buf, dtype: 'f32', shape, strides, offset });
+
+function interleavedA(ctx: TemplateContext, a: View, b: View, out: View, batch: readonly number[], M: number, K: number, N: number): Kernel[] {
+  const r = a.shape.length;
+  const nb = sizeOf(batch);
+  const packed = ctx.scratch(nb * 4 * K * N, 'f32', 'complex matmul B');
+  // One unit per (batch, k): rows 2k and 2k+1 of B'.
+  const body = new KBlock();
+  const bStrides = b.strides;
+  body.for(START, END, (u, blk) => {
+    const bi = blk.bind(idivK(u, K));
+    const k = blk.bind(isub(u, imul(bi, i32(K))));
+    const src = blk.bind(iadd(i32(b.offset), iadd(batchOffset(bi, batch, bStrides), imul(k, i32(bStrides[r - 2])))));
+    const dst = blk.bind(iadd(imul(bi, i32(4 * K * N)), imul(k, i32(4 * N))));
+    blk.for(i32(0), i32(N), (n, nb2) => {
+      const at = nb2.bind(iadd(src, imul(n, i32(bStrides[r - 1]))));
+      const re = nb2.bind(load(b.buf, at));
+      const im = nb2.bind(load(b.buf, iadd(at, i32(1))));
+      const d = nb2.bind(iadd(dst, imul(n, i32(2))));
+      nb2.store(packed, d, re);
+      nb2.store(packed, iadd(d, i32(1)), im);
+      nb2.store(packed, iadd(d, i32(2 * N)), neg(im));
+      nb2.store(packed, iadd(d, i32(2 * N + 1)), re);
+    });
+  });
+  const pack: Kernel = { name: `${ctx.name}_packBc`, units: nb * K, unitCost: 4 * N, body: body.stmts };
+  const aReal = f32View(a, [...batch, M, 2 * K], [...a.strides.slice(0, r - 1), 1]);
+  const bReal = f32View({ ...b, buf: packed, offset: 0 }, [...batch, 2 * K, 2 * N], [...contiguous(batch, 4 * K * N), 2 * N, 1], 0);
+  const cReal = f32View(out, [...batch, M, 2 * N], [...contiguous(batch, 2 * M * N), 2 * N, 1]);
+  return [pack, ...matmul(ctx, aReal, bReal, cReal)];
+}
+
+function stackedParts(ctx: TemplateContext, a: View, b: View, out: View, batch: readonly number[], M: number, K: number, N: number): Kernel[] {
+  const r = a.shape.length;
+  const nb = sizeOf(batch);
+  const S = nb * M * N;
+  const P = ctx.scratch(4 * S, 'f32', 'complex matmul parts');
+  const aParts = f32View(a, [2, ...batch, M, K], [1, ...a.strides]);
+  const bReal = f32View(b, [2, ...batch, K, 2 * N], [0, ...b.strides.slice(0, r - 1), 1]);
+  const pView = f32View({ ...out, buf: P, offset: 0 }, [2, ...batch, M, 2 * N], contiguous([2, ...batch, M, 2 * N], 1), 0);
+  const chunk = 4096;
+  const body = new KBlock();
+  body.for(START, END, (u, blk) => {
+    const f0 = blk.bind(imul(u, i32(chunk)));
+    const f1 = blk.bind(min(iadd(f0, i32(chunk)), i32(S)));
+    const part = (first: number, f: Expr, t: 'f32' | 'f32x4') => load(P, iadd(imul(f, i32(2)), i32(first)), t, 2);
+    blk.for(f0, isub(f1, i32(LANES - 1)), (f, vb) => {
+      vb.storePair(out.buf, imul(f, i32(2)), sub(part(0, f, 'f32x4'), part(2 * S + 1, f, 'f32x4')), add(part(1, f, 'f32x4'), part(2 * S, f, 'f32x4')));
+    }, LANES, 'j');
+    const tail = blk.bind(isub(f1, irem4(isub(f1, f0))));
+    blk.for(tail, f1, (f, sb) => {
+      const o = sb.bind(imul(f, i32(2)));
+      sb.store(out.buf, o, sub(part(0, f, 'f32'), part(2 * S + 1, f, 'f32')));
+      sb.store(out.buf, iadd(o, i32(1)), add(part(1, f, 'f32'), part(2 * S, f, 'f32')));
+    }, 1, 'k');
+  });
+  const combine: Kernel = { name: `${ctx.name}_combine`, units: Math.ceil(S / chunk), unitCost: chunk * 4, body: body.stmts };
+  return [...matmul(ctx, aParts, bReal, pView), combine];
+}
+
+/** Strides of a contiguous array of `shape` whose elements are `unit` floats apart. */
+function contiguous(shape: readonly number[], unit: number): number[] {
+  const st = new Array<number>(shape.length);
+  let s = unit;
+  for (let i = shape.length - 1; i >= 0; i--) {
+    st[i] = s;
+    s *= shape[i];
+  }
+  return st;
+}
+
+/** The storage offset of flat batch index `bi` in a view's batch axes. */
+function batchOffset(bi: Expr, batch: readonly number[], strides: readonly number[]): Expr {
+  let off: Expr = i32(0);
+  let rest = bi;
+  for (let i = batch.length - 1; i >= 0; i--) {
+    const d = batch[i];
+    const c = i === 0 ? rest : irem(rest, d);
+    off = iadd(off, imul(c, i32(strides[i])));
+    rest = idivK(rest, d);
+  }
+  return off;
+}
+
+const idivK = (x: Expr, d: number): Expr => (d === 1 ? x : ({ k: 'bin', t: 'i32', op: 'div', a: x, b: i32(d) } as Expr));
+
+/** (Ar + i·Ai)(Br + i·Bi): four real products into scratch, then re = p0 − p1, im = p2 + p3. */
+function fourProducts(ctx: TemplateContext, a: View, b: View, out: View): Kernel[] {
   const [ar, ai] = partsOf(a);
   const [br, bi] = partsOf(b);
   const n = sizeOf(out.shape);

@@ -1,0 +1,70 @@
+/**
+ * Lowerings that only the CPU backend has, against the interpreter: complex matmuls by each of
+ * their three real forms (A read in place with B repacked; Re A and Im A stacked over B read
+ * in place; four products), parts of complex buffers and strided views read in place, and
+ * map kernels at lengths around the vector width and the block split.
+ */
+import { describe, expect, it } from 'vitest';
+import * as T from '../../src/index';
+import type { Tensor } from '../../src/index';
+import { arg, randomArgs } from '../jit/inputs';
+import { expectJitMatchesInterpreter } from '../jit/oracle';
+import { sumTol, TOL } from '../jit/tolerances';
+
+const C = (x: Tensor): Tensor<'c64'> => x as Tensor<'c64'>;
+const names = async (f: (...xs: Tensor[]) => unknown, xs: Tensor[]): Promise<string[]> => (await T.jit(f, { backend: 'wasm' }).lower(...xs)).kernels.map((k) => k.name);
+
+describe('complex matmul on wasm, each real form against the interpreter', () => {
+  const shapes: [number, number, number][] = [[1, 1, 1], [3, 5, 2], [9, 4, 13], [33, 17, 8], [4, 70, 6]];
+  for (const [M, K, N] of shapes) {
+    it(`A's rows contiguous: B repacked, one real product (M ${M}, K ${K}, N ${N})`, async () => {
+      const xs = randomArgs(M * 100 + K, [arg([M, K], 'c64'), arg([N, K], 'c64')]);
+      const f = (a: Tensor, b: Tensor) => T.matmul(C(a), T.mT(C(b)));
+      await expectJitMatchesInterpreter(f, xs as [Tensor, Tensor], 'wasm', sumTol(4 * K));
+      if (N > 1) expect(await names(f, xs)).toContain('matmul_packBc');
+    });
+    it(`B's rows contiguous: Re A and Im A stacked, combined (M ${M}, K ${K}, N ${N})`, async () => {
+      const xs = randomArgs(M * 100 + K + 1, [arg([K, M], 'c64'), arg([K, N], 'c64')]);
+      const f = (a: Tensor, b: Tensor) => T.matmul(T.mT(C(a)), C(b));
+      await expectJitMatchesInterpreter(f, xs as [Tensor, Tensor], 'wasm', sumTol(4 * K));
+      if (M > 1 && K > 1) expect(await names(f, xs)).toContain('matmul_combine');
+    });
+    it(`neither: four real products (M ${M}, K ${K}, N ${N})`, async () => {
+      const xs = randomArgs(M * 100 + K + 2, [arg([K, M], 'c64'), arg([N, K], 'c64')]);
+      const f = (a: Tensor, b: Tensor) => T.matmul(T.mT(C(a)), T.mT(C(b)));
+      await expectJitMatchesInterpreter(f, xs as [Tensor, Tensor], 'wasm', sumTol(4 * K));
+    });
+  }
+  it('batched, with a broadcast operand', async () => {
+    const xs = randomArgs(7, [arg([3, 5, 6], 'c64'), arg([6, 4], 'c64')]);
+    await expectJitMatchesInterpreter((a: Tensor, b: Tensor) => T.matmul(C(a), T.broadcastTo(C(b), [3, 6, 4])), xs as [Tensor, Tensor], 'wasm', sumTol(24));
+    await expectJitMatchesInterpreter((a: Tensor, b: Tensor) => T.matmul(T.mT(T.broadcastTo(C(b), [3, 6, 4])), T.mT(C(a))), xs as [Tensor, Tensor], 'wasm', sumTol(24));
+  });
+});
+
+describe('map kernels on wasm', () => {
+  for (const n of [1, 3, 4, 5, 8, 9, 1023, 1024, 1025, 5000]) {
+    it(`length ${n}, real and complex, with a reversed and a broadcast operand`, async () => {
+      const xs = randomArgs(n, [arg([n]), arg([n], 'c64'), arg([1])]);
+      const f = (x: Tensor, z: Tensor, s: Tensor) => [
+        T.add(T.mul(T.exp(x), T.reverse(x, [0])), s),
+        T.mul(C(z), T.cast('c64')(T.sin(x))),
+        T.real(T.mul(C(z), C(z))),
+      ];
+      await expectJitMatchesInterpreter(f, xs as [Tensor, Tensor, Tensor], 'wasm', TOL.transcendental);
+    });
+  }
+  it('rows split into blocks across threads: few long rows, and many short ones', async () => {
+    for (const shape of [[2, 3000], [300, 9], [7, 1, 5]]) {
+      const xs = randomArgs(shape[0], [arg(shape), arg([shape[shape.length - 1]])]);
+      await expectJitMatchesInterpreter((x: Tensor, b: Tensor) => T.tanh(T.add(x, b)), xs as [Tensor, Tensor], 'wasm', TOL.transcendental);
+    }
+  });
+  it('parts of a complex buffer are read in place by a matmul', async () => {
+    const xs = randomArgs(3, [arg([6, 5], 'c64'), arg([5, 4])]);
+    const f = (z: Tensor, w: Tensor) => T.sub(T.matmul(T.real(C(z)), w as Tensor<'f32'>), T.matmul(T.imag(C(z)), w as Tensor<'f32'>));
+    await expectJitMatchesInterpreter(f, xs as [Tensor, Tensor], 'wasm', sumTol(10));
+    const l = await T.jit(f, { backend: 'wasm' }).lower(...xs);
+    expect(l.kernels.filter((k) => k.kind === 'map').map((k) => k.name)).toEqual(['sub']);
+  });
+});

@@ -1,7 +1,8 @@
 /**
- * The backend setting: which gpu.js backend jit compiles for. `setBackend('auto')` (the
- * default) picks by a documented rule: webgpu when an adapter that is not a software
- * rasteriser answers, else webasm (WebAssembly with SIMD and threads), else cpu. It says which
+ * The backend setting: which backend jit compiles for. `setBackend('auto')` (the default)
+ * picks by a documented rule: webgpu when an adapter that is not a software rasteriser
+ * answers, else wasm (the project's WebAssembly backend: SIMD, worker threads, one shared
+ * memory), else gpu.js's webasm, else cpu. It says which
  * it chose through `currentBackend()`. Only the backends a choice needs are probed, and on Linux
  * WebGPU only when a GPU device file exists. A named backend that is unavailable is an error
  * naming the reason.
@@ -45,12 +46,13 @@ function mayHaveHardwareGPU(): boolean {
 
 const isSoftwareAdapter = (s: BackendStatus): boolean => /llvmpipe|lavapipe|swiftshader|software/i.test(s.reason);
 
-/** The auto rule: a hardware webgpu adapter, else webasm, else cpu. */
+/** The auto rule: a hardware webgpu adapter, else wasm (the project's CPU backend), else webasm, else cpu. */
 export async function autoBackend(): Promise<BackendName> {
   if (mayHaveHardwareGPU()) {
     const webgpu = await probeBackend('webgpu');
     if (webgpu.available && !isSoftwareAdapter(webgpu)) return 'webgpu';
   }
+  if ((await probeBackend('wasm')).available) return 'wasm';
   return (await probeBackend('webasm')).available ? 'webasm' : 'cpu';
 }
 

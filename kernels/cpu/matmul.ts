@@ -150,17 +150,20 @@ const PACK_K = 64;
 
 /**
  * A packing kernel: one unit per (batch of the operand, block of 64 k-steps), so each unit
- * reads whole rows (k fixed) of the operand once, whatever its layout; `row(blk, p, k)` copies
- * row k of batch p (`width` elements) to its places in the packed buffer.
+ * reads whole rows (k fixed) of the operand once, whatever its layout. `rows(blk, p, k, n)`
+ * copies the n = 4 (or, at the end of K, 1) rows k.. of batch p to their packed places.
  */
-function packKernel(name: string, dims: readonly Dim[], _view: number, K: number, row: (blk: Block, p: Expr, k: Expr) => void, width: number): Kernel {
+function packKernel(name: string, dims: readonly Dim[], K: number, width: number, rows: (blk: Block, p: Expr, k: Expr, n: number) => void): Kernel {
   const P = dims.reduce((n, d) => n * d.size, 1);
   const blocks = Math.ceil(K / PACK_K);
   const blk = new Block();
   blk.for(START, END, (u, body) => {
     const p = body.bind(idiv(u, blocks), 'p');
     const k0 = body.bind(imul(irem(u, blocks), i32(PACK_K)), 'k0');
-    body.for(k0, imin(iadd(k0, i32(PACK_K)), K), (k, kb) => row(kb, p, k), 1, 'k');
+    // Steps of 4 up to the last multiple of 4 below K, then single steps (in the last block only).
+    const mainEnd = imin(iadd(k0, i32(PACK_K)), K - (K % 4));
+    body.for(k0, mainEnd, (k, kb) => rows(kb, p, k, 4), 4, 'k');
+    if (K % 4 !== 0) body.for(bin('max', mainEnd, i32(K - (K % 4))), imin(iadd(k0, i32(PACK_K)), K), (k, kb) => rows(kb, p, k, 1), 1, 'k');
   });
   return { name, units: P * blocks, unitCost: PACK_K * width, body: blk.stmts };
 }
@@ -202,24 +205,27 @@ export function matmul(ctx: TemplateContext, a: View, b: View, out: View): Kerne
   let bBuf = b.buf;
   if (!inPlace) {
     bBuf = ctx.scratch((bBatched ? P : 1) * packedSize, storage, 'packed B panels');
-    kernels.push(packKernel(`${ctx.name}_packB`, bBatched ? dims : [], 1, K, (blk, p, k) => {
+    kernels.push(packKernel(`${ctx.name}_packB`, bBatched ? dims : [], K, N, (blk, p, k0, n) => {
       const [bOff] = batchOffsets(blk, p, bBatched ? dims : [], [1]);
-      const src = blk.bind(iadd(i32(b.offset), iadd(bOff, imul(k, i32(sBk)))), 's');
-      const dst = blk.bind(iadd(imul(p, i32(packedSize)), imul(k, i32(NR))), 'd');
-      const copy = (into: Block, at: Expr, col0: Expr, width: number, cols: number): void => {
-        for (let c = 0; c < width / 4; c++) {
-          const valid = Math.min(4, cols - 4 * c);
-          const from = (l: number): Expr => iadd(src, imul(iadd(col0, i32(4 * c + l)), i32(sBn)));
-          const v = valid === 4
-            ? load(b.buf, from(0), vectorOf(e), sBn)
-            : vec(Array.from({ length: 4 }, (_, l) => (l < valid ? load(b.buf, from(l), e) : zero(e))));
-          into.store(bBuf, iadd(at, i32(4 * c)), v);
-        }
-      };
-      if (fullPanels > 0) blk.for(i32(0), i32(fullPanels), (jp, pb) => copy(pb, iadd(dst, imul(jp, i32(K * NR))), imul(jp, i32(NR)), NR, NR), 1, 'jp');
-      // The tail panel is narrower: row k at k·width after all full panels.
-      if (tailVectors > 0) copy(blk, iadd(imul(p, i32(packedSize)), iadd(i32(fullPanels * K * NR), imul(k, i32(4 * tailVectors)))), i32(fullPanels * NR), 4 * tailVectors, tailCols);
-    }, N));
+      for (let dk = 0; dk < n; dk++) {
+        const k = iadd(k0, i32(dk));
+        const src = blk.bind(iadd(i32(b.offset), iadd(bOff, imul(k, i32(sBk)))), 's');
+        const dst = blk.bind(iadd(imul(p, i32(packedSize)), imul(k, i32(NR))), 'd');
+        const copy = (into: Block, at: Expr, col0: Expr, width: number, cols: number): void => {
+          for (let c = 0; c < width / 4; c++) {
+            const valid = Math.min(4, cols - 4 * c);
+            const from = (l: number): Expr => iadd(src, imul(iadd(col0, i32(4 * c + l)), i32(sBn)));
+            const v = valid === 4
+              ? load(b.buf, from(0), vectorOf(e), sBn)
+              : vec(Array.from({ length: 4 }, (_, l) => (l < valid ? load(b.buf, from(l), e) : zero(e))));
+            into.store(bBuf, iadd(at, i32(4 * c)), v);
+          }
+        };
+        if (fullPanels > 0) blk.for(i32(0), i32(fullPanels), (jp, pb) => copy(pb, iadd(dst, imul(jp, i32(K * NR))), imul(jp, i32(NR)), NR, NR), 1, 'jp');
+        // The tail panel is narrower: row k at k·width after all full panels.
+        if (tailVectors > 0) copy(blk, iadd(imul(p, i32(packedSize)), iadd(i32(fullPanels * K * NR), imul(k, i32(4 * tailVectors)))), i32(fullPanels * NR), 4 * tailVectors, tailCols);
+      }
+    }));
   }
 
   // Packing A into row blocks [block][k][MR rows] when its layout is unfriendly (see packsA).
@@ -227,19 +233,24 @@ export function matmul(ctx: TemplateContext, a: View, b: View, out: View): Kerne
   const aBatched = dims.some((d) => d.strides[0] !== 0);
   const aPacked = packA ? ctx.scratch((aBatched ? P : 1) * rowBlocks * K * MR, storage, 'packed A row blocks') : '';
   if (packA) {
-    kernels.push(packKernel(`${ctx.name}_packA`, aBatched ? dims : [], 0, K, (blk, p, k) => {
+    // n consecutive k-steps of a block of 4 rows are n·4 consecutive packed values: whole lines for n = 4.
+    kernels.push(packKernel(`${ctx.name}_packA`, aBatched ? dims : [], K, M, (blk, p, k, n) => {
       const [aOff] = batchOffsets(blk, p, aBatched ? dims : [], [0]);
       const src = blk.bind(iadd(i32(a.offset), iadd(aOff, imul(k, i32(sAk)))), 's');
       const dst = blk.bind(iadd(imul(p, i32(rowBlocks * K * MR)), imul(k, i32(MR))), 'd');
       if (fullRowBlocks > 0) {
         blk.for(i32(0), i32(fullRowBlocks), (rb, rbb) => {
-          rbb.store(aPacked, iadd(dst, imul(rb, i32(K * MR))), load(a.buf, iadd(src, imul(rb, i32(MR * sAm))), vectorOf(e), sAm));
+          const from = rbb.bind(iadd(src, imul(rb, i32(MR * sAm))), 'f');
+          const to = rbb.bind(iadd(dst, imul(rb, i32(K * MR))), 't');
+          for (let dk = 0; dk < n; dk++) rbb.store(aPacked, iadd(to, i32(dk * MR)), load(a.buf, iadd(from, i32(dk * sAk)), vectorOf(e), sAm));
         }, 1, 'rb');
       }
-      for (let r = 0; r < tailRows; r++) {
-        blk.store(aPacked, iadd(dst, i32(fullRowBlocks * K * MR + r)), load(a.buf, iadd(src, i32((fullRowBlocks * MR + r) * sAm)), e));
+      for (let dk = 0; dk < n; dk++) {
+        for (let r = 0; r < tailRows; r++) {
+          blk.store(aPacked, iadd(dst, i32(fullRowBlocks * K * MR + dk * MR + r)), load(a.buf, iadd(src, i32((fullRowBlocks * MR + r) * sAm + dk * sAk)), e));
+        }
       }
-    }, M));
+    }));
   }
 
   // Tiles: one unit per (K-chunk, batch, block of 4 rows), chunk-major so that consecutive units share B.

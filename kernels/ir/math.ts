@@ -191,13 +191,13 @@ const TANH_P = [-3.33332819422e-1, 1.33314422036e-1, -5.37397155531e-2, 2.063908
 const TANH_SMALL = 0.625;
 
 function tanhF(b: Block, x: Expr): Expr {
-  const ax = b.let(abs(x), 'a');
-  const z = b.let(mul(x, x), 'z');
-  const small = add(mul(mul(x, z), poly(z, TANH_P)), x);
+  const a = b.let(abs(x), 'a'); // tanh is odd: computed for |x|, the sign copied (tanh(-0) = -0)
+  const z = b.let(mul(a, a), 'z');
+  const small = add(mul(mul(a, z), poly(z, TANH_P)), a);
   // tanh 10 rounds to 1; the clamp keeps exp's argument where it needs no range handling
-  const e = b.let(expCore(b, mul(fc(x, 2), select(gt(ax, fc(x, 10)), fc(x, 10), ax)), false), 'e');
-  const large = withSignOf(sub(fc(x, 1), div(fc(x, 2), add(e, fc(x, 1)))), x);
-  return select(lt(ax, fc(x, TANH_SMALL)), small, large);
+  const e = b.let(expCore(b, mul(fc(x, 2), select(gt(a, fc(x, 10)), fc(x, 10), a)), false), 'e');
+  const large = sub(fc(x, 1), div(fc(x, 2), add(e, fc(x, 1))));
+  return withSignOf(select(lt(a, fc(x, TANH_SMALL)), small, large), x);
 }
 
 function logisticF(b: Block, x: Expr): Expr {
@@ -230,39 +230,34 @@ function erfF(b: Block, x: Expr): Expr {
 
 // ---- atan2
 
-/** Cephes atanf: atan t ≈ t + t³P(t²) on |t| ≤ tan(π/8). */
-const ATAN_P = [-3.33329491539e-1, 1.99777106478e-1, -1.38776856032e-1, 8.05374449538e-2];
-const TAN_PI_8 = 0.41421356237309503;
-const TAN_3PI_8 = 2.414213562373095;
-/** Multiples of π/4 as f32 high parts and f32 low parts. */
+/** atan t ≈ t + t³P(t²) on [0, 1] (relative minimax, fitted in float64, rounded to f32). */
+const ATAN_P = [
+  -0.33333152532577515, 0.19993773102760315, -0.14211054146289825, 0.10665998607873917, -0.07552199810743332,
+  0.0432116724550724, -0.016367800533771515, 0.0029206578619778156,
+];
+/** π and π/2 as f32 high parts and f32 low parts. */
 const PI = [3.1415927410125732, -8.742277657347586e-8];
 const PIO2 = [1.5707963705062866, -4.371138828673793e-8];
-const PIO4 = [0.7853981852531433, -2.1855694143368964e-8];
-const PI3O4 = [2.356194496154785, -5.962440319251527e-9];
 
 function atan2F(b: Block, y: Expr, x: Expr): Expr {
   // scale |y| + |x| away from overflow (a lost subnormal bit is then far below the result) and
-  // from subnormals (where rounding in the octant tests misplaces small ratios)
+  // from subnormals (where the quotient would lose bits)
   const ax0 = b.let(abs(x), 'ax');
   const ay0 = b.let(abs(y), 'ay');
   const sum = b.let(add(ax0, ay0), 'sm');
   const scale = b.let(select(gt(sum, fc(x, 2 ** 120)), fc(x, 0.25), select(lt(sum, fc(x, 2 ** -90)), fc(x, 2 ** 40), fc(x, 1))), 'sc');
   const ax = b.let(mul(ax0, scale), 'ax');
   const ay = b.let(mul(ay0, scale), 'ay');
-  // octant: A |y| ≤ tan(π/8)|x|, C |y| > tan(3π/8)|x|, otherwise B (also inf/inf)
-  const A = b.let(or(lt(ay, mul(ax, fc(x, TAN_PI_8))), eq(ay, fc(x, 0))), 'oa');
-  const C = b.let(gt(ay, mul(ax, fc(x, TAN_3PI_8))), 'oc');
-  const num = select(A, ay, select(C, neg(ax), sub(ay, ax)));
-  const den = select(A, ax, select(C, ay, add(ay, ax)));
-  const xneg = b.let(lt(bitsOf(x), ic(x, 0)), 'xn');
-  // |x| = |y| (0/0 and inf/inf among them) has t = 0 in octant A (zeros) or B
-  const t0 = select(eq(ax, ay), fc(x, 0), div(num, den));
-  const t = b.let(fromBits(xor(bitsOf(t0), and(bitsOf(x), ic(x, SIGN)))), 't'); // x < 0: θ = π − …
-  const offset = (part: 0 | 1): Expr =>
-    select(A, select(xneg, fc(x, PI[part]), fc(x, 0)), select(C, fc(x, PIO2[part]), select(xneg, fc(x, PI3O4[part]), fc(x, PIO4[part]))));
+  // t = min/max in [0, 1]; |x| = |y| (0/0 and inf/inf among them) has t = 1, or 0 for zeros
+  const swap = b.let(gt(ay, ax), 'sw');
+  const q = div(select(swap, ax, ay), select(swap, ay, ax));
+  const t = b.let(select(eq(ax, ay), select(eq(ay, fc(x, 0)), fc(x, 0), fc(x, 1)), q), 't');
   const z = b.let(mul(t, t), 'z');
-  const atanT = add(mul(mul(t, z), poly(z, ATAN_P)), t);
-  const theta = add(offset(0), add(atanT, offset(1)));
+  const atanT = b.let(add(mul(mul(t, z), poly(z, ATAN_P)), t), 'at');
+  // θ = offset ± atan t: |y| > |x| reflects about π/2, x < 0 (or -0) about π
+  const xneg = b.let(lt(bitsOf(x), ic(x, 0)), 'xn');
+  const offset = (part: 0 | 1): Expr => select(swap, fc(x, PIO2[part]), select(xneg, fc(x, PI[part]), fc(x, 0)));
+  const theta = add(offset(0), add(select(ne(swap, xneg), neg(atanT), atanT), offset(1)));
   return withSignOf(theta, y);
 }
 
@@ -329,7 +324,8 @@ function powF(b: Block, x: Expr, y: Expr): Expr {
   const xneg = lt(bitsOf(x), ic(x, 0));
   const signed = select(and(xneg, odd), neg(mag), mag);
   const real = select(and(lt(x, fc(x, 0)), and(lt(ax, fc(x, INF)), not(yInt))), fc(x, NaN), signed);
-  return select(eq(y, fc(x, 0)), fc(x, 1), select(ne(y, y), y, real));
+  const nan = or(ne(x, x), ne(y, y));
+  return select(eq(y, fc(x, 0)), fc(x, 1), select(nan, add(x, y), real));
 }
 
 // ---- The table

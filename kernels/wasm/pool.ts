@@ -19,10 +19,13 @@
  * The main thread writes the job (command, module id, export index, units, parts) into the
  * header, stores the new sequence number into each participant's doorbell and notifies it,
  * runs part 0 itself, then waits until every participant has acknowledged the sequence
- * number. A worker spins briefly on its doorbell after each job (back-to-back launches find
- * it awake) and then sleeps in `Atomics.wait`; the main thread likewise spins briefly, then
- * sleeps on the header's event counter, which every acknowledgement and every worker death
- * increments and notifies. Export names are resolved to indices once, at `load`.
+ * number. A worker spins on its doorbell after each job (so back-to-back launches find it
+ * awake) and then sleeps in `Atomics.wait`; the main thread likewise spins, then sleeps on
+ * the header's event counter, which every acknowledgement and every worker death increments
+ * and notifies. Both spin budgets adapt (see SPIN_MIN). Export names are resolved to indices
+ * once, at `load`; modules reach the workers at `load` through a MessagePort per worker,
+ * read synchronously (`receiveMessageOnPort`) when the load job arrives, so extra imports
+ * must be plain data (numbers for imported globals; no JS functions).
  *
  * Failure detection (never hang, no timeouts): the main thread is blocked in `Atomics.wait`
  * during a run, so its event loop — and with it the Worker 'error'/'exit' events — cannot
@@ -37,11 +40,15 @@
  *    counter; the waiting main thread treats a dead participant as finished, throws, and the
  *    pool refuses every later run;
  *  - the remaining ways a worker can stop without its exit hook are `worker.terminate()`,
- *    which only `close()` calls, and process-fatal errors (V8 out of memory, a crash), which
- *    end the whole process anyway. The main thread's 'exit'/'error' listeners additionally
- *    mark the pool broken whenever its event loop runs.
+ *    which only `close()` calls (never during a run: runs are synchronous), and
+ *    process-fatal errors (V8 out of memory, a crash), which end the whole process anyway.
+ *    The main thread's 'exit'/'error' listeners additionally mark the pool broken (and the
+ *    worker's slot dead) whenever its event loop runs, which covers a worker terminated
+ *    from outside between runs; one terminated from outside *during* a run (only possible
+ *    from another thread holding the Worker object) is the one case that would block.
  * A bounded wait (timeout slices) would add nothing to this: nothing the main thread could
  * check in a slice changes other than through the control block, which already wakes it.
+ * A kernel that never returns blocks its run, as any synchronous call would.
  *
  * Process exit: workers and their ports are unref'd, so an idle pool never keeps the process
  * alive; `close()` stops them explicitly.

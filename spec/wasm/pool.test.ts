@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import wabtInit from 'wabt';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { build } from 'esbuild';
@@ -300,6 +300,7 @@ describe('WorkerPool', () => {
     const t = performance.now();
     const r = spawnSync(process.execPath, [file], { encoding: 'utf8', timeout: 10_000 });
     const ms = performance.now() - t;
+    rmSync(dir, { recursive: true, force: true });
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     expect(r.stdout.trim()).toBe('2 1,4,7,10,13,16,19,22,25,28');

@@ -9,24 +9,35 @@
  * the JSON file. A crash before the first rename leaves the previous checkpoint untouched; a
  * crash between the two renames leaves a complete new checkpoint whose JSON file is stale,
  * which loading detects and reports in `notes` (the embedded record wins).
+ *
+ * Integrity: the record lists every tensor's dtype, shape and the SHA-256 of its data bytes;
+ * loading refuses a file whose tensors disagree with the record (a flipped data byte is a
+ * FormatError naming the tensor and the byte range, not a silently different model).
+ * Checkpoints written before checksums were recorded load without that check.
  */
-import { mkdirSync, readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as t from 'io-ts';
 import { Either, left, right } from 'fp-ts/Either';
 import { StagedFile, removeStaleTemps, stageFile } from './atomic';
+import { ensureDirectory } from './fsErrors';
 import { Int32, NonNegativeInt, Text, oneOf, refine } from './codecs';
 import { FormatError } from './formatError';
 import { decodeWith, parseJson } from './ioTsReport';
-import { parseSafetensors, serializeSafetensors } from './safetensors';
-import { TensorMap } from './tensor';
+import { parseLocatedSafetensors, serializeSafetensors } from './safetensors';
+import { Tensor, TensorMap } from './tensor';
 
 export const CHECKPOINT_METADATA_KEY = 'ssmjit.checkpoint';
 const FORMAT = 'ssmjit-checkpoint';
 const VERSION = 1;
 
 const JsonObject = refine(t.UnknownRecord, () => true, 'a JSON object');
-const TensorSummary = t.type({ dtype: oneOf(['F32', 'F64', 'I32', 'BOOL', 'C64'] as const), shape: t.array(NonNegativeInt, 'an array of non-negative integers') });
+const Sha256 = refine(t.string, (s) => /^[0-9a-f]{64}$/.test(s), 'a SHA-256 digest (64 hex digits)');
+const TensorSummary = t.intersection([
+  t.type({ dtype: oneOf(['F32', 'F64', 'I32', 'BOOL', 'C64'] as const), shape: t.array(NonNegativeInt, 'an array of non-negative integers') }),
+  t.partial({ sha256: Sha256 }),
+]);
 
 /** The JSON record of a checkpoint, as validated on load. */
 export const CheckpointRecordCodec = t.intersection([
@@ -69,8 +80,15 @@ export function checkpointPaths(dir: string, name: string): { tensors: string; j
   return { tensors: join(dir, `${name}.safetensors`), json: join(dir, `${name}.json`) };
 }
 
+/** SHA-256 of a tensor's data bytes as stored (little-endian, row-major). */
+export function tensorDigest(tensor: Tensor): string {
+  return createHash('sha256').update(new Uint8Array(tensor.data.buffer, tensor.data.byteOffset, tensor.data.byteLength)).digest('hex');
+}
+
 function recordOf(checkpoint: Checkpoint, createdAt: string): CheckpointRecord {
-  const tensors = Object.fromEntries(Object.entries(checkpoint.tensors).map(([key, tensor]) => [key, { dtype: tensor.dtype, shape: [...tensor.shape] }]));
+  const tensors = Object.fromEntries(
+    Object.entries(checkpoint.tensors).map(([key, tensor]) => [key, { dtype: tensor.dtype, shape: [...tensor.shape], sha256: tensorDigest(tensor) }]),
+  );
   const record: CheckpointRecord = {
     format: FORMAT,
     version: VERSION,
@@ -101,7 +119,7 @@ export function stageCheckpoint(dir: string, name: string, checkpoint: Checkpoin
   const paths = checkpointPaths(dir, name);
   const record = recordOf(checkpoint, now.toISOString());
   const text = JSON.stringify(record);
-  mkdirSync(dir, { recursive: true });
+  ensureDirectory(dir);
   const tensorsFile = stageFile(paths.tensors, serializeSafetensors(checkpoint.tensors, { [CHECKPOINT_METADATA_KEY]: text }));
   let jsonFile: StagedFile;
   try {
@@ -169,7 +187,7 @@ export function readCheckpoint(dir: string, name: string): Either<FormatError, L
   } catch (err) {
     return left(new FormatError(`cannot read checkpoint tensors (${(err as Error).message})`, { file: paths.tensors }));
   }
-  const content = parseSafetensors(bytes, paths.tensors);
+  const content = parseLocatedSafetensors(bytes, paths.tensors);
   if (content._tag === 'Left') return content;
   const where = { file: paths.tensors, byteOffset: 8, field: `__metadata__.${CHECKPOINT_METADATA_KEY}` };
   const embedded = content.right.metadata[CHECKPOINT_METADATA_KEY];
@@ -181,6 +199,22 @@ export function readCheckpoint(dir: string, name: string): Either<FormatError, L
   const actual = Object.fromEntries(Object.entries(content.right.tensors).map(([key, tensor]) => [key, { dtype: tensor.dtype, shape: [...tensor.shape] }]));
   const mismatch = sameSummary(record.right.tensors, actual);
   if (mismatch !== undefined) return left(new FormatError(`checkpoint record disagrees with the tensors: ${mismatch}`, { file: paths.tensors }));
+  for (const [key, summary] of Object.entries(record.right.tensors)) {
+    if (summary.sha256 === undefined) continue;
+    const digest = tensorDigest(content.right.tensors[key]);
+    if (digest !== summary.sha256) {
+      const [begin, end] = content.right.offsets[key];
+      return left(
+        new FormatError(`tensor data does not match the checksum in the record (bytes ${begin} to ${end - 1}; the file is corrupted)`, {
+          file: paths.tensors,
+          byteOffset: begin,
+          field: key,
+          expected: `SHA-256 ${summary.sha256}`,
+          actual: digest,
+        }),
+      );
+    }
+  }
   const { step, epoch, config, optimizer, prngKey, createdAt } = record.right;
   return right({
     step,

@@ -11,9 +11,16 @@
  *
  * Reading tolerates a truncated last line (a crash during an append); any other bad line is a
  * FormatError naming the file, line and field.
+ *
+ * A resumed run rolls the file back to its checkpoint's step (`rollbackMetrics`): records of
+ * later steps (written after the checkpoint by the interrupted segment) and torn or unreadable
+ * lines are dropped, and the file is replaced atomically, so appends always start on a fresh
+ * line and no step is recorded twice.
  */
-import { appendFileSync, mkdirSync, readFileSync } from 'node:fs';
+import { appendFileSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { writeFileAtomic } from './atomic';
+import { FileSystemError, ensureDirectory, withPath } from './fsErrors';
 import * as t from 'io-ts';
 import { Either, left, right } from 'fp-ts/Either';
 import { NonNegativeInt, oneOf } from './codecs';
@@ -61,8 +68,69 @@ export function appendMetrics(file: string, ...records: MetricRecord[]): void {
     const valid = decodeWith(MetricRecordCodec, JSON.parse(toLine(record)), { file: '<metric record>' }, 'invalid metric record');
     if (valid._tag === 'Left') throw valid.left;
   }
-  mkdirSync(dirname(file), { recursive: true });
-  appendFileSync(file, records.map((record) => `${toLine(record)}\n`).join(''));
+  ensureDirectory(dirname(file));
+  withPath('append to', file, () => appendFileSync(file, records.map((record) => `${toLine(record)}\n`).join('')));
+}
+
+/** What rollbackMetrics kept and dropped. */
+export interface MetricsRollback {
+  /** The records kept, in file order. */
+  readonly records: MetricRecord[];
+  /** Records of steps after the checkpoint, dropped. */
+  readonly droppedAfter: number;
+  /** Lines that could not be read (torn by a crash or a full disk), dropped: "file:line: problem". */
+  readonly repaired: readonly string[];
+}
+
+/**
+ * Keeps the records of steps <= `step` (all of them with `step` Infinity), drops unreadable
+ * lines, and replaces the file atomically when anything was dropped or its last line was not
+ * terminated. A missing file is an empty one.
+ */
+export function rollbackMetrics(file: string, step: number): MetricsRollback {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { records: [], droppedAfter: 0, repaired: [] };
+    throw new FileSystemError('read', file, err);
+  }
+  const lines = text.split('\n');
+  const kept: string[] = [];
+  const records: MetricRecord[] = [];
+  const repaired: string[] = [];
+  let droppedAfter = 0;
+  for (let i = 0; i < lines.length; i++) {
+    const source = lines[i].trim();
+    if (source === '') continue;
+    const parsed = parseMetricLine(source, file, i + 1);
+    if (parsed._tag === 'Left') {
+      repaired.push(parsed.left.message);
+      continue;
+    }
+    const record = parsed.right;
+    if (record.step > step) {
+      droppedAfter += 1;
+      continue;
+    }
+    kept.push(source);
+    records.push(record);
+  }
+  const content = kept.map((line) => `${line}\n`).join('');
+  if (content !== text) writeFileAtomic(file, content);
+  return { records, droppedAfter, repaired };
+}
+
+/** Parses one line of a metrics file (1-based `line` for messages). */
+export function parseMetricLine(source: string, file: string, line: number): Either<FormatError, MetricRecord> {
+  const json = parseJson(source, { file, line });
+  if (json._tag === 'Left') return json;
+  if (typeof json.right !== 'object' || json.right === null || Array.isArray(json.right)) {
+    return left(new FormatError('invalid metric record', { file, line, expected: 'a JSON object', actual: describeValue(json.right) }));
+  }
+  const record = decodeWith(MetricRecordCodec, json.right, { file, line }, 'invalid metric record');
+  if (record._tag === 'Left') return record;
+  return right({ ...(json.right as object), ...record.right } as MetricRecord);
 }
 
 /** Parses JSONL metrics text; `file` names the source in errors. */
@@ -72,18 +140,13 @@ export function parseMetrics(text: string, file: string): Either<FormatError, Me
   for (let i = 0; i < lines.length; i++) {
     const source = lines[i].trim();
     if (source === '') continue;
-    const isTruncatedTail = i === lines.length - 1;
-    const json = parseJson(source, { file, line: i + 1 });
-    if (json._tag === 'Left') {
-      if (isTruncatedTail) break;
-      return json;
+    const record = parseMetricLine(source, file, i + 1);
+    if (record._tag === 'Left') {
+      // A truncated last line is a crash during an append; everything before it is good.
+      if (i === lines.length - 1 && record.left.problem.startsWith('invalid JSON')) break;
+      return record;
     }
-    if (typeof json.right !== 'object' || json.right === null || Array.isArray(json.right)) {
-      return left(new FormatError('invalid metric record', { file, line: i + 1, expected: 'a JSON object', actual: describeValue(json.right) }));
-    }
-    const record = decodeWith(MetricRecordCodec, json.right, { file, line: i + 1 }, 'invalid metric record');
-    if (record._tag === 'Left') return record;
-    records.push({ ...(json.right as object), ...record.right } as MetricRecord);
+    records.push(record.right);
   }
   return right(records);
 }

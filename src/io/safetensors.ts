@@ -43,6 +43,12 @@ export interface SafetensorsContent {
   readonly metadata: Readonly<Record<string, string>>;
 }
 
+/** SafetensorsContent plus where each tensor's data lies in the file. */
+export interface LocatedSafetensorsContent extends SafetensorsContent {
+  /** [first byte, end) of each tensor's data, as absolute byte offsets in the file. */
+  readonly offsets: Readonly<Record<string, readonly [number, number]>>;
+}
+
 const TensorInfo = t.type({
   dtype: t.string,
   shape: t.array(NonNegativeInt, 'an array of non-negative integers'),
@@ -75,6 +81,12 @@ interface Entry {
 
 /** Parses safetensors bytes. Never throws: problems come back as a FormatError. */
 export function parseSafetensors(bytes: Uint8Array, file = '<memory>'): Either<FormatError, SafetensorsContent> {
+  const parsed = parseLocatedSafetensors(bytes, file);
+  return parsed._tag === 'Left' ? parsed : right({ tensors: parsed.right.tensors, metadata: parsed.right.metadata });
+}
+
+/** parseSafetensors, also saying where each tensor's data lies (for messages about it). */
+export function parseLocatedSafetensors(bytes: Uint8Array, file = '<memory>'): Either<FormatError, LocatedSafetensorsContent> {
   const at = (byteOffset: number, problem: string, extra: { field?: string; expected?: string; actual?: string } = {}) =>
     left(new FormatError(problem, { file, byteOffset, ...extra }));
   if (bytes.length < 8) return at(0, 'file too short for the 8-byte header length', { actual: `${bytes.length} bytes` });
@@ -146,6 +158,7 @@ export function parseSafetensors(bytes: Uint8Array, file = '<memory>'): Either<F
   if (covered !== bufferSize) return at(dataStart + covered, 'trailing bytes not covered by any tensor', { expected: `data buffer of ${covered} bytes`, actual: `${bufferSize}` });
 
   const tensors = new Map<string, Tensor>();
+  const offsets = Object.fromEntries(entries.map((e) => [e.name, [dataStart + e.begin, dataStart + e.end] as const]));
   for (const { name, dtype, shape, begin, end } of entries) {
     const start = dataStart + begin;
     const stop = dataStart + end;
@@ -168,7 +181,8 @@ export function parseSafetensors(bytes: Uint8Array, file = '<memory>'): Either<F
       }
     }
   }
-  return restoreComplex(tensors, metadata, file);
+  const restored = restoreComplex(tensors, metadata, file);
+  return restored._tag === 'Left' ? restored : right({ ...restored.right, offsets });
 }
 
 /** Turns the F32 tensors listed under COMPLEX64_METADATA_KEY back into C64 tensors. */

@@ -8,8 +8,12 @@
  * The record holds the run config, the step and completed epochs, the run's PRNG key, the
  * optimizer description and the run history (best validation epoch and its test score).
  *
- * Loading checks every tensor against a template (the freshly initialised state of the same
- * config): a missing, extra or mis-shaped tensor is a FormatError naming it and the file.
+ * Opening a checkpoint checks its record against the tensors the file holds before anything is
+ * built from it: the sizes of the model config (layers, width, input width, head, SSM size) must
+ * be those the tensors' shapes imply, and the parameter count the config implies must be the
+ * file's, so a record that claims a model of 10^8 channels is refused without allocating it.
+ * Loading then checks every tensor against a template (the freshly initialised state of the
+ * same config): a missing, extra or mis-shaped tensor is a FormatError naming it and the file.
  */
 import * as t from 'io-ts';
 import * as T from '../index';
@@ -22,13 +26,20 @@ import { type RunConfig, decodeRunConfig } from './config';
 import type { Optimizer } from './optimizer';
 import type { TrainCarry } from './step';
 import type { ModelParams } from '../models/seqModel';
+import type { ModelConfig } from '../models/config';
+import { expectedParameterCount } from './limits';
 
-/** Progress that survives a restart: the best validation epoch so far and its scores. */
+/** Sums over the training steps since the last 'train' metrics record (so a resumed run logs the same records). */
+export const TrainWindowCodec = t.type({ loss: t.number, correct: t.number, examples: NonNegativeInt, steps: NonNegativeInt });
+export type TrainWindow = t.TypeOf<typeof TrainWindowCodec>;
+
+/** Progress that survives a restart: the best validation epoch so far and its scores, and the open metrics window. */
 export const RunHistoryCodec = t.partial({
   bestValAccuracy: t.number,
   bestValLoss: t.number,
   bestEpoch: NonNegativeInt,
   testAtBest: t.intersection([t.type({ loss: t.number }), t.partial({ accuracy: t.number })]),
+  trainWindow: TrainWindowCodec,
 });
 export type RunHistory = t.TypeOf<typeof RunHistoryCodec>;
 
@@ -155,6 +166,67 @@ export function splitCheckpointPath(path: string): { dir: string; name: string }
   return slash < 0 ? { dir: '.', name: clean } : { dir: clean.slice(0, slash) || '/', name: clean.slice(slash + 1) };
 }
 
+/** The parameter tensors' sizes a model config must agree with, read from the file's shapes. */
+function fileDims(tensors: TensorMap): { kind?: 's5' | 's4' | 's4d'; layers: number; encoder?: readonly number[]; decoder?: readonly number[]; ssm?: readonly number[]; parameters: number } {
+  const indices = new Set<number>();
+  let parameters = 0;
+  for (const [name, tensor] of Object.entries(tensors)) {
+    const layer = /^params\.layers\[(\d+)\]\./.exec(name);
+    if (layer) indices.add(Number(layer[1]));
+    if (name.startsWith('params.')) parameters += tensor.shape.reduce((a, b) => a * b, 1) * (tensor.dtype === 'C64' ? 2 : 1);
+  }
+  const ssm = tensors['params.layers[0].ssm.Lambda_re'] ?? tensors['params.layers[0].ssm.A_imag'];
+  const kind = tensors['params.layers[0].ssm.Lambda_re'] ? 's5' : tensors['params.layers[0].ssm.P'] ? 's4' : tensors['params.layers[0].ssm.A_imag'] ? 's4d' : undefined;
+  return {
+    kind,
+    layers: indices.size,
+    encoder: tensors['params.encoder.kernel']?.shape,
+    decoder: tensors['params.decoder.kernel']?.shape,
+    ssm: ssm?.shape,
+    parameters,
+  };
+}
+
+/**
+ * Refuses a run config whose model sizes disagree with the tensors of its file (checked before
+ * the model is built, so an edited record cannot make the loader allocate an arbitrary amount).
+ */
+export function checkModelAgainstTensors(model: ModelConfig, tensors: TensorMap, file: string): void {
+  const dims = fileDims(tensors);
+  const mismatch = (field: string, actual: number, expected: string) =>
+    new FormatError("checkpoint record does not match the file's tensors", { file, field: `config.run.model.${field}`, expected, actual: `${actual}` });
+  const shape = (s: readonly number[]) => `[${s.join(', ')}]`;
+  if (dims.kind !== undefined && dims.kind !== model.ssm.kind) {
+    throw new FormatError("checkpoint record does not match the file's tensors", { file, field: 'config.run.model.ssm.kind', expected: `"${dims.kind}" (the SSM tensors in the file)`, actual: `"${model.ssm.kind}"` });
+  }
+  if (model.nLayers !== dims.layers) throw mismatch('nLayers', model.nLayers, `${dims.layers} (the layers params.layers[i] in the file)`);
+  if (dims.encoder?.length === 2) {
+    if (model.dInput !== dims.encoder[0]) throw mismatch('dInput', model.dInput, `${dims.encoder[0]} (params.encoder.kernel is ${shape(dims.encoder)})`);
+    if (model.dModel !== dims.encoder[1]) throw mismatch('dModel', model.dModel, `${dims.encoder[1]} (params.encoder.kernel is ${shape(dims.encoder)})`);
+  }
+  if (dims.decoder?.length === 2) {
+    const [field, outputs] = model.head.kind === 'classification' ? ['head.nClasses', model.head.nClasses] : ['head.dOutput', model.head.dOutput];
+    if (outputs !== dims.decoder[1]) throw mismatch(field, outputs, `${dims.decoder[1]} (params.decoder.kernel is ${shape(dims.decoder)})`);
+  }
+  if (dims.ssm !== undefined) {
+    const ssm = model.ssm;
+    const stored = dims.ssm[dims.ssm.length - 1];
+    if (ssm.kind === 's5' && (ssm.conjSym ? ssm.P / 2 : ssm.P) !== stored) {
+      throw mismatch('ssm.P', ssm.P, `${ssm.conjSym ? 2 * stored : stored} (${stored} ${ssm.conjSym ? 'conjugate pairs' : 'states'} in params.layers[0].ssm.Lambda_re)`);
+    }
+    if (ssm.kind !== 's5' && ssm.N / 2 !== stored) throw mismatch('ssm.N', ssm.N, `${2 * stored} (params.layers[0].ssm.A_imag is ${shape(dims.ssm)})`);
+  }
+  const expected = expectedParameterCount(model);
+  if (expected !== dims.parameters) {
+    throw new FormatError("checkpoint record does not match the file's tensors", {
+      file,
+      field: 'config.run.model',
+      expected: `a model of ${dims.parameters} parameters (the params.* tensors in the file)`,
+      actual: `a model of ${expected} parameters`,
+    });
+  }
+}
+
 /** Reads and validates a checkpoint's record and run config. */
 export function openCheckpoint(path: string): OpenedCheckpoint {
   const { dir, name } = splitCheckpointPath(path);
@@ -168,7 +240,18 @@ export function openCheckpoint(path: string): OpenedCheckpoint {
   const history = decodeWith(RunHistoryCodec, stored.history ?? {}, { file, field: 'config.history' }, 'invalid run history');
   if (history._tag === 'Left') throw history.left;
   if (loaded.prngKey.length !== 2) throw new FormatError('checkpoint PRNG key must have 2 words', { file, field: 'prngKey', actual: `${loaded.prngKey.length} words` });
+  checkModelAgainstTensors(config.right.model, loaded.tensors, file);
   return { file, config: config.right, history: history.right, loaded };
+}
+
+/** The first tensor of a training state holding a NaN or an infinity, by checkpoint name. */
+export function firstNonFinite(carry: TrainCarry): { name: string; value: number } | undefined {
+  for (const [name, tensor] of Object.entries(carryTensors(carry))) {
+    if (tensor.dtype !== 'F32') continue;
+    const data = tensor.data as Float32Array;
+    for (let i = 0; i < data.length; i++) if (!Number.isFinite(data[i])) return { name, value: data[i] };
+  }
+  return undefined;
 }
 
 /** The full snapshot of an opened checkpoint, given the template state of its config. */

@@ -5,11 +5,12 @@
  * so `ssmjit eval`, `predict` and `--resume` rebuild exactly the run that was saved.
  */
 import * as t from 'io-ts';
-import type { Either } from 'fp-ts/Either';
+import { type Either, left } from 'fp-ts/Either';
 import { NonNegativeInt, NonNegativeNumber, PositiveInt, PositiveNumber, UnitIntervalOpen, oneOf, refine } from '../io/codecs';
 import type { FormatError, FormatLocation } from '../io/formatError';
 import { decodeWith } from '../io/ioTsReport';
 import { ModelConfig } from '../models/config';
+import { runLimitError } from './limits';
 
 export const TASK_NAMES = ['smnist', 'psmnist', 'fashion', 'listops', 'adding', 'csv', 'ndjson'] as const;
 export type TaskName = (typeof TASK_NAMES)[number];
@@ -64,16 +65,35 @@ export const OptimSettings = t.intersection([
 ]);
 export type OptimSettings = t.TypeOf<typeof OptimSettings>;
 
-export const RunConfig = t.type({
-  task: TaskSettings,
-  model: ModelConfig,
-  optim: OptimSettings,
-  /** Seeds initialisation, shuffling and dropout (the data splits use their own fixed seeds). */
-  seed: NonNegativeInt,
-  execution: oneOf(['jit', 'eager'] as const),
-});
+export const BACKEND_NAMES = ['cpu', 'webasm', 'webgpu', 'headlessgl'] as const;
+
+export const RunConfig = t.intersection([
+  t.type({
+    task: TaskSettings,
+    model: ModelConfig,
+    optim: OptimSettings,
+    /** Seeds initialisation, shuffling and dropout (the data splits use their own fixed seeds). */
+    seed: NonNegativeInt,
+    execution: oneOf(['jit', 'eager'] as const),
+  }),
+  t.partial({
+    /**
+     * The backend the compiled steps ran on. A resumed run uses it again by default: backends
+     * round differently (gpu.js's cpu backend keeps fused chains in float64), so continuing a
+     * run on another backend is not bit-identical to an uninterrupted run.
+     */
+    backend: oneOf(BACKEND_NAMES),
+  }),
+]);
 export type RunConfig = t.TypeOf<typeof RunConfig>;
 
-/** Decodes a run config (e.g. from a checkpoint record); the error names the field. */
-export const decodeRunConfig = (value: unknown, where: FormatLocation = {}): Either<FormatError, RunConfig> =>
-  decodeWith(RunConfig, value, where, 'invalid run config');
+/**
+ * Decodes a run config (e.g. from a checkpoint record) and checks its sizes against the limits
+ * (src/train/limits.ts); the error names the field.
+ */
+export const decodeRunConfig = (value: unknown, where: FormatLocation = {}): Either<FormatError, RunConfig> => {
+  const decoded = decodeWith(RunConfig, value, where, 'invalid run config');
+  if (decoded._tag === 'Left') return decoded;
+  const tooLarge = runLimitError(decoded.right, where);
+  return tooLarge === undefined ? decoded : left(tooLarge);
+};

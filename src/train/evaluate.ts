@@ -29,17 +29,38 @@ export async function evaluate(
   dataset: Dataset,
   batchSize: number,
 ): Promise<Scores> {
+  return (await evaluateUnlessStopped(step, params, modelState, dataset, batchSize, () => false)) as Scores;
+}
+
+/**
+ * evaluate, yielding to the event loop after every batch (so a Ctrl-C handler runs) and giving
+ * up with undefined as soon as `shouldStop` says so.
+ */
+export async function evaluateUnlessStopped(
+  step: EvalStep,
+  params: ModelParams,
+  modelState: ModelState,
+  dataset: Dataset,
+  batchSize: number,
+  shouldStop: () => boolean,
+): Promise<Scores | undefined> {
   if (dataset.size === 0) throw new RangeError(`cannot evaluate on "${dataset.name}": it has no examples`);
   let lossSum = 0;
   let correct = 0;
   for (const batch of batches(dataset, { batchSize })) {
-    const result = await step(params, modelState, stepBatch(batchTensors(batch, batchSize)));
+    if (shouldStop()) return undefined;
+    const result = await step(params, modelState, stepBatch(batchTensors(batch, Math.min(batchSize, dataset.size))));
     lossSum += result.lossSum.item() as number;
     correct += result.correct.item() as number;
+    await yieldToEventLoop();
   }
+  if (shouldStop()) return undefined;
   const classification = dataset.targets.kind === 'classes';
   return { loss: lossSum / dataset.size, ...(classification ? { accuracy: correct / dataset.size } : {}), examples: dataset.size };
 }
+
+/** Lets pending I/O and signal handlers run (awaiting a resolved promise does not). */
+export const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 /** Model outputs for every example of `dataset`, in order: f32 rows of the output width. */
 export async function predictAll(
@@ -53,7 +74,7 @@ export async function predictAll(
   const step = compileStep(predictStepFunction(model), execution);
   const rows: Float32Array[] = [];
   for (const batch of batches(dataset, { batchSize })) {
-    const tensors = batchTensors(batch, batchSize);
+    const tensors = batchTensors(batch, Math.min(batchSize, dataset.size));
     const outputs = (await step(params, modelState, tensors.inputs, tensors.lengths)) as T.Tensor<'f32'>;
     const width = outputs.size / outputs.shape[0];
     const data = outputs.data() as Float32Array;

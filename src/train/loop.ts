@@ -7,21 +7,24 @@
  * stopped early (max steps, interruption), including in the middle of an epoch: a resumed run
  * skips the batches of the epoch already taken and continues exactly as an uninterrupted run.
  *
- * A non-finite loss stops the run before its update is applied; the checkpoints on disk are
- * left as they were (the last good state).
+ * A non-finite loss stops the run before its update is applied; so do non-finite validation or
+ * test scores, and a checkpoint is never written from a state holding a NaN or an infinity: the
+ * checkpoints on disk are left as they were (the last good state).
  *
- * Metrics: a 'train' record every `logEvery` steps (mean loss and accuracy over those steps,
- * the rate, examples per second; its `epoch` is the 0-based epoch in progress), and 'val' /
- * 'test' records after each epoch (their `epoch` counts the epochs completed).
+ * Metrics: a 'train' record at every step that is a multiple of `logEvery` (mean loss and
+ * accuracy over the steps since the previous one, the rate, examples per second; its `epoch` is
+ * the 0-based epoch in progress; the open sums are saved in checkpoints so a resumed run writes
+ * the same records), and 'val' / 'test' records after each epoch (their `epoch` counts the
+ * epochs completed).
  */
 import * as T from '../index';
 import { batches } from '../data/batching';
 import { type ProgressReporter, type ProgressStream, createProgress } from '../cli/progress';
 import type { MetricRecord } from '../io/metrics';
 import { batchTensors } from './batchTensors';
-import type { RunHistory, TrainingSnapshot } from './checkpointing';
+import { type RunHistory, type TrainWindow, type TrainingSnapshot, firstNonFinite } from './checkpointing';
 import type { RunConfig } from './config';
-import { type Scores, compileEvalStep, evaluate } from './evaluate';
+import { type Scores, compileEvalStep, evaluate, evaluateUnlessStopped, yieldToEventLoop } from './evaluate';
 import { ratesOf } from './optimizer';
 import { BEST_CHECKPOINT, LAST_CHECKPOINT, RunFiles } from './runFiles';
 import { learningRate } from './schedule';
@@ -52,7 +55,10 @@ export interface FitOptions {
   /** Status lines, one per epoch (default: written to the progress stream). */
   readonly log?: (line: string) => void;
   readonly onStep?: (info: StepInfo) => void;
-  /** Checked after every step; true stops the run (after saving `last`). */
+  /**
+   * Checked before every step and between evaluation batches (the loop yields to the event loop
+   * after each, so a signal handler can set it); true stops the run after saving `last`.
+   */
   readonly shouldStop?: () => boolean;
   /** Title of plot.svg; false writes no plot. */
   readonly plotTitle?: string | false;
@@ -94,11 +100,49 @@ function improves(val: Scores, history: RunHistory): boolean {
 
 const scoreText = (s: Scores): string => `loss ${s.loss.toFixed(4)}${s.accuracy !== undefined ? `, accuracy ${(100 * s.accuracy).toFixed(2)}%` : ''}`;
 
+const finiteScores = (s: Scores): boolean => Number.isFinite(s.loss) && (s.accuracy === undefined || Number.isFinite(s.accuracy));
+
+const EMPTY_WINDOW: TrainWindow = { loss: 0, correct: 0, examples: 0, steps: 0 };
+
 export async function fit(config: RunConfig, setup: RunSetup, data: TaskData, start: TrainingSnapshot, options: FitOptions = {}): Promise<FitResult> {
   const { checkpointEvery = 1, logEvery = 50 } = options;
-  const { optim } = config;
   const { stepsPerEpoch, schedule } = scheduleOf(config, data.train.size);
-  const files = new RunFiles(options.dir, setup.optimizer, options.plotTitle ?? `${config.task.name} / ${config.model.ssm.kind}`);
+  const stream = options.progress === false ? undefined : (options.progress ?? process.stderr);
+  const log = options.log ?? ((line: string) => stream?.write(`${line}\n`));
+  const files = new RunFiles(options.dir, setup.optimizer, options.plotTitle ?? `${config.task.name} / ${config.model.ssm.kind}`, start.step);
+  try {
+    const rollback = files.rollback;
+    if (rollback !== undefined && (rollback.droppedAfter > 0 || rollback.repaired.length > 0)) {
+      if (rollback.droppedAfter > 0) log(`${files.metricsFile}: dropped ${rollback.droppedAfter} record(s) after step ${start.step} (written after the checkpoint)`);
+      for (const line of rollback.repaired) log(`dropped an unreadable line: ${line}`);
+      files.plot();
+    }
+    return await fitSteps(config, setup, data, start, options, files, log, stream, { checkpointEvery, logEvery, stepsPerEpoch, schedule });
+  } finally {
+    files.close();
+  }
+}
+
+interface Plan {
+  readonly checkpointEvery: number;
+  readonly logEvery: number;
+  readonly stepsPerEpoch: number;
+  readonly schedule: ReturnType<typeof scheduleOf>['schedule'];
+}
+
+async function fitSteps(
+  config: RunConfig,
+  setup: RunSetup,
+  data: TaskData,
+  start: TrainingSnapshot,
+  options: FitOptions,
+  files: RunFiles,
+  log: (line: string) => void,
+  stream: ProgressStream | undefined,
+  plan: Plan,
+): Promise<FitResult> {
+  const { checkpointEvery, logEvery, stepsPerEpoch, schedule } = plan;
+  const { optim } = config;
   const trainStep = compileStep(trainStepFunction(setup.model, setup.optimizer, { clipNorm: optim.clipNorm }), config.execution);
   const evalStep = compileEvalStep(setup.model, config.execution);
   const shuffle = shuffleOf(setup.keys);
@@ -106,20 +150,35 @@ export async function fit(config: RunConfig, setup: RunSetup, data: TaskData, st
   const maxSteps = optim.maxSteps ?? Infinity;
   const startTime = Date.now();
   const seconds = () => (Date.now() - startTime) / 1000;
+  const stopRequested = options.shouldStop ?? (() => false);
 
   let carry: TrainCarry = start.carry;
-  let { step, epoch, history } = start;
+  let { step, epoch } = start;
+  const { trainWindow: savedWindow, ...savedHistory } = start.history;
+  let history: RunHistory = savedHistory;
+  // Sums since the last 'train' record; records are written when the step is a multiple of logEvery.
+  let window: TrainWindow = savedWindow ?? EMPTY_WINDOW;
+  let segment = { examples: 0, started: Date.now() };
   let progress: ProgressReporter | undefined;
-  const stream = options.progress === false ? undefined : (options.progress ?? process.stderr);
-  const log = options.log ?? ((line: string) => stream?.write(`${line}\n`));
-  const snapshot = (): TrainingSnapshot => ({ config, carry, step, epoch, key: start.key, history });
-  const saveLast = () => files.checkpoint(LAST_CHECKPOINT, snapshot());
+  const snapshot = (): TrainingSnapshot => ({ config, carry, step, epoch, key: start.key, history: window.steps > 0 ? { ...history, trainWindow: window } : history });
 
   const stepTimes: number[] = [];
   const epochTimes: number[] = [];
-  let window = { loss: 0, correct: 0, examples: 0, steps: 0, started: Date.now() };
   let reason: StopReason = 'completed';
   let message: string | undefined;
+
+  /** Saves a checkpoint unless the state holds a non-finite value (then the run has diverged). */
+  const save = (name: string): boolean => {
+    const bad = firstNonFinite(carry);
+    if (bad !== undefined) {
+      reason = 'diverged';
+      message = `the training state became non-finite at step ${step} (epoch ${epoch}): ${bad.name} holds ${bad.value}; nothing was saved from it. ` +
+        'Try a lower --lr/--ssm-lr or --clip-norm.';
+      return false;
+    }
+    files.checkpoint(name, snapshot());
+    return true;
+  };
 
   while (epoch < optim.epochs && reason === 'completed') {
     if (step >= maxSteps) {
@@ -131,6 +190,10 @@ export async function fit(config: RunConfig, setup: RunSetup, data: TaskData, st
     progress = stream && createProgress({ total: stepsPerEpoch, label: `epoch ${epoch + 1}/${optim.epochs}`, batchSize: optim.batchSize, stream });
     for (const batch of batches(data.train, { batchSize: optim.batchSize, shuffle, epoch, dropLast: true })) {
       if (batch.index < skip) continue;
+      if (stopRequested()) {
+        reason = 'interrupted';
+        break;
+      }
       if (step >= maxSteps) {
         reason = 'max-steps';
         break;
@@ -151,49 +214,71 @@ export async function fit(config: RunConfig, setup: RunSetup, data: TaskData, st
       carry = result.carry;
       step += 1;
       stepTimes.push(elapsed);
-      window = { ...window, loss: window.loss + loss, correct: window.correct + (result.correct.item() as number), examples: window.examples + batch.size, steps: window.steps + 1 };
+      window = { loss: window.loss + loss, correct: window.correct + (result.correct.item() as number), examples: window.examples + batch.size, steps: window.steps + 1 };
+      segment = { ...segment, examples: segment.examples + batch.size };
       progress?.update({ step: batch.index + 1, loss, lr });
       options.onStep?.({ step, epoch, loss, lr, ssmLr, seconds: elapsed });
-      if (window.steps >= logEvery) {
-        const span = (Date.now() - window.started) / 1000;
+      if (step % logEvery === 0) {
+        const span = (Date.now() - segment.started) / 1000;
         files.record({
-          split: 'train', step, epoch, loss: window.loss / window.steps, lr, time: seconds(), throughput: window.examples / span,
+          split: 'train', step, epoch, loss: window.loss / window.steps, lr, time: seconds(), throughput: segment.examples / span,
           ...(data.train.targets.kind === 'classes' ? { accuracy: window.correct / window.examples } : {}),
         });
-        window = { loss: 0, correct: 0, examples: 0, steps: 0, started: Date.now() };
+        window = EMPTY_WINDOW;
+        segment = { examples: 0, started: Date.now() };
       }
-      if (options.shouldStop?.()) {
-        reason = 'interrupted';
-        break;
-      }
+      // Let signal handlers (Ctrl-C) and pending I/O run between steps.
+      await yieldToEventLoop();
     }
     progress?.finish();
     progress = undefined;
-    if (reason === 'diverged') break;
+    if (reason !== 'completed') break;
     if (step < (epoch + 1) * stepsPerEpoch) break; // stopped inside the epoch
     epochTimes.push((Date.now() - epochStart) / 1000);
-    epoch += 1;
 
-    const val = await evaluate(evalStep, carry.params, carry.modelState, data.val, optim.batchSize);
+    const val = await evaluateUnlessStopped(evalStep, carry.params, carry.modelState, data.val, optim.batchSize, stopRequested);
+    if (val === undefined) {
+      // Interrupted before this epoch's evaluation finished: `last` keeps the epoch open, so a
+      // resumed run evaluates it (the training state is the same).
+      reason = 'interrupted';
+      break;
+    }
+    if (!finiteScores(val)) {
+      reason = 'diverged';
+      message = `the validation ${scoreText(val)} after epoch ${epoch + 1} (step ${step}) is not finite; nothing was saved from that state. Try a lower --lr/--ssm-lr or --clip-norm.`;
+      break;
+    }
+    epoch += 1;
     files.record({ split: 'val', step, epoch, loss: val.loss, ...(val.accuracy !== undefined ? { accuracy: val.accuracy } : {}), time: seconds() });
     let line = `epoch ${epoch}/${optim.epochs}: validation ${scoreText(val)}`;
     if (improves(val, history)) {
       const test = data.test ? await evaluate(evalStep, carry.params, carry.modelState, data.test, optim.batchSize) : undefined;
+      if (test && !finiteScores(test)) {
+        reason = 'diverged';
+        message = `the test ${scoreText(test)} after epoch ${epoch} (step ${step}) is not finite; nothing was saved from that state.`;
+        break;
+      }
       if (test) files.record({ split: 'test', step, epoch, loss: test.loss, ...(test.accuracy !== undefined ? { accuracy: test.accuracy } : {}), time: seconds() });
+      const previous = history;
       history = {
         bestEpoch: epoch,
         bestValLoss: val.loss,
         ...(val.accuracy !== undefined ? { bestValAccuracy: val.accuracy } : {}),
         ...(test ? { testAtBest: { loss: test.loss, ...(test.accuracy !== undefined ? { accuracy: test.accuracy } : {}) } } : {}),
       };
-      files.checkpoint(BEST_CHECKPOINT, snapshot());
+      if (!save(BEST_CHECKPOINT)) {
+        history = previous;
+        break;
+      }
       line += ` (best so far${test ? `; test ${scoreText(test)}` : ''})`;
     }
     log(line);
-    if (epoch % checkpointEvery === 0 || epoch === optim.epochs) saveLast();
+    if (epoch % checkpointEvery === 0 || epoch === optim.epochs) {
+      if (!save(LAST_CHECKPOINT)) break;
+    }
     files.plot();
   }
-  if (reason === 'max-steps' || reason === 'interrupted') saveLast();
+  if ((reason === 'max-steps' || reason === 'interrupted') && (step !== start.step || !files.hasCheckpoint(LAST_CHECKPOINT))) save(LAST_CHECKPOINT);
   files.plot();
   const later = stepTimes.slice(1);
   return {

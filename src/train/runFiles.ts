@@ -1,38 +1,59 @@
 /**
  * The files of a run directory:
+ *   run.lock                      the lock of the process writing the directory (src/io/runLock.ts)
  *   metrics.jsonl                 training/validation/test records (src/io/metrics.ts)
  *   plot.svg                      loss and accuracy curves (src/cli/plot.ts), redrawn each epoch
  *                                 (unless the plot is turned off)
  *   last.safetensors / last.json  the latest checkpoint (resume from it)
  *   best.safetensors / best.json  the checkpoint of the best validation epoch
  * Without a directory (library use, tests) nothing is written and records stay in memory.
+ *
+ * Opening the files of a run that starts at step S takes the directory's lock and rolls
+ * metrics.jsonl back to S: a fresh run (S = 0) starts an empty file, a resumed one drops the
+ * records its interrupted predecessor wrote after the checkpoint and any torn line, so that the
+ * file never holds a step twice.
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeTrainingPlot } from '../cli/plot';
-import { type MetricRecord, appendMetrics, readMetrics } from '../io/metrics';
+import { checkpointPaths } from '../io/checkpoint';
+import { type MetricRecord, type MetricsRollback, appendMetrics, rollbackMetrics } from '../io/metrics';
+import { type RunLock, acquireRunLock } from '../io/runLock';
 import type { ModelParams } from '../models/seqModel';
 import { type TrainingSnapshot, saveSnapshot } from './checkpointing';
 import type { Optimizer } from './optimizer';
 
 export const LAST_CHECKPOINT = 'last';
 export const BEST_CHECKPOINT = 'best';
+export const METRICS_FILE = 'metrics.jsonl';
 
 export class RunFiles {
   private readonly records: MetricRecord[] = [];
+  private readonly lock?: RunLock;
+  /** What opening the metrics file dropped (undefined without a directory). */
+  readonly rollback?: MetricsRollback;
 
   constructor(
     readonly dir: string | undefined,
     private readonly optimizer: Optimizer<ModelParams>,
     /** false: no plot.svg. */
     private readonly plotTitle: string | false,
+    /** The step the run starts from (0 for a fresh run). */
+    startStep = 0,
   ) {
-    // A resumed run continues its metrics file; the plot shows the whole history.
-    if (dir !== undefined && existsSync(this.metricsFile)) this.records.push(...readMetrics(this.metricsFile));
+    if (dir === undefined) return;
+    this.lock = acquireRunLock(dir);
+    try {
+      this.rollback = rollbackMetrics(this.metricsFile, startStep);
+    } catch (err) {
+      this.lock.release();
+      throw err;
+    }
+    this.records.push(...this.rollback.records);
   }
 
   get metricsFile(): string {
-    return join(this.dir ?? '.', 'metrics.jsonl');
+    return join(this.dir ?? '.', METRICS_FILE);
   }
 
   get plotFile(): string {
@@ -53,10 +74,19 @@ export class RunFiles {
     if (this.dir !== undefined && this.plotTitle !== false) writeTrainingPlot(this.plotFile, this.records, { title: this.plotTitle });
   }
 
+  hasCheckpoint(name: string): boolean {
+    return this.dir !== undefined && existsSync(checkpointPaths(this.dir, name).tensors);
+  }
+
   /** Saves a checkpoint (atomically); returns its path without extension, or undefined without a directory. */
   checkpoint(name: string, snapshot: TrainingSnapshot): string | undefined {
     if (this.dir === undefined) return undefined;
     saveSnapshot(this.dir, name, snapshot, this.optimizer);
     return join(this.dir, name);
+  }
+
+  /** Releases the directory's lock. */
+  close(): void {
+    this.lock?.release();
   }
 }

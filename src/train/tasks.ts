@@ -17,8 +17,9 @@ import { listOpsSplits } from '../data/listops';
 import { mnistSplits } from '../data/mnist';
 import { loadUserData } from '../data/userData';
 import { FormatError } from '../io/formatError';
-import type { HeadConfig } from '../models/config';
-import type { TaskSettings } from './config';
+import type { HeadConfig, ModelConfig } from '../models/config';
+import type { TaskName, TaskSettings } from './config';
+import { taskLimitError } from './limits';
 
 /** The seed of held-out validation splits of user data (S5 uses 42 for its random splits). */
 export const VALIDATION_SPLIT_SEED = 42;
@@ -37,12 +38,12 @@ export interface DataShape {
   readonly head: HeadConfig;
 }
 
-function userSplits(settings: TaskSettings): TaskData {
+function userSplits(settings: TaskSettings, classes?: number): TaskData {
   if (settings.data === undefined) {
     throw new FormatError(`task ${settings.name} needs a training file`, { file: 'command line', field: '--data', expected: `a .${settings.name === 'csv' ? 'csv' : 'ndjson'} file` });
   }
   const options = { channels: settings.channels };
-  const train = loadUserData(settings.data, options);
+  const train = loadUserData(settings.data, { ...options, ...(classes !== undefined ? { numClasses: classes } : {}) });
   if (train.targets.kind === 'none') {
     throw new FormatError('training data has no targets', { file: settings.data, expected: 'a "label" or "target" field (column) in every example' });
   }
@@ -54,11 +55,25 @@ function userSplits(settings: TaskSettings): TaskData {
   if (heldOut.size === 0) {
     throw new FormatError('no validation examples', { file: settings.data, field: '--val-fraction', expected: `a fraction that holds out at least one of ${train.size} examples, or --val-data` });
   }
+  if (kept.size === 0) {
+    throw new FormatError('no training examples left after holding out the validation split', {
+      file: settings.data,
+      field: '--val-fraction',
+      expected: `a fraction that keeps at least one of ${train.size} example${train.size === 1 ? '' : 's'} for training, or --val-data`,
+      actual: `${settings.valFraction} (holds out ${heldOut.size})`,
+    });
+  }
   return { train: kept, val: heldOut, ...(test ? { test } : {}) };
 }
 
-/** Loads (or generates) the datasets of a task. `seed` is the run seed (generated tasks). */
-export function loadTask(settings: TaskSettings, seed: number): TaskData {
+/**
+ * Loads (or generates) the datasets of a task. `seed` is the run seed (generated tasks).
+ * `classes` (a trained model's class count) fixes the class count of user data, whose labels
+ * must then be below it; otherwise it is the largest training label + 1.
+ */
+export function loadTask(settings: TaskSettings, seed: number, classes?: number): TaskData {
+  const tooLarge = taskLimitError(settings, { file: 'command line' });
+  if (tooLarge !== undefined) throw tooLarge;
   const data = ((): TaskData => {
     switch (settings.name) {
       case 'smnist':
@@ -85,7 +100,7 @@ export function loadTask(settings: TaskSettings, seed: number): TaskData {
         });
       case 'csv':
       case 'ndjson':
-        return userSplits(settings);
+        return userSplits(settings, classes);
     }
   })();
   for (const d of [data.train, data.val, ...(data.test ? [data.test] : [])]) checkDataset(d);
@@ -106,6 +121,32 @@ function checkCompatible(data: TaskData): void {
       });
     }
   }
+}
+
+/** How a data shape differs from a model's inputs and head, in words; undefined when they agree. */
+export function dataModelMismatch(shape: DataShape, model: Pick<ModelConfig, 'inputKind' | 'dInput' | 'head'>): { expected: string; actual: string } | undefined {
+  const wanted: DataShape = { inputKind: model.inputKind, dInput: model.dInput, head: model.head };
+  return JSON.stringify(dataShapeKey(shape)) === JSON.stringify(dataShapeKey(wanted)) ? undefined : { expected: describeShape(wanted), actual: describeShape(shape) };
+}
+
+const dataShapeKey = (shape: DataShape) => [shape.inputKind, shape.dInput, shape.head.kind, shape.head.kind === 'classification' ? shape.head.nClasses : shape.head.dOutput];
+
+/** The data flags each task reads; the others are ignored by it (and reported so). */
+export const TASK_DATA_FLAGS: Readonly<Record<TaskName, readonly (keyof TaskSettings)[]>> = {
+  smnist: ['valFraction'],
+  psmnist: ['valFraction'],
+  fashion: ['data', 'valFraction'],
+  listops: ['nTrain', 'nVal', 'nTest', 'minLength', 'maxLength'],
+  adding: ['seqLen', 'nTrain', 'nVal', 'nTest'],
+  csv: ['data', 'valData', 'testData', 'channels', 'valFraction'],
+  ndjson: ['data', 'valData', 'testData', 'valFraction'],
+};
+
+/** The given data settings (keys of TaskSettings) that `task` does not read. */
+export function ignoredDataSettings(task: TaskName, given: Iterable<string>): string[] {
+  const used = new Set<string>(TASK_DATA_FLAGS[task]);
+  const all = new Set(Object.values(TASK_DATA_FLAGS).flat());
+  return [...given].filter((key) => all.has(key as keyof TaskSettings) && !used.has(key));
 }
 
 function describeShape(shape: DataShape): string {

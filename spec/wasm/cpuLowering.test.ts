@@ -36,6 +36,26 @@ describe('complex matmul on wasm, each real form against the interpreter', () =>
       await expectJitMatchesInterpreter(f, xs as [Tensor, Tensor], 'wasm', sumTol(4 * K));
     });
   }
+  it('conjugated operands fold into the signs of every form (no map kernel for the conj)', async () => {
+    const forms = [
+      { a: [5, 6], b: [4, 6], f: (a: Tensor<'c64'>, b: Tensor<'c64'>) => [a, T.mT(b)] },
+      { a: [6, 5], b: [6, 4], f: (a: Tensor<'c64'>, b: Tensor<'c64'>) => [T.mT(a), b] },
+      { a: [6, 5], b: [4, 6], f: (a: Tensor<'c64'>, b: Tensor<'c64'>) => [T.mT(a), T.mT(b)] },
+    ];
+    for (const [i, form] of forms.entries()) {
+      for (const [ca, cb] of [[true, false], [false, true], [true, true]]) {
+        const xs = randomArgs(40 + i, [arg(form.a, 'c64'), arg(form.b, 'c64')]);
+        const f = (a: Tensor, b: Tensor) => {
+          const [x, y] = form.f(C(a), C(b));
+          return T.matmul(ca ? T.conj(x) : x, cb ? T.conj(y) : y);
+        };
+        await expectJitMatchesInterpreter(f, xs as [Tensor, Tensor], 'wasm', sumTol(24), `form ${i}, conj ${ca} ${cb}`);
+        const l = await T.jit(f, { backend: 'wasm' }).lower(xs[0], xs[1]);
+        expect(l.kernels.filter((k) => k.kind === 'map')).toEqual([]);
+      }
+    }
+  });
+
   it('batched, with a broadcast operand', async () => {
     const xs = randomArgs(7, [arg([3, 5, 6], 'c64'), arg([6, 4], 'c64')]);
     await expectJitMatchesInterpreter((a: Tensor, b: Tensor) => T.matmul(C(a), T.broadcastTo(C(b), [3, 6, 4])), xs as [Tensor, Tensor], 'wasm', sumTol(24));
@@ -67,5 +87,25 @@ describe('map kernels on wasm', () => {
     await expectJitMatchesInterpreter(f, xs as [Tensor, Tensor], 'wasm', sumTol(10));
     const l = await T.jit(f, { backend: 'wasm' }).lower(xs[0], xs[1]);
     expect(l.kernels.filter((k) => k.kind === 'map').map((k) => k.name)).toEqual(['sub']);
+  });
+});
+
+describe('integer semantics on wasm agree with the interpreter', () => {
+  const I = (x: Tensor): Tensor<'i32'> => x as Tensor<'i32'>;
+  const ints = (xs: number[]) => T.tensor(Float64Array.from(xs), 'i32', [xs.length]) as Tensor<'i32'>;
+  const edges = [0, 1, -1, 7, -7, 2 ** 24 + 1, -(2 ** 24) - 3, 2 ** 31 - 1, -(2 ** 31), 123456789, -987654321, 3];
+  const other = [5, 0, -1, 2, 0, 3, -1, 2, -1, 0, 7, -2];
+  it('wrap-around at 2^31, division by zero, integers past 2^24 (exact: no rounding through float32)', async () => {
+    const f = (a: Tensor, b: Tensor) => [
+      T.add(I(a), I(a)), T.mul(I(a), I(b)), T.div(I(a), I(b)), T.sub(I(a), I(b)),
+      T.neg(I(a)), T.abs(I(a)), T.maximum(I(a), I(b)), T.cumsum(I(a)), T.sum(I(a)),
+    ];
+    await expectJitMatchesInterpreter(f, [ints(edges), ints(other)], 'wasm', { rtol: 0, atol: 0 });
+  });
+  it('casts from f32 truncate and wrap modulo 2^32; non-finite values give 0', async () => {
+    // float32 values (the interpreter would otherwise wrap the unrounded float64 input)
+    const values = Float64Array.from(Float32Array.from([0.5, -0.5, 2.9, -2.9, 3e9, -3e9, 5e9, 1e20, Infinity, -Infinity, NaN, 16777218, 2 ** 31, -(2 ** 31) - 256]));
+    const x = T.tensor(values, 'f32', [values.length]);
+    await expectJitMatchesInterpreter((v: Tensor) => T.cast('i32')(F(v)), [x], 'wasm', { rtol: 0, atol: 0 });
   });
 });

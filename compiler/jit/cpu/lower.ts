@@ -20,7 +20,7 @@ import { LANES } from '../../../kernels/ir/types';
 import { type TemplateContext, type View, contiguousView, storageOfDType } from '../../../kernels/cpu/template';
 import { Coords, ValueEmitter } from './emit';
 import { affine } from './indexing';
-import { templateRules } from './templates';
+import { complexMatmul, templateRules } from './templates';
 
 export type InputSource = { readonly kind: 'arg'; readonly index: number } | { readonly kind: 'host'; readonly v: Var };
 
@@ -143,6 +143,15 @@ export function lowerToKernels(ir: IR, consts: readonly NDArray[], opts: CpuLowe
   }
 
   const env = { viewOf: (v: Var) => views.get(v), producer: (v: Var) => sched.producer.get(v) };
+  const templateContext = (name: string): TemplateContext => {
+    let scratchCount = 0;
+    return {
+      name,
+      threads: opts.threads,
+      scratch: (size, storage) => declare(`${name}_s${scratchCount++}`, size, storage, 'temp'),
+      constant: (data) => declare(`${name}_c${scratchCount++}`, data.length, data instanceof Int32Array ? 'i32' : 'f32', 'constant', data),
+    };
+  };
 
   const materialize = (v: Var): View => {
     const out = temp(v.aval);
@@ -182,20 +191,44 @@ export function lowerToKernels(ir: IR, consts: readonly NDArray[], opts: CpuLowe
     return viewOf(a) ?? materialize(a);
   };
 
+  /**
+   * A complex operand through views and conjugations of a buffer: conj commutes with every
+   * view, so conj(x)ᵀ is xᵀ with a flag, and the matmul folds the flag into its signs.
+   */
+  const conjugatedView = (a: Var | Lit): { view: View; conj: boolean } => {
+    const walk = (x: Var): { view: View; conj: boolean } | undefined => {
+      const direct = viewOf(x);
+      if (direct) return { view: direct, conj: false };
+      const e = sched.producer.get(x);
+      if (!e || e.inputs.length !== 1 || e.inputs[0] instanceof Lit) return undefined;
+      if (e.prim === 'conj') {
+        const inner = walk(e.inputs[0]) ?? { view: operandView(e.inputs[0]), conj: false };
+        return { view: inner.view, conj: !inner.conj };
+      }
+      if (codegenKind(e.prim) !== 'view') return undefined;
+      const inner = walk(e.inputs[0]);
+      const v = inner && freeView(e, inner.view, x.aval);
+      return v && inner ? { view: v, conj: inner.conj } : undefined;
+    };
+    return (a instanceof Lit ? undefined : walk(a)) ?? { view: operandView(a), conj: false };
+  };
+
+  const folded = foldedIntoComplexMatmuls(ir);
   for (const e of ir.eqns) {
     if (sched.hostEqns.has(e)) continue;
     const kind = codegenKind(e.prim);
+    if (e.prim === 'matmul' && e.inputs[0].aval.dtype === 'c64') {
+      const [a, b] = e.inputs.map(conjugatedView);
+      const [v] = e.outputs;
+      const out = temp(v.aval);
+      kernels.push(...complexMatmul(templateContext(uniqueName('matmul')), a.view, b.view, out, { a: a.conj, b: b.conj }));
+      views.set(v, out);
+      continue;
+    }
     if (kind === 'kernel') {
       const ins = e.inputs.map(operandView);
       const outs = e.outputs.map((v) => temp(v.aval));
-      const name = uniqueName(e.prim);
-      let scratchCount = 0;
-      const ctx: TemplateContext = {
-        name,
-        threads: opts.threads,
-        scratch: (size, storage) => declare(`${name}_s${scratchCount++}`, size, storage, 'temp'),
-        constant: (data) => declare(`${name}_c${scratchCount++}`, data.length, data instanceof Int32Array ? 'i32' : 'f32', 'constant', data),
-      };
+      const ctx = templateContext(uniqueName(e.prim));
       const rule = templateRules[e.prim];
       if (!rule) throw new Error(`jit (cpu): no CPU template for '${e.prim}'`);
       kernels.push(...rule(ctx, ins, e.params as never, outs));
@@ -203,7 +236,7 @@ export function lowerToKernels(ir: IR, consts: readonly NDArray[], opts: CpuLowe
       continue;
     }
     const v = e.outputs[0];
-    if (sched.materialized.has(v) && !views.has(v)) {
+    if (sched.materialized.has(v) && !views.has(v) && !folded.has(v)) {
       const free = viewOf(v);
       if (free) views.set(v, free);
       else materialize(v);
@@ -215,6 +248,27 @@ export function lowerToKernels(ir: IR, consts: readonly NDArray[], opts: CpuLowe
     return { aval: a.aval, view: operandView(a) };
   });
   return { ir, program: { name: opts.name ?? 'jit', buffers, kernels }, hostEqns, inputs, outputs, maps };
+}
+
+/**
+ * Values that complex matmuls read through conjugations and views of a buffer, and that
+ * nothing else reads: they get no buffer of their own (see conjugatedView).
+ */
+function foldedIntoComplexMatmuls(ir: IR): Set<Var> {
+  const consumers = new Map<Var, Eqn[]>();
+  for (const e of ir.eqns) for (const a of e.inputs) if (!(a instanceof Lit)) consumers.set(a, [...(consumers.get(a) ?? []), e]);
+  const outputs = new Set(ir.outAtoms.filter((a): a is Var => !(a instanceof Lit)));
+  const folded = new Set<Var>();
+  for (let i = ir.eqns.length - 1; i >= 0; i--) {
+    const e = ir.eqns[i];
+    if (e.outputs.length !== 1 || (e.prim !== 'conj' && codegenKind(e.prim) !== 'view') || e.inputs.length !== 1) continue;
+    const v = e.outputs[0];
+    if (v.aval.dtype !== 'c64' || outputs.has(v)) continue;
+    const uses = consumers.get(v) ?? [];
+    const ok = uses.length > 0 && uses.every((u) => (u.prim === 'matmul' && u.inputs[0].aval.dtype === 'c64') || folded.has(u.outputs[0]));
+    if (ok) folded.add(v);
+  }
+  return folded;
 }
 
 /** Elements per work unit of a map kernel, at least (so a launch is not split too finely). */

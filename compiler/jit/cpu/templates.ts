@@ -26,8 +26,22 @@ const sizeOf = (s: readonly number[]): number => s.reduce((a, b) => a * b, 1);
 /** Re and Im of a c64 view, as f32 views of the same buffer. */
 const partsOf = (v: View): [View, View] => [{ ...v, dtype: 'f32' }, { ...v, dtype: 'f32', offset: v.offset + 1 }];
 
+/** Whether each operand enters conjugated (a conj folded into the product's signs). */
+export interface Conjugation {
+  readonly a: boolean;
+  readonly b: boolean;
+}
+
+/** x·sx + y·sy for signs ±1, without multiplications. */
+function signedSum(x: Expr, sx: number, y: Expr, sy: number): Expr {
+  if (sx > 0) return sy > 0 ? add(x, y) : sub(x, y);
+  return sy > 0 ? sub(y, x) : neg(add(x, y));
+}
+
 /**
- * Complex matmul C = A·B through real products, by the layout of the operands:
+ * Complex matmul C = op(A)·op(B) through real products, op a conjugation or not (with
+ * A = Ar + i·sA·Ai and B = Br + i·sB·Bi for signs sA, sB, Re C = Σ Ar·Br − sA·sB·Ai·Bi and
+ * Im C = Σ sB·Ar·Bi + sA·Ai·Br), by the layout of the operands:
  * - A's rows are contiguous complex numbers: A is read in place as a real [M, 2K] matrix of
  *   interleaved parts, B is repacked into the real [2K, 2N] matrix [[Br, Bi], [−Bi, Br]]
  *   (interleaved columns), and one real product writes C in place as interleaved [M, 2N];
@@ -38,20 +52,26 @@ const partsOf = (v: View): [View, View] => [{ ...v, dtype: 'f32' }, { ...v, dtyp
  * Where both apply, the one moving fewer floats besides the product: 4KN (repacking B) against
  * 4MN (the combine).
  */
-function complexMatmul(ctx: TemplateContext, a: View, b: View, out: View): Kernel[] {
+export function complexMatmul(ctx: TemplateContext, a: View, b: View, out: View, conj: Conjugation = { a: false, b: false }): Kernel[] {
   const r = a.shape.length;
   const [M, K, N] = [a.shape[r - 2], a.shape[r - 1], b.shape[r - 1]];
   const batch = a.shape.slice(0, r - 2);
   const rowsA = a.strides[r - 1] === 2 || K === 1;
   const rowsB = b.strides[r - 1] === 2 || N === 1;
-  if (rowsA && (!rowsB || K * N <= M * N)) return interleavedA(ctx, a, b, out, batch, M, K, N);
-  if (rowsB) return stackedParts(ctx, a, b, out, batch, M, K, N);
-  return fourProducts(ctx, a, b, out);
+  const signs = { a: conj.a ? -1 : 1, b: conj.b ? -1 : 1 };
+  if (rowsA && (!rowsB || K * N <= M * N)) return interleavedA(ctx, a, b, out, batch, M, K, N, signs);
+  if (rowsB) return stackedParts(ctx, a, b, out, batch, M, K, N, signs);
+  return fourProducts(ctx, a, b, out, signs);
+}
+
+interface Signs {
+  readonly a: number;
+  readonly b: number;
 }
 
 const f32View = (v: View, shape: readonly number[], strides: readonly number[], offset = v.offset): View => ({ buf: v.buf, dtype: 'f32', shape, strides, offset });
 
-function interleavedA(ctx: TemplateContext, a: View, b: View, out: View, batch: readonly number[], M: number, K: number, N: number): Kernel[] {
+function interleavedA(ctx: TemplateContext, a: View, b: View, out: View, batch: readonly number[], M: number, K: number, N: number, s: Signs): Kernel[] {
   const r = a.shape.length;
   const nb = sizeOf(batch);
   const packed = ctx.scratch(nb * 4 * K * N, 'f32', 'complex matmul B');
@@ -68,10 +88,12 @@ function interleavedA(ctx: TemplateContext, a: View, b: View, out: View, batch: 
       const re = nb2.bind(load(b.buf, at));
       const im = nb2.bind(load(b.buf, iadd(at, i32(1))));
       const d = nb2.bind(iadd(dst, imul(n, i32(2))));
+      // Row 2k multiplies Ar: (Br, sB·Bi); row 2k+1 multiplies Ai: (−sA·sB·Bi, sA·Br).
+      const sign = (x: Expr, k: number) => (k > 0 ? x : neg(x));
       nb2.store(packed, d, re);
-      nb2.store(packed, iadd(d, i32(1)), im);
-      nb2.store(packed, iadd(d, i32(2 * N)), neg(im));
-      nb2.store(packed, iadd(d, i32(2 * N + 1)), re);
+      nb2.store(packed, iadd(d, i32(1)), sign(im, s.b));
+      nb2.store(packed, iadd(d, i32(2 * N)), sign(im, -s.a * s.b));
+      nb2.store(packed, iadd(d, i32(2 * N + 1)), sign(re, s.a));
     });
   });
   const pack: Kernel = { name: `${ctx.name}_packBc`, units: nb * K, unitCost: 4 * N, body: body.stmts };
@@ -81,7 +103,7 @@ function interleavedA(ctx: TemplateContext, a: View, b: View, out: View, batch: 
   return [pack, ...matmul(ctx, aReal, bReal, cReal)];
 }
 
-function stackedParts(ctx: TemplateContext, a: View, b: View, out: View, batch: readonly number[], M: number, K: number, N: number): Kernel[] {
+function stackedParts(ctx: TemplateContext, a: View, b: View, out: View, batch: readonly number[], M: number, K: number, N: number, s: Signs): Kernel[] {
   const r = a.shape.length;
   const nb = sizeOf(batch);
   const S = nb * M * N;
@@ -96,13 +118,13 @@ function stackedParts(ctx: TemplateContext, a: View, b: View, out: View, batch: 
     const f1 = blk.bind(min(iadd(f0, i32(chunk)), i32(S)));
     const part = (first: number, f: Expr, t: 'f32' | 'f32x4') => load(P, iadd(imul(f, i32(2)), i32(first)), t, 2);
     blk.for(f0, isub(f1, i32(LANES - 1)), (f, vb) => {
-      vb.storePair(out.buf, imul(f, i32(2)), sub(part(0, f, 'f32x4'), part(2 * S + 1, f, 'f32x4')), add(part(1, f, 'f32x4'), part(2 * S, f, 'f32x4')));
+      vb.storePair(out.buf, imul(f, i32(2)), signedSum(part(0, f, 'f32x4'), 1, part(2 * S + 1, f, 'f32x4'), -s.a * s.b), signedSum(part(1, f, 'f32x4'), s.b, part(2 * S, f, 'f32x4'), s.a));
     }, LANES, 'j');
     const tail = blk.bind(isub(f1, irem4(isub(f1, f0))));
     blk.for(tail, f1, (f, sb) => {
       const o = sb.bind(imul(f, i32(2)));
-      sb.store(out.buf, o, sub(part(0, f, 'f32'), part(2 * S + 1, f, 'f32')));
-      sb.store(out.buf, iadd(o, i32(1)), add(part(1, f, 'f32'), part(2 * S, f, 'f32')));
+      sb.store(out.buf, o, signedSum(part(0, f, 'f32'), 1, part(2 * S + 1, f, 'f32'), -s.a * s.b));
+      sb.store(out.buf, iadd(o, i32(1)), signedSum(part(1, f, 'f32'), s.b, part(2 * S, f, 'f32'), s.a));
     }, 1, 'k');
   });
   const combine: Kernel = { name: `${ctx.name}_combine`, units: Math.ceil(S / chunk), unitCost: chunk * 4, body: body.stmts };
@@ -136,7 +158,7 @@ function batchOffset(bi: Expr, batch: readonly number[], strides: readonly numbe
 const idivK = (x: Expr, d: number): Expr => (d === 1 ? x : ({ k: 'bin', t: 'i32', op: 'div', a: x, b: i32(d) } as Expr));
 
 /** (Ar + i·Ai)(Br + i·Bi): four real products into scratch, then re = p0 − p1, im = p2 + p3. */
-function fourProducts(ctx: TemplateContext, a: View, b: View, out: View): Kernel[] {
+function fourProducts(ctx: TemplateContext, a: View, b: View, out: View, s: Signs): Kernel[] {
   const [ar, ai] = partsOf(a);
   const [br, bi] = partsOf(b);
   const n = sizeOf(out.shape);
@@ -152,14 +174,14 @@ function fourProducts(ctx: TemplateContext, a: View, b: View, out: View): Kernel
     const p = parts.map((x) => x.view.buf);
     blk.for(f0, isub(f1, i32(LANES - 1)), (j, vb) => {
       const at = (q: string) => load(q, j, 'f32x4');
-      vb.storePair(out.buf, imul(j, i32(2)), sub(at(p[0]), at(p[1])), add(at(p[2]), at(p[3])));
+      vb.storePair(out.buf, imul(j, i32(2)), signedSum(at(p[0]), 1, at(p[1]), -s.a * s.b), signedSum(at(p[2]), s.b, at(p[3]), s.a));
     }, LANES, 'j');
     const tail = blk.bind(isub(f1, irem4(isub(f1, f0))));
     blk.for(tail, f1, (j, sb) => {
       const at = (q: string) => load(q, j, 'f32');
       const o = sb.bind(imul(j, i32(2)));
-      sb.store(out.buf, o, sub(at(p[0]), at(p[1])));
-      sb.store(out.buf, iadd(o, i32(1)), add(at(p[2]), at(p[3])));
+      sb.store(out.buf, o, signedSum(at(p[0]), 1, at(p[1]), -s.a * s.b));
+      sb.store(out.buf, iadd(o, i32(1)), signedSum(at(p[2]), s.b, at(p[3]), s.a));
     }, 1, 'k');
   });
   const combine: Kernel = { name: `${ctx.name}_combine`, units: Math.ceil(n / chunk), unitCost: chunk * 2, body: body.stmts };

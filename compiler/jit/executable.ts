@@ -4,8 +4,7 @@
  * intermediates resident on the device, and reads the packed outputs back once.
  */
 import type { KernelRuntime } from '../../kernels/runtime';
-import { evalIR } from '../interpreter/index';
-import type { Var } from '../ir';
+import { hostValues } from './hostValues';
 import { lanes, type NDArray, ndarray } from '../ndarray';
 import { sizeOf } from '../shape';
 import type { LoweredProgram } from './lower';
@@ -19,23 +18,12 @@ export class Executable {
 
   async run(args: readonly NDArray[]): Promise<NDArray[]> {
     const { program } = this;
-    const host = this.hostValues(args);
+    const host = hostValues(program.ir, program.hostEqns, this.consts, args);
     const inputs = program.planInputs.map((p) => Float32Array.from(p.kind === 'arg' ? args[p.index].data : (host.get(p.v) as NDArray).data));
     const packed = program.packedLength > 0 ? await this.runtime.run(program.plan, inputs.map((x) => (x.length ? x : new Float32Array(1)))) : new Float32Array(0);
     return program.outputs.map((slot) => {
       const n = sizeOf(slot.aval.shape) * lanes(slot.aval.dtype);
       return ndarray(slot.aval.dtype, slot.aval.shape, Float64Array.from(packed.subarray(slot.offset, slot.offset + n)));
     });
-  }
-
-  /** Values of the host equations' outputs, by the interpreter (random bits from concrete keys). */
-  private hostValues(args: readonly NDArray[]): Map<Var, NDArray> {
-    const out = new Map<Var, NDArray>();
-    const { hostEqns, ir } = this.program;
-    if (hostEqns.length === 0) return out;
-    const sub = { constVars: ir.constVars, inVars: ir.inVars, eqns: hostEqns, outAtoms: hostEqns.flatMap((e) => e.outputs) };
-    const values = evalIR(sub, this.consts, args);
-    sub.outAtoms.forEach((v, i) => out.set(v, values[i]));
-    return out;
   }
 }

@@ -9,6 +9,7 @@
 import { type FunctionBuilder, type MemoryImport, ModuleBuilder, type OpName, type ValType } from './assembler';
 import type { Expr, KFunction, Kernel, KType, Stmt } from '../ir/types';
 import { elementOf, isVector, LANES } from '../ir/types';
+import { forEachExpr } from '../ir/walk';
 
 export interface RenderOptions {
   readonly memory: MemoryImport;
@@ -29,63 +30,14 @@ const valType = (t: KType): ValType => (isVector(t) ? 'v128' : t === 'f32' ? 'f3
 /** Functions called from a statement list, transitively through the function table. */
 export function calledFunctions(roots: readonly (readonly Stmt[])[], table: ReadonlyMap<string, KFunction>): KFunction[] {
   const found = new Map<string, KFunction>();
-  const visitExpr = (e: Expr): void => {
-    switch (e.k) {
-      case 'call': {
-        e.args.forEach(visitExpr);
-        if (!found.has(e.fn)) {
-          const fn = table.get(e.fn);
-          if (!fn) throw new Error(`wasm render: call of unknown function '${e.fn}'`);
-          found.set(e.fn, fn);
-          fn.body.forEach(visitStmt);
-          visitExpr(fn.ret);
-        }
-        return;
-      }
-      case 'load':
-        return visitExpr(e.index);
-      case 'un':
-      case 'cvt':
-      case 'splat':
-      case 'lane':
-        return visitExpr(e.a);
-      case 'bin':
-        visitExpr(e.a);
-        return visitExpr(e.b);
-      case 'select':
-        visitExpr(e.c);
-        visitExpr(e.a);
-        return visitExpr(e.b);
-      case 'vec':
-        return e.lanes.forEach(visitExpr);
-      default:
-        return;
-    }
+  const visit = (e: Expr): void => {
+    if (e.k !== 'call' || found.has(e.fn)) return;
+    const fn = table.get(e.fn);
+    if (!fn) throw new Error(`wasm render: call of unknown function '${e.fn}'`);
+    found.set(e.fn, fn);
+    forEachExpr([...fn.body, { k: 'let', name: '', t: fn.result, init: fn.ret }], visit);
   };
-  const visitStmt = (s: Stmt): void => {
-    switch (s.k) {
-      case 'let':
-        return visitExpr(s.init);
-      case 'set':
-        return visitExpr(s.value);
-      case 'store':
-        visitExpr(s.index);
-        return visitExpr(s.value);
-      case 'storePair':
-        visitExpr(s.index);
-        visitExpr(s.a);
-        return visitExpr(s.b);
-      case 'for':
-        visitExpr(s.from);
-        visitExpr(s.to);
-        return s.body.forEach(visitStmt);
-      case 'if':
-        visitExpr(s.cond);
-        s.then.forEach(visitStmt);
-        return s.else.forEach(visitStmt);
-    }
-  };
-  roots.forEach((r) => r.forEach(visitStmt));
+  roots.forEach((r) => forEachExpr(r, visit));
   return [...found.values()];
 }
 

@@ -5,7 +5,8 @@
  * into their buffers, launches the kernels in order (each split across the threads when it is
  * large enough to pay for it) and leaves the results in place for the caller to read.
  */
-import type { BufferDecl, KFunction, Kernel, KernelProgram, Stmt } from '../ir/types';
+import type { BufferDecl, KFunction, Kernel, KernelProgram } from '../ir/types';
+import { buffersOf } from '../ir/walk';
 import { profiling, recordKernelTime } from '../profile';
 import { type Region, SharedHeap, wasmApi } from './memory';
 import { type LoadedModule, WorkerPool } from './pool';
@@ -18,62 +19,6 @@ export interface Placement {
   /** Byte offset of each buffer within the program's region. */
   readonly offsets: ReadonlyMap<string, number>;
   readonly bytes: number;
-}
-
-/** Buffers a statement list reads or writes. */
-export function buffersOf(stmts: readonly Stmt[], into = new Set<string>()): Set<string> {
-  const expr = (e: import('../ir/types').Expr): void => {
-    switch (e.k) {
-      case 'load':
-        into.add(e.buf);
-        return expr(e.index);
-      case 'un':
-      case 'cvt':
-      case 'splat':
-      case 'lane':
-        return expr(e.a);
-      case 'bin':
-        expr(e.a);
-        return expr(e.b);
-      case 'select':
-        expr(e.c);
-        expr(e.a);
-        return expr(e.b);
-      case 'vec':
-        return e.lanes.forEach(expr);
-      case 'call':
-        return e.args.forEach(expr);
-      default:
-        return;
-    }
-  };
-  const stmt = (s: Stmt): void => {
-    switch (s.k) {
-      case 'let':
-        return expr(s.init);
-      case 'set':
-        return expr(s.value);
-      case 'store':
-        into.add(s.buf);
-        expr(s.index);
-        return expr(s.value);
-      case 'storePair':
-        into.add(s.buf);
-        expr(s.index);
-        expr(s.a);
-        return expr(s.b);
-      case 'for':
-        expr(s.from);
-        expr(s.to);
-        return s.body.forEach(stmt);
-      case 'if':
-        expr(s.cond);
-        s.then.forEach(stmt);
-        return s.else.forEach(stmt);
-    }
-  };
-  stmts.forEach(stmt);
-  return into;
 }
 
 /**

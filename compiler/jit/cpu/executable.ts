@@ -7,8 +7,7 @@
 import type { WasmProgram, WasmRuntime } from '../../../kernels/wasm/runtime';
 import type { View } from '../../../kernels/cpu/template';
 import type { KFunction } from '../../../kernels/ir/types';
-import { evalIR } from '../../interpreter/index';
-import type { Var } from '../../ir';
+import { hostValues } from '../hostValues';
 import { lanes, type NDArray, ndarray, scalar } from '../../ndarray';
 import type { CpuLowered } from './lower';
 
@@ -37,7 +36,7 @@ export class CpuExecutable {
 
   run(args: readonly NDArray[]): NDArray[] {
     const { lowered, loaded } = this;
-    const host = this.hostValues(args);
+    const host = hostValues(lowered.ir, lowered.hostEqns, this.consts, args);
     for (const x of lowered.inputs) {
       const value = x.source.kind === 'arg' ? args[x.source.index] : (host.get(x.source.v) as NDArray);
       loaded.write(x.buf, value.data);
@@ -51,16 +50,6 @@ export class CpuExecutable {
 
   release(): void {
     this.loaded.release();
-  }
-
-  private hostValues(args: readonly NDArray[]): Map<Var, NDArray> {
-    const out = new Map<Var, NDArray>();
-    const { hostEqns, ir } = this.lowered;
-    if (hostEqns.length === 0) return out;
-    const sub = { constVars: ir.constVars, inVars: ir.inVars, eqns: hostEqns, outAtoms: hostEqns.flatMap((e) => e.outputs) };
-    const values = evalIR(sub, this.consts, args);
-    sub.outAtoms.forEach((v, i) => out.set(v, values[i]));
-    return out;
   }
 }
 

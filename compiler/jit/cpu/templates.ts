@@ -12,7 +12,7 @@ import type { Block } from '../../../kernels/ir/build';
 import { Block as KBlock, END, START, add, constant, i32, iadd, imul, irem, isub, load, min, neg, sub } from '../../../kernels/ir/build';
 import type { Expr, Kernel } from '../../../kernels/ir/types';
 import { LANES, withElement } from '../../../kernels/ir/types';
-import { type TemplateContext, type View, contiguousView } from '../../../kernels/cpu/template';
+import { type TemplateContext, type View, contiguousStrides, contiguousView } from '../../../kernels/cpu/template';
 import { matmul } from '../../../kernels/cpu/matmul';
 import { argmax, reduce } from '../../../kernels/cpu/reduce';
 import { associativeScan, cumsum, linearRecurrence, scatterAdd } from '../../../kernels/cpu/scan';
@@ -132,15 +132,7 @@ function stackedParts(ctx: TemplateContext, a: View, b: View, out: View, batch: 
 }
 
 /** Strides of a contiguous array of `shape` whose elements are `unit` floats apart. */
-function contiguous(shape: readonly number[], unit: number): number[] {
-  const st = new Array<number>(shape.length);
-  let s = unit;
-  for (let i = shape.length - 1; i >= 0; i--) {
-    st[i] = s;
-    s *= shape[i];
-  }
-  return st;
-}
+const contiguous = (shape: readonly number[], unit: number): number[] => contiguousStrides(shape, 'f32').map((s) => s * unit);
 
 /** The storage offset of flat batch index `bi` in a view's batch axes. */
 function batchOffset(bi: Expr, batch: readonly number[], strides: readonly number[]): Expr {

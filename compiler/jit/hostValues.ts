@@ -1,0 +1,16 @@
+/**
+ * Host equations of a lowered program (random bits and the key arithmetic before them),
+ * evaluated by the interpreter before the kernels run; shared by both executables.
+ */
+import { evalIR } from '../interpreter/index';
+import type { Eqn, IR, Var } from '../ir';
+import type { NDArray } from '../ndarray';
+
+export function hostValues(ir: IR, hostEqns: readonly Eqn[], consts: readonly NDArray[], args: readonly NDArray[]): Map<Var, NDArray> {
+  const out = new Map<Var, NDArray>();
+  if (hostEqns.length === 0) return out;
+  const sub = { constVars: ir.constVars, inVars: ir.inVars, eqns: hostEqns, outAtoms: hostEqns.flatMap((e) => e.outputs) };
+  const values = evalIR(sub, consts, args);
+  sub.outAtoms.forEach((v, i) => out.set(v, values[i]));
+  return out;
+}

@@ -81,6 +81,19 @@ describe('map kernels on wasm', () => {
       await expectJitMatchesInterpreter((x: Tensor, b: Tensor) => T.tanh(T.add(F(x), F(b))), xs as [Tensor, Tensor], 'wasm', TOL.transcendental);
     }
   });
+  it('a concatenation is written piece by piece into slices of its buffer (every axis, complex, fused pieces)', async () => {
+    for (const axis of [0, 1, 2]) {
+      const xs = randomArgs(axis, [arg([3, 5, 9], 'c64'), arg([3, 5, 9], 'c64'), arg([9])]);
+      const f = (a: Tensor, b: Tensor, w: Tensor) => {
+        const cat = T.concat([T.mul(C(a), C(b)), T.exp(C(a)), T.conj(C(b))], axis);
+        return [T.tanh(T.real(cat)), T.imag(cat)];
+      };
+      await expectJitMatchesInterpreter(f, xs as [Tensor, Tensor, Tensor], 'wasm', TOL.transcendental, `axis ${axis}`);
+      const l = await T.jit(f, { backend: 'wasm' }).lower(xs[0], xs[1], xs[2]);
+      expect(l.kernels.filter((k) => k.name.startsWith('concat')).length).toBe(3);
+    }
+  });
+
   it('parts of a complex buffer are read in place by a matmul', async () => {
     const xs = randomArgs(3, [arg([6, 5], 'c64'), arg([5, 4])]);
     const f = (z: Tensor, w: Tensor) => T.sub(T.matmul(T.real(C(z)), w as Tensor<'f32'>), T.matmul(T.imag(C(z)), w as Tensor<'f32'>));

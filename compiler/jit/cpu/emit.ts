@@ -43,6 +43,9 @@ export class Coords {
     return new Coords(shape, axes, flat);
   }
 
+  /** How many coordinate tuples were unravelled from flat indices (a kernel's cost of div/rem). */
+  static unravels = 0;
+
   static fromFlat(shape: readonly number[], flat: Ix): Coords {
     return new Coords(shape, undefined, flat);
   }
@@ -50,6 +53,7 @@ export class Coords {
   get axes(): readonly Ix[] {
     if (this.given) return this.given;
     if (!this.cached) {
+      Coords.unravels++;
       const st = stridesOf(this.shape);
       const flat = this.flat as Ix;
       this.cached = this.shape.map((d, i) => (d === 1 ? constIx(0) : i === 0 ? divConst(flat, st[i]) : remConst(divConst(flat, st[i]), d)));

@@ -19,7 +19,7 @@ import type { BufferDecl, Expr, Kernel, KernelProgram, Storage } from '../../../
 import { LANES } from '../../../kernels/ir/types';
 import { type TemplateContext, type View, contiguousView, storageOfDType } from '../../../kernels/cpu/template';
 import { Coords, ValueEmitter } from './emit';
-import { affine } from './indexing';
+import { affine, type Ix } from './indexing';
 import { complexMatmul, templateRules } from './templates';
 
 export type InputSource = { readonly kind: 'arg'; readonly index: number } | { readonly kind: 'host'; readonly v: Var };
@@ -153,10 +153,40 @@ export function lowerToKernels(ir: IR, consts: readonly NDArray[], opts: CpuLowe
     };
   };
 
+  /**
+   * A concatenation gets a buffer of its own, each piece written into its slice by a map kernel
+   * of its own: fused into a reader it would cost a select per element and compute every piece
+   * at every element.
+   */
+  const materializeConcat = (e: Eqn): View => {
+    const v = e.outputs[0];
+    const out = temp(v.aval);
+    const { axis } = e.params as PrimParams['concat'];
+    let start = 0;
+    for (const piece of e.inputs) {
+      const slice: View = { ...out, shape: piece.aval.shape, offset: out.offset + start * out.strides[axis] };
+      start += piece.aval.shape[axis];
+      const base = piece instanceof Lit ? undefined : piece;
+      if (!base) throw new Error('jit (cpu): a literal piece of a concatenation');
+      const k = mapKernel(uniqueName(`concat_${fusedName(base, env.producer, (x) => views.has(x))}`), base, slice, env, opts.threads, 'rows');
+      kernels.push(k);
+      maps.set(k, floats(base.aval));
+    }
+    views.set(v, out);
+    return out;
+  };
+
   const materialize = (v: Var): View => {
+    const producer = sched.producer.get(v);
+    if (producer?.prim === 'concat') return materializeConcat(producer);
     const out = temp(v.aval);
     const name = uniqueName(fusedName(v, env.producer, (x) => views.has(x)));
-    const k = mapKernel(name, v, out, env, opts.threads);
+    // The flat index first: no coordinates at all when every read is a same-order buffer
+    // read; rows of the innermost axis when views need coordinates (no div/rem per element).
+    const before = Coords.unravels;
+    let k = mapKernel(name, v, out, env, opts.threads, 'flat');
+    const rank = v.aval.shape.length;
+    if (Coords.unravels !== before && rank >= 2 && v.aval.shape[rank - 1] >= 8) k = mapKernel(name, v, out, env, opts.threads, 'rows');
     kernels.push(k);
     maps.set(k, floats(v.aval));
     views.set(v, out);
@@ -236,6 +266,10 @@ export function lowerToKernels(ir: IR, consts: readonly NDArray[], opts: CpuLowe
       continue;
     }
     const v = e.outputs[0];
+    if (e.prim === 'concat' && !views.has(v)) {
+      materializeConcat(e);
+      continue;
+    }
     if (sched.materialized.has(v) && !views.has(v) && !folded.has(v)) {
       const free = viewOf(v);
       if (free) views.set(v, free);
@@ -275,16 +309,16 @@ function foldedIntoComplexMatmuls(ir: IR): Set<Var> {
 const MIN_UNIT = 1024;
 
 /**
- * A map kernel writing `v` into `out`. Rows of the innermost axis when it is long enough to
- * vectorise, else the flat index; four elements per iteration, then a scalar tail. The units
+ * A map kernel writing `v` into `out`, over the flat index or over rows of the innermost axis;
+ * four elements per iteration, then a scalar tail. The units
  * are rows or blocks of rows/flat ranges, enough to split across the threads.
  */
-function mapKernel(name: string, v: Var, out: View, env: ConstructorParameters<typeof ValueEmitter>[0], threads: number): Kernel {
+function mapKernel(name: string, v: Var, out: View, env: ConstructorParameters<typeof ValueEmitter>[0], threads: number, mode: 'flat' | 'rows'): Kernel {
   const shape = v.aval.shape;
   const n = sizeOf(shape);
   const lanes = v.aval.dtype === 'c64' ? 2 : 1;
   const rank = shape.length;
-  const inner = rank >= 2 && shape[rank - 1] >= 8 ? shape[rank - 1] : n;
+  const inner = mode === 'rows' ? shape[rank - 1] : n;
   const rows = n / inner;
   const wantUnits = 4 * threads;
   const perRow = rows >= wantUnits ? 1 : Math.max(1, Math.min(Math.ceil(inner / MIN_UNIT), Math.ceil(wantUnits / rows)));
@@ -294,15 +328,18 @@ function mapKernel(name: string, v: Var, out: View, env: ConstructorParameters<t
   const names = { next: 0, prefix: 't' };
   const body = new Block(names);
 
-  const store = (b: Block, flat: Expr, value: { re: Expr; im?: Expr }, vector: boolean): void => {
-    if (lanes === 1) b.store(out.buf, flat, value.re);
-    else if (vector) b.storePair(out.buf, imul(flat, i32(2)), value.re, value.im as Expr);
+  // `at` is the storage index of the (first) element; elements of a row are `lanes` apart.
+  const store = (b: Block, at: Expr, value: { re: Expr; im?: Expr }, vector: boolean): void => {
+    if (lanes === 1) b.store(out.buf, at, value.re);
+    else if (vector) b.storePair(out.buf, at, value.re, value.im as Expr);
     else {
-      const at = b.bind(imul(flat, i32(2)));
-      b.store(out.buf, at, value.re);
-      b.store(out.buf, iadd(at, i32(1)), value.im as Expr);
+      const i = b.bind(at);
+      b.store(out.buf, i, value.re);
+      b.store(out.buf, iadd(i, i32(1)), value.im as Expr);
     }
   };
+  const contiguousOut = out.offset === 0 && out.strides.every((st, i) => shape[i] === 1 || st === lanes * sizeOf(shape.slice(i + 1)));
+  if (!contiguousOut && (mode === 'flat' || out.strides[rank - 1] !== lanes)) throw new Error(`jit (cpu): map kernel '${name}' cannot write a strided output in ${mode} mode`);
 
   body.for(START, END, (u, b) => {
     const row = blocks === 1 ? u : b.bind(idiv(u, blocks));
@@ -311,6 +348,9 @@ function mapKernel(name: string, v: Var, out: View, env: ConstructorParameters<t
     const rowStart = inner === n ? i32(0) : b.bind(imul(row, i32(inner)));
     const outerShape = inner === n ? [] : shape.slice(0, rank - 1);
     const outerCoords = Coords.fromFlat(outerShape, affine(row)).axes;
+    const outRow = contiguousOut
+      ? imul(rowStart, i32(lanes))
+      : b.bind(outerCoords.reduce<Expr>((acc, c, i) => iadd(acc, imul((c as Ix & { kind: 'affine' }).base, i32(out.strides[i]))), i32(out.offset)));
     const coordsAt = (j: Expr, vector: boolean, bb: Block): { coords: Coords; flat: Expr } => {
       const flat = bb.bind(iadd(rowStart, j));
       const align = vector ? (inner % LANES === 0 || inner === n ? LANES : 1) : 1;
@@ -319,14 +359,15 @@ function mapKernel(name: string, v: Var, out: View, env: ConstructorParameters<t
       return { coords: Coords.of(shape, [...outerCoords, affine(j, step, LANES)], affine(flat, step, align)), flat };
     };
     // Vector loop: j + 4 <= j1.
+    const outAt = (flat: Expr, j: Expr): Expr => (contiguousOut ? imul(flat, i32(lanes)) : iadd(outRow, imul(j, i32(lanes))));
     b.for(j0, isub(j1, i32(LANES - 1)), (j, vb) => {
       const { coords, flat } = coordsAt(j, true, vb);
-      store(vb, flat, new ValueEmitter(env, vb, true).value(v, coords), true);
+      store(vb, outAt(flat, j), new ValueEmitter(env, vb, true).value(v, coords), true);
     }, LANES, 'j');
     const tail = b.bind(iadd(j0, imul(idiv(isub(j1, j0), LANES), i32(LANES))));
     b.for(tail, j1, (j, sb) => {
       const { coords, flat } = coordsAt(j, false, sb);
-      store(sb, flat, new ValueEmitter(env, sb, false).value(v, coords), false);
+      store(sb, outAt(flat, j), new ValueEmitter(env, sb, false).value(v, coords), false);
     }, 1, 'k');
   });
   return { name, units, unitCost: Math.ceil(n / units) * 4, body: body.stmts };

@@ -16,7 +16,8 @@
  */
 import type { Atom, Eqn, IR, Var } from '../ir';
 import { Lit } from '../ir';
-import { codegenKind } from './codegen';
+import { codegenKind, type CodegenRule } from './codegen';
+import type { Prim } from '../primitives';
 
 export interface Schedule {
   /** Variables that live in buffers (kernel outputs, inputs, consts, materialised fusions). */
@@ -28,7 +29,16 @@ export interface Schedule {
 
 const CHEAP = 2;
 
-export function schedule(ir: IR): Schedule {
+export interface ScheduleOptions {
+  /** Random bits are computed by a kernel (backends with exact integers), not on the host. */
+  readonly randomOnDevice?: boolean;
+}
+
+/** The codegen kind of a primitive under the options (random bits may be a kernel). */
+export const scheduleKind = (p: Prim, opts: ScheduleOptions = {}): CodegenRule<Prim>['kind'] =>
+  p === 'random_bits' && opts.randomOnDevice ? 'kernel' : codegenKind(p);
+
+export function schedule(ir: IR, opts: ScheduleOptions = {}): Schedule {
   const producer = new Map<Var, Eqn>();
   const uses = new Map<Var, number>();
   const kernelUse = new Set<Var>();
@@ -39,11 +49,11 @@ export function schedule(ir: IR): Schedule {
     for (const a of e.inputs) {
       if (a instanceof Lit) continue;
       uses.set(a, (uses.get(a) ?? 0) + 1);
-      if (codegenKind(e.prim) === 'kernel') kernelUse.add(a);
+      if (scheduleKind(e.prim, opts) === 'kernel') kernelUse.add(a);
       if (e.prim === 'matmul') rereadUse.add(a);
     }
   }
-  const hostEqns = hostClosure(ir, producer);
+  const hostEqns = opts.randomOnDevice ? new Set<Eqn>() : hostClosure(ir, producer);
   const materialized = new Set<Var>([...ir.constVars, ...ir.inVars]);
   for (const e of hostEqns) e.outputs.forEach((v) => materialized.add(v));
 
@@ -52,7 +62,7 @@ export function schedule(ir: IR): Schedule {
   const cost = new Map<Var, number>();
   const costOf = (a: Atom): number => (a instanceof Lit || materialized.has(a) ? 0 : (cost.get(a) ?? 0));
   for (const e of ir.eqns) {
-    const kind = codegenKind(e.prim);
+    const kind = scheduleKind(e.prim, opts);
     if (kind === 'kernel' || kind === 'host') {
       e.outputs.forEach((v) => materialized.add(v));
       continue;

@@ -122,3 +122,21 @@ describe('integer semantics on wasm agree with the interpreter', () => {
     await expectJitMatchesInterpreter((v: Tensor) => T.cast('i32')(F(v)), [x], 'wasm', { rtol: 0, atol: 0 });
   });
 });
+
+describe('random bits on wasm', () => {
+  it('a split key and dropout masks are computed by kernels, bit for bit as the interpreter', async () => {
+    const f = (k: Tensor, x: Tensor) => {
+      const [k1, k2] = T.random.split(k as T.random.Key);
+      const keep = T.random.bernoulli(k1, 0.9, [4, 1, 8]);
+      return [T.mul(F(x), T.cast('f32')(keep)), T.random.normal(k2, [3, 70]), keep];
+    };
+    const key = T.random.key(20261201);
+    const x = randomArgs(1, [arg([4, 16, 8])])[0];
+    const bits = (k: Tensor, v: Tensor) => [(f(k, v) as Tensor[])[0], (f(k, v) as Tensor[])[2]];
+    await expectJitMatchesInterpreter(bits, [key, x] as [Tensor, Tensor], 'wasm', { rtol: 0, atol: 0 });
+    await expectJitMatchesInterpreter(f, [key, x] as [Tensor, Tensor], 'wasm', TOL.transcendental);
+    const l = await T.jit(f, { backend: 'wasm' }).lower(key, x);
+    expect(l.kernelProgram?.hostEqns).toEqual([]);
+    expect(l.kernels.filter((k) => k.name.startsWith('random_bits')).length).toBe(3);
+  });
+});

@@ -13,7 +13,7 @@ import type { DType } from '../../dtype';
 import type { PrimParams } from '../../primitives';
 import { sizeOf } from '../../shape';
 import { codegenKind } from '../codegen';
-import { schedule } from '../schedule';
+import { schedule, scheduleKind } from '../schedule';
 import { Block, END, i32, iadd, idiv, imul, irem, isub, min, START } from '../../../kernels/ir/build';
 import type { BufferDecl, Expr, Kernel, KernelProgram, Storage } from '../../../kernels/ir/types';
 import { LANES } from '../../../kernels/ir/types';
@@ -103,7 +103,8 @@ function fusedName(v: Var, producer: (v: Var) => Eqn | undefined, materialized: 
 }
 
 export function lowerToKernels(ir: IR, consts: readonly NDArray[], opts: CpuLowerOptions): CpuLowered {
-  const sched = schedule(ir);
+  // Integers are exact here, so random bits come from a kernel (Threefry), not from the host.
+  const sched = schedule(ir, { randomOnDevice: true });
   const buffers: BufferDecl[] = [];
   const kernels: Kernel[] = [];
   const maps = new Map<Kernel, number>();
@@ -246,7 +247,7 @@ export function lowerToKernels(ir: IR, consts: readonly NDArray[], opts: CpuLowe
   const folded = foldedIntoComplexMatmuls(ir);
   for (const e of ir.eqns) {
     if (sched.hostEqns.has(e)) continue;
-    const kind = codegenKind(e.prim);
+    const kind = scheduleKind(e.prim, { randomOnDevice: true });
     if (e.prim === 'matmul' && e.inputs[0].aval.dtype === 'c64') {
       const [a, b] = e.inputs.map(conjugatedView);
       const [v] = e.outputs;

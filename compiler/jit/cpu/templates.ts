@@ -17,6 +17,7 @@ import { matmul } from '../../../kernels/cpu/matmul';
 import { argmax, reduce } from '../../../kernels/cpu/reduce';
 import { associativeScan, cumsum, linearRecurrence, scatterAdd } from '../../../kernels/cpu/scan';
 import { fft, irfft, rfft } from '../../../kernels/cpu/fft';
+import { randomBits } from '../../../kernels/cpu/random';
 import { type CValue, exprRules } from './exprRules';
 
 export type TemplateRule<P extends Prim> = (ctx: TemplateContext, inputs: readonly View[], params: PrimParams[P], outs: readonly View[]) => Kernel[];
@@ -229,7 +230,7 @@ export function combineOf(combine: ClosedIR, dtypes: readonly DType[]): (l: read
   };
 }
 
-type KernelPrim = 'matmul' | 'reduce_sum' | 'reduce_max' | 'argmax' | 'cumsum' | 'linrec' | 'assoc_scan' | 'fft' | 'rfft' | 'irfft' | 'scatter_add';
+type KernelPrim = 'matmul' | 'reduce_sum' | 'reduce_max' | 'argmax' | 'cumsum' | 'linrec' | 'assoc_scan' | 'fft' | 'rfft' | 'irfft' | 'scatter_add' | 'random_bits';
 
 export const templateRules: { [P in Prim]?: TemplateRule<P> } & { [P in KernelPrim]: TemplateRule<P> } = {
   matmul: (ctx, [a, b], _p, [out]) => (a.dtype === 'c64' ? complexMatmul(ctx, a, b, out) : matmul(ctx, a, b, out)),
@@ -243,5 +244,6 @@ export const templateRules: { [P in Prim]?: TemplateRule<P> } & { [P in KernelPr
   rfft: (ctx, [x], _p, [out]) => rfft(ctx, x, out),
   irfft: (ctx, [x], { n }, [out]) => irfft(ctx, x, n, out),
   scatter_add: (ctx, [upd, idx], { axis }, [out]) => scatterAdd(ctx, upd, idx, axis, out),
+  random_bits: (ctx, [key], _p, [out]) => randomBits(ctx, key, out),
 };
 

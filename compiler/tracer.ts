@@ -28,8 +28,8 @@ export class Trace implements TraceRef {
         `a traced value (${t.dtype}[${t.shape.join(',')}]) escaped the function that was being transformed and was used afterwards`,
       );
     }
-    if (t.impl.kind === 'concrete' && t.size === 1 && t.ndim === 0) {
-      const d = t.impl.value.data;
+    if (t.impl.kind !== 'tracer' && t.size === 1 && t.ndim === 0) {
+      const d = t.value().data;
       return new Lit(t.dtype, d[0], t.dtype === 'c64' ? d[1] : 0);
     }
     const key = t.impl.kind === 'concrete' ? t.impl.value : t;

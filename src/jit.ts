@@ -21,7 +21,9 @@ import { placeBuffers } from '../kernels/wasm/runtime';
 import { printKernel, printProgram } from '../kernels/ir/printer';
 import { MATH_FUNCTIONS } from '../kernels/ir/math';
 import { flatten, unflatten } from './pytree';
-import { concreteTensor, Tensor } from './tensor';
+import { concreteTensor, deviceTensor, Tensor } from './tensor';
+import { DeviceArray } from '../compiler/jit/cpu/deviceArray';
+import type { NDArray } from '../compiler/ndarray';
 import { avalOf, isArgLeaf, type ShapeSpec, traceTree } from './trace';
 
 export interface JitOptions {
@@ -150,7 +152,9 @@ export function jit<A extends unknown[], R>(f: (...args: A) => R, opts: JitOptio
         transfers: exe.transferFloats,
         toString: () => `${printIR(ir)}\n-- ${kernels.length} kernels on wasm: ${kernels.map((k) => k.name).join(', ')}\n${printProgram(cpu.program)}`,
       };
-      return { lowered, outDef: traced.outDef, run: async (xs) => exe.run(xs.map((x) => x.value())).map((v) => concreteTensor(v)) };
+      const fromTensor = (x: Tensor) => (x.impl.kind === 'device' && x.impl.device instanceof DeviceArray ? x.impl.device : x.value());
+      const toTensor = (v: NDArray | DeviceArray, i: number) => (v instanceof DeviceArray ? deviceTensor(v, ir.outAtoms[i].aval) : concreteTensor(v));
+      return { lowered, outDef: traced.outDef, run: async (xs) => exe.run(xs.map(fromTensor)).map(toTensor) };
     }
     const program = lowerIR(ir, constVals, { clampReads: backend !== 'headlessgl', backend });
     const runtime = await backendRuntime(backend);

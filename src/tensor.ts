@@ -15,8 +15,14 @@ export interface TraceRef {
   readonly active: boolean;
 }
 
+/** A value held by a backend (the wasm backend's shared memory), read back on demand. */
+export interface DeviceValue {
+  read(): NDArray;
+}
+
 export type TensorImpl =
   | { readonly kind: 'concrete'; readonly value: NDArray }
+  | { readonly kind: 'device'; readonly device: DeviceValue }
   | { readonly kind: 'tracer'; readonly trace: TraceRef; readonly v: Var };
 
 /** A complex scalar as returned by item()/toArray() on c64 tensors. */
@@ -49,8 +55,9 @@ export class Tensor<D extends DType = DType, S extends Shape = Shape> {
     return this.impl.kind === 'tracer';
   }
 
-  /** The float64 value (concrete tensors only). */
+  /** The float64 value (concrete tensors only; a device-resident one is read back once). */
   value(): NDArray {
+    if (this.impl.kind === 'device') return this.impl.device.read();
     if (this.impl.kind !== 'concrete') {
       throw new Error(
         `cannot read the value of a traced ${this.dtype}[${this.shape.join(',')}] inside a transformed function; ` +
@@ -100,6 +107,10 @@ export class Tensor<D extends DType = DType, S extends Shape = Shape> {
     return n <= 64 ? `${head} ${JSON.stringify(this.toArray())}` : head;
   }
 }
+
+/** A tensor whose values a backend holds (see compiler/jit/cpu/deviceArray.ts). */
+export const deviceTensor = <D extends DType = DType, S extends Shape = Shape>(device: DeviceValue, aval: AVal): Tensor<D, S> =>
+  new Tensor<D, S>({ kind: 'device', device }, aval);
 
 export const concreteTensor = <D extends DType = DType, S extends Shape = Shape>(value: NDArray): Tensor<D, S> =>
   new Tensor<D, S>({ kind: 'concrete', value }, { shape: value.shape, dtype: value.dtype });

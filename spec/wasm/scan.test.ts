@@ -325,7 +325,9 @@ describe('linearRecurrence', () => {
     }
   });
 
-  it.runIf(wasmRun !== undefined)('on wasm, a decaying recurrence is not slower than a = 0.99 (the denormal guard)', async () => {
+  // A timing, not a check: run with SSMJIT_SPEED=1 (speed targets live in benchmarks, and a
+  // loaded CI machine makes ratios of times flaky). The flush itself is checked above.
+  it.runIf(wasmRun !== undefined && process.env.SSMJIT_SPEED === '1')('on wasm, a decaying recurrence is not slower than a = 0.99 (the denormal guard)', async () => {
     const rt = await (harness as unknown as { wasmRuntime: () => Promise<import('../../kernels/wasm/runtime').WasmRuntime> }).wasmRuntime();
     const shape = [4, 1024, 32];
     const n = sizeOf(shape);

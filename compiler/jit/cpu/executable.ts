@@ -5,6 +5,8 @@
  * buffer views; nothing else crosses between the host and the kernels.
  */
 import type { WasmProgram, WasmRuntime } from '../../../kernels/wasm/runtime';
+import type { SharedHeap } from '../../../kernels/wasm/memory';
+import { copyWithinHeap, DeviceArray, transfers } from './deviceArray';
 import type { View } from '../../../kernels/cpu/template';
 import type { KFunction } from '../../../kernels/ir/types';
 import { hostValues } from '../hostValues';
@@ -15,6 +17,7 @@ export class CpuExecutable {
   private constructor(
     readonly lowered: CpuLowered,
     readonly loaded: WasmProgram,
+    private readonly heap: SharedHeap,
     private readonly consts: readonly NDArray[],
   ) {}
 
@@ -22,7 +25,7 @@ export class CpuExecutable {
     const keep = new Set<string>();
     for (const o of lowered.outputs) if ('view' in o) keep.add(o.view.buf);
     const loaded = await runtime.load(lowered.program, functions, keep);
-    return new CpuExecutable(lowered, loaded, consts);
+    return new CpuExecutable(lowered, loaded, runtime.heap, consts);
   }
 
   /** Host-to-device and device-to-host floats of one call. */
@@ -34,17 +37,37 @@ export class CpuExecutable {
     };
   }
 
-  run(args: readonly NDArray[]): NDArray[] {
-    const { lowered, loaded } = this;
-    const host = hostValues(lowered.ir, lowered.hostEqns, this.consts, args);
+  /**
+   * Runs the program. Arguments already in the shared memory (device arrays) are copied there
+   * memory to memory; host values are written in. Contiguous outputs stay in the shared memory
+   * as device arrays; others are read to the host.
+   */
+  run(args: readonly (NDArray | DeviceArray)[]): (NDArray | DeviceArray)[] {
+    const { lowered, loaded, heap } = this;
+    const host = lowered.hostEqns.length
+      ? hostValues(lowered.ir, lowered.hostEqns, this.consts, args.map((a) => (a instanceof DeviceArray ? a.read() : a)))
+      : new Map();
     for (const x of lowered.inputs) {
       const value = x.source.kind === 'arg' ? args[x.source.index] : (host.get(x.source.v) as NDArray);
-      loaded.write(x.buf, value.data);
+      if (value instanceof DeviceArray && value.heap === heap) {
+        copyWithinHeap(heap, loaded.address(x.buf), value.region.offset, value.floats * 4);
+      } else {
+        const data = value instanceof DeviceArray ? value.read().data : value.data;
+        loaded.write(x.buf, data);
+        transfers.toDevice += data.length;
+      }
     }
     loaded.run();
     return lowered.outputs.map((o) => {
       if ('literal' in o) return fill(o.aval.dtype, o.aval.shape, o.literal.re, o.literal.im);
-      return readView(loaded.view(o.view.buf), o.view, o.aval.dtype);
+      const floats = o.view.shape.reduce((a, b) => a * b, 1) * lanes(o.aval.dtype);
+      if (!isContiguous(o.view, o.aval.dtype)) {
+        transfers.toHost += floats;
+        return readView(loaded.view(o.view.buf), o.view, o.aval.dtype);
+      }
+      const region = heap.alloc(Math.max(floats * 4, 4), 'a jitted output');
+      copyWithinHeap(heap, region.offset, loaded.address(o.view.buf) + 4 * o.view.offset, floats * 4);
+      return new DeviceArray(heap, region, o.aval.dtype, o.aval.shape);
     });
   }
 
@@ -64,13 +87,15 @@ function fill(dtype: NDArray['dtype'], shape: readonly number[], re: number, im:
   return out;
 }
 
+const isContiguous = (view: View, dtype: NDArray['dtype']): boolean =>
+  view.strides.every((s, i) => view.shape[i] === 1 || s === lanes(dtype) * view.shape.slice(i + 1).reduce((a, b) => a * b, 1));
+
 /** The elements of a strided view, row-major, as an NDArray (float64). */
 export function readView(mem: Float32Array | Int32Array, view: View, dtype: NDArray['dtype']): NDArray {
   const out = ndarray(dtype, view.shape);
   const l = lanes(dtype);
   const n = out.data.length / l;
-  const contiguous = view.strides.every((s, i) => view.shape[i] === 1 || s === l * view.shape.slice(i + 1).reduce((a, b) => a * b, 1));
-  if (contiguous) {
+  if (isContiguous(view, dtype)) {
     out.data.set(mem.subarray(view.offset, view.offset + n * l));
     return out;
   }

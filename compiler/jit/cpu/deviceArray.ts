@@ -1,0 +1,48 @@
+/**
+ * Values that stay in the wasm backend's shared memory: a jitted function's outputs on wasm
+ * are device arrays, read back to the host (float64, for the interpreter and the user) only
+ * when someone asks for their values, and copied memory to memory when they are passed to a
+ * jitted function again, so the parameters and optimizer state of a training loop never cross
+ * to the host between steps. A device array's region is freed when it is garbage collected.
+ */
+import type { Region, SharedHeap } from '../../../kernels/wasm/memory';
+import type { DType } from '../../dtype';
+import { lanes, type NDArray, ndarray } from '../../ndarray';
+import { sizeOf } from '../../shape';
+
+const registry = new FinalizationRegistry<{ heap: SharedHeap; region: Region }>(({ heap, region }) => heap.free(region));
+
+/** Floats moved between the host and the shared memory, counted by the wasm executables. */
+export const transfers = { toDevice: 0, toHost: 0 };
+
+export class DeviceArray {
+  private cached?: NDArray;
+
+  constructor(
+    readonly heap: SharedHeap,
+    readonly region: Region,
+    readonly dtype: DType,
+    readonly shape: readonly number[],
+  ) {
+    registry.register(this, { heap, region });
+  }
+
+  get floats(): number {
+    return sizeOf(this.shape) * lanes(this.dtype);
+  }
+
+  /** The values on the host (read once, then cached; device arrays are immutable). */
+  read(): NDArray {
+    if (!this.cached) {
+      const src = this.dtype === 'i32' || this.dtype === 'bool' ? this.heap.i32(this.region) : this.heap.f32(this.region);
+      this.cached = ndarray(this.dtype, this.shape, Float64Array.from(src.subarray(0, this.floats)));
+      transfers.toHost += this.floats;
+    }
+    return this.cached;
+  }
+}
+
+/** Copies `bytes` bytes inside the heap's memory. */
+export function copyWithinHeap(heap: SharedHeap, to: number, from: number, bytes: number): void {
+  new Uint8Array(heap.memory.buffer).copyWithin(to, from, from + bytes);
+}

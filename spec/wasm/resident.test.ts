@@ -1,0 +1,96 @@
+/**
+ * Values that stay in the wasm backend's shared memory between calls: a jitted function's
+ * outputs are device arrays; passed back in, they are copied memory to memory (no float64
+ * round trip through the host); read, they equal the interpreter's values; dropped, their
+ * memory is reclaimed.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { build } from 'esbuild';
+import { describe, expect, it } from 'vitest';
+import * as T from '../../src/index';
+import type { Tensor } from '../../src/index';
+import { transfers } from '../../compiler/jit/cpu/deviceArray';
+import { arg, randomArgs } from '../jit/inputs';
+
+const F = (x: Tensor): Tensor<'f32'> => x as Tensor<'f32'>;
+
+describe('resident values on wasm', () => {
+  it('a training loop keeps its parameters in the shared memory: only the batch crosses to the device, only the loss to the host', async () => {
+    const [w0, x, y] = randomArgs(5, [arg([8, 4]), arg([16, 8]), arg([16, 4])]) as Tensor<'f32'>[];
+    const loss = (w: Tensor<'f32'>, xb: Tensor<'f32'>, yb: Tensor<'f32'>) => T.mean(T.square(T.sub(T.matmul(xb, w), yb)));
+    const step = (w: Tensor<'f32'>, xb: Tensor<'f32'>, yb: Tensor<'f32'>) => {
+      const [l, g] = T.valueAndGrad(loss)(w, xb, yb) as [Tensor<'f32'>, Tensor<'f32'>];
+      return [T.sub(w, T.mul(g, 0.1)), l] as const;
+    };
+    const jitted = T.jit(step, { backend: 'wasm' });
+    let w: Tensor<'f32'> = w0;
+    let wRef: Tensor<'f32'> = w0;
+    await jitted(w, x, y); // compile
+    const before = { ...transfers };
+    const losses: number[] = [];
+    for (let i = 0; i < 20; i++) {
+      const [next, l] = await jitted(w, x, y);
+      expect(next.impl.kind).toBe('device');
+      w = next;
+      losses.push(l.item() as number);
+      wRef = step(wRef, x, y)[0];
+    }
+    // Per step: the batch (x, y: 128 + 64 floats) and, on the first step only, w (32 floats)
+    // in; the loss (1 float) out.
+    expect(transfers.toDevice - before.toDevice).toBe(32 + 20 * (128 + 64));
+    expect(transfers.toHost - before.toHost).toBe(20);
+    const got = w.data();
+    const want = wRef.data();
+    for (let i = 0; i < want.length; i++) expect(Math.abs(got[i] - want[i])).toBeLessThan(1e-4 * (1 + Math.abs(want[i])));
+    expect(losses[19]).toBeLessThan(losses[0]);
+  });
+
+  it('a device value passed to a function compiled for another backend is read back first', async () => {
+    const [x] = randomArgs(6, [arg([5, 3])]);
+    const onWasm = await T.jit((v: Tensor) => T.exp(F(v)), { backend: 'wasm' })(x);
+    const onCpu = await T.jit((v: Tensor) => T.mul(F(v), 2), { backend: 'cpu' })(onWasm);
+    const want = T.mul(T.exp(F(x)), 2).data();
+    onCpu.data().forEach((v, i) => expect(Math.abs(v - want[i])).toBeLessThan(1e-5 * (1 + Math.abs(want[i]))));
+  });
+
+  it('dropped device values give their memory back (a child process with --expose-gc)', async () => {
+    // Inside the checkout, so the bundle finds the external packages in node_modules.
+    mkdirSync(resolve('node_modules/.cache'), { recursive: true });
+    const dir = mkdtempSync(join(resolve('node_modules/.cache'), 'ssmjit-resident-'));
+    const entry = `
+      import * as T from './src/index';
+      import { wasmRuntime } from './src/backend';
+      const f = T.jit((x) => T.add(x, 1), { backend: 'wasm' });
+      let x = T.zeros([1 << 18]);
+      const heap = (await wasmRuntime()).heap;
+      let peak = 0;
+      for (let i = 0; i < 200; i++) {
+        x = await f(x);
+        if (i % 10 === 0) { globalThis.gc(); await new Promise((r) => setTimeout(r, 0)); }
+        peak = Math.max(peak, heap.bytesInUse);
+      }
+      globalThis.gc();
+      await new Promise((r) => setTimeout(r, 0));
+      console.log(JSON.stringify({ value: x.data()[123], peak, end: heap.bytesInUse }));
+      process.exit(0);
+    `;
+    const result = await build({
+      stdin: { contents: entry, resolveDir: resolve('.'), sourcefile: 'child.ts', loader: 'ts' },
+      bundle: true, platform: 'node', format: 'esm', target: 'node20', write: false, logLevel: 'silent',
+      external: ['gpu.js', 'gl', 'webgpu'],
+      banner: { js: "import { createRequire as __c } from 'node:module'; const require = __c(import.meta.url);" },
+    });
+    const file = join(dir, 'child.mjs');
+    writeFileSync(file, result.outputFiles[0].text);
+    const r = spawnSync(process.execPath, ['--expose-gc', file], { encoding: 'utf8', timeout: 60_000, cwd: resolve('.') });
+    rmSync(dir, { recursive: true, force: true });
+    expect(r.status, r.stderr).toBe(0);
+    const { value, peak, end } = JSON.parse(r.stdout.trim().split('\n').pop() as string);
+    expect(value).toBe(200);
+    // 200 outputs of 1 MiB were made; without reclaiming, 200 MiB would stay in use.
+    expect(peak).toBeLessThan(40 * 2 ** 20);
+    expect(end).toBeLessThan(8 * 2 ** 20);
+  }, 90_000);
+});

@@ -6,6 +6,7 @@
  * to the host between steps. A device array's region is freed when it is garbage collected.
  */
 import type { Region, SharedHeap } from '../../../kernels/wasm/memory';
+import { profiling } from '../../../kernels/profile';
 import type { DType } from '../../dtype';
 import { lanes, type NDArray, ndarray } from '../../ndarray';
 import { sizeOf } from '../../shape';
@@ -13,7 +14,19 @@ import { sizeOf } from '../../shape';
 const registry = new FinalizationRegistry<{ heap: SharedHeap; region: Region }>(({ heap, region }) => heap.free(region));
 
 /** Floats moved between the host and the shared memory, counted by the wasm executables. */
-export const transfers = { toDevice: 0, toHost: 0 };
+export const transfers = { toDevice: 0, toHost: 0, calls: 0 };
+
+let reporting = false;
+/** With SSMJIT_PROFILE=1, the totals are printed at exit beside the kernel table. */
+export function countCall(): void {
+  transfers.calls++;
+  if (reporting || !profiling()) return;
+  reporting = true;
+  process.on('exit', () => {
+    const per = (n: number) => (transfers.calls ? (n / transfers.calls).toFixed(0) : '0');
+    process.stderr.write(`host<->device floats (wasm): ${transfers.toDevice} to the device, ${transfers.toHost} to the host over ${transfers.calls} calls (${per(transfers.toDevice)} and ${per(transfers.toHost)} per call)\n`);
+  });
+}
 
 export class DeviceArray {
   private cached?: NDArray;

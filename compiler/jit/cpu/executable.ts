@@ -6,7 +6,7 @@
  */
 import type { WasmProgram, WasmRuntime } from '../../../kernels/wasm/runtime';
 import type { SharedHeap } from '../../../kernels/wasm/memory';
-import { copyWithinHeap, DeviceArray, transfers } from './deviceArray';
+import { copyWithinHeap, countCall, DeviceArray, transfers } from './deviceArray';
 import type { View } from '../../../kernels/cpu/template';
 import type { KFunction } from '../../../kernels/ir/types';
 import { hostValues } from '../hostValues';
@@ -44,6 +44,7 @@ export class CpuExecutable {
    */
   run(args: readonly (NDArray | DeviceArray)[]): (NDArray | DeviceArray)[] {
     const { lowered, loaded, heap } = this;
+    countCall();
     const host = lowered.hostEqns.length
       ? hostValues(lowered.ir, lowered.hostEqns, this.consts, args.map((a) => (a instanceof DeviceArray ? a.read() : a)))
       : new Map();

@@ -2,48 +2,56 @@
  * The math library of the kernel IR: exp, log, sin, cos, tanh, logistic, erf, atan2 and pow as
  * kernel-IR functions, each for f32 and f32x4 (`mathName(fn, t)`, e.g. `exp_f32x4`). WebAssembly
  * has no transcendental instructions; these are branch-free polynomial evaluations in float32
- * arithmetic (no FMA), written once per function over the shape of the argument, so the vector
- * version computes in each lane exactly what the scalar version computes.
+ * arithmetic (no FMA), each written once over the shape of its argument (constants take the
+ * argument's shape), so the f32x4 version computes in every lane exactly what f32 computes.
  *
- * Techniques (constants after Cephes and musl; erf fitted for this module):
- * - exp: n = nearest(x·log2 e), r = x − n·ln2 (ln2 in two parts, n·C1 exact), Cephes degree-6
- *   polynomial, then ·2^n built from exponent bits in two steps (2^⌊n/2⌋·2^(n−⌊n/2⌋)) so that
- *   overflow gives inf and results below 2^-126 are the correctly scaled subnormals (one
- *   rounding): exp(-100) = 3.72e-44, not 0; exp(x) = 0 only below ln 2^-150 ≈ -103.97.
- * - log: exponent and mantissa from the bits (subnormals pre-scaled by 2^23), m in [√½, √2),
- *   musl's log(1+f) = f − f²/2 + s(f²/2 + R(s²)), s = f/(2+f).
- * - sin, cos: |x| reduced by π/2 (Cody–Waite, three parts, the first two of 8 bits so that
- *   j·P1 and j·P2 are exact for j < 2^16), Cephes polynomials on [-π/4, π/4], the quadrant's
- *   sign by xor on the sign bit.
- * - tanh: x + x³P(x²) for |x| < 0.625, else 1 − 2/(e^{2|x|} + 1) with the sign copied.
+ * Techniques (sin, cos, tanh polynomials after Cephes, log after musl; exp, erf and atan
+ * polynomials fitted for this module: weighted minimax in float64, rounded to f32):
+ * - exp: n = nearest(x·log2 e), r = x − n·ln2 (ln2 in two parts, n·C1 exact), e^r ≈ 1 + r +
+ *   r²P(r) (degree 6), then ·2^n from exponent bits in two steps, 2^⌊n/2⌋·2^(n−⌊n/2⌋), so that
+ *   overflow gives inf and results below 2^-126 are correctly scaled subnormals (one rounding):
+ *   exp(-100) = 3.72e-44, not 0; exp(x) is 0 only below ln 2^-150 ≈ -103.97. n is rounded by
+ *   adding 1.5·2^23 and read from the bits (the same value as `nearest`, without an
+ *   f32x4 → i32x4 conversion).
+ * - log: exponent and mantissa from the bits (subnormals pre-scaled by 2^23), 1 + f in
+ *   [√½, √2), musl's log(1+f) = f − f²/2 + s(f²/2 + R(s²)), s = f/(2+f).
+ * - sin, cos: |x| reduced by π/2 (Cody–Waite in three parts, the first two of 8 bits so that
+ *   j·P1 and j·P2 are exact for j < 2^16), polynomials on [-π/4, π/4], the quadrant's sign (and
+ *   sin's odd sign) by xor on the sign bit.
+ * - tanh: for |x|: |x| + |x|³P(x²) below 0.625, else 1 − 2/(e^{2|x|} + 1); the sign copied.
  * - logistic: e = exp(-|x|); 1/(1+e) for x ≥ 0 and e/(1+e) below, as the interpreter.
- * - erf: x + x·P(x²) for |x| < 0.9, else 1 − exp(Q(|x|)) with Q ≈ log erfc (weighted minimax,
- *   |x| clamped at 4 where erf rounds to 1).
- * - atan2: one division t = num/den chosen among |y|/|x|, (|y|−|x|)/(|y|+|x|) and −|x|/|y| so
- *   that |t| ≤ tan(π/8), Cephes' atan polynomial, an offset in {0, π/4, π/2, 3π/4, π} in two
- *   parts, the sign of y copied (±0, ±inf and NaN as Math.atan2).
- * - pow: |x|^y = exp(y·ln|x|) with ln|x| and the product in double-float32 (Dekker products),
- *   so the error does not grow with |y·ln x|; zeros, infinities, negative x (integer y: the sign
- *   of odd powers; otherwise NaN) and NaN as Math.pow (so pow(1, ±inf) and pow(1, NaN) are NaN).
+ * - erf: x + x·P(x²) for |x| < 0.9, else ±(1 − exp(Q(|x|))) with Q ≈ log erfc (|x| clamped at
+ *   4, where erf rounds to 1).
+ * - atan2: t = min(|x|,|y|)/max(|x|,|y|) (one division), atan t on [0, 1] as t + t³P(t²)
+ *   (degree 17), reflected about π/2 and π by the octant with offsets in two parts, the sign
+ *   of y copied; ±0, ±inf and NaN as Math.atan2.
+ * - pow: |x|^y = exp(y·ln|x|) with ln|x| = k·ln2 + 2s + s·R (s carried as a double-float32)
+ *   and the product y·ln|x| exact (Dekker), so the error does not grow with |y·ln x|; zeros,
+ *   infinities, negative x (integer y: the sign of odd powers; otherwise NaN) and NaN as
+ *   Math.pow (pow(1, ±inf) and pow(1, NaN) are NaN there, pow(NaN, 0) is 1).
  *
- * Measured accuracy against float64 Math.* (and the interpreter's erf), float32 inputs,
- * log-uniform magnitudes over the whole range with both signs (spec/wasm/math.test.ts prints
- * these; ulps are of the float32 result, so a correctly rounded result is within 0.5):
- *   exp      ≤ 1.0 ulp               log       ≤ 0.9 ulp
- *   sin, cos ≤ 1.5 ulp, or ≤ 3e-9 absolute near the zeros, for |x| ≤ 1e5 (j < 2^16); beyond,
- *            the reduction loses accuracy (results stay within [-1, 1] up to |x| < 2^23; past
- *            that they are NaN rather than wrong-looking numbers)
- *   tanh     ≤ 1.7 ulp               logistic  ≤ 1.6 ulp               erf ≤ 1.5 ulp
- *   atan2    ≤ 1.6 ulp               pow       ≤ 2e-7 relative while |y·ln x| < 80 (≈ 2 ulp)
- * Special values are those of Math.*: exp(±inf) = inf/0, exp(NaN) = NaN, log(0) = -inf,
- * log(x < 0) = NaN, log(inf) = inf, sin/cos(±inf) = NaN, tanh(±large) = ±1, logistic(-inf) = 0,
- * logistic(+large) = 1, erf(±inf) = ±1, and NaN in gives NaN out (except pow(NaN, 0) = 1).
+ * Measured accuracy against float64 Math.* (and the interpreter's erf and logistic) on float32
+ * inputs, in ulps of the float32 result (a correctly rounded result is within 0.5): every third
+ * float32 bit pattern for the one-argument functions, 2·10^7 random pairs for atan2 and pow
+ * (spec/wasm/math.test.ts prints its own, smaller, measurements):
+ *   exp ≤ 0.98   log ≤ 0.83   tanh ≤ 1.34   logistic ≤ 2.41   erf ≤ 1.29   atan2 ≤ 1.73
+ *   sin, cos ≤ 1.9 for |x| ≤ 1e5, except near their zeros, where the absolute error is
+ *     ≤ 3e-10 for |x| ≤ 1e4 and ≤ 2.2e-9 for |x| ≤ 1e5 (the reduction's error; relative to a
+ *     result near 0 it can be many ulps). From 1e5 to 2^23 the reduction degrades (absolute
+ *     error up to 0.25, results within [-1, 1]); from 2^23 on (where consecutive float32 are
+ *     more than a radian apart) sin and cos return NaN rather than a plausible-looking number.
+ *   pow ≤ 2.2e-7 relative (≤ 3 ulp) while |y·ln x| < 80, and about as good up to overflow.
+ * Special values are those of Math.*: exp(±inf) = inf/0, exp overflow inf, exp(NaN) = NaN,
+ * log(±0) = -inf, log(x < 0) = NaN, log(inf) = inf, sin/cos(±inf) = NaN, sin(-0) = -0,
+ * tanh(±large) = ±1, tanh(-0) = -0, logistic(-inf) = 0, logistic(-100) = 3.72e-44,
+ * logistic(+large) = 1, erf(±inf) = ±1, and NaN in gives NaN out (but pow(NaN, 0) = 1).
  *
- * The functions are self-contained (tanh, logistic, erf and pow inline their exp rather than call
- * exp_*: a call per element costs more than the few shared instructions, and each caller needs a
- * different range of it). `select` evaluates both arms; no arm can trap (the IR's f32 and bit
- * operations never trap, and f32 → i32 conversion saturates). No `min`/`max`: clamps are
- * comparisons and selects that let NaN through.
+ * The functions are self-contained: tanh, logistic, erf and pow build their own exp (tanh and
+ * erf need no range handling, pow a double-float argument) rather than call exp_*. `select`
+ * evaluates both arms; no arm can trap (the IR's f32 and bit operations never trap, f32 → i32
+ * conversion saturates), and where bits of a possible NaN are used the NaN still reaches the
+ * result (NaN payloads differ between the evaluator and WebAssembly; only NaN-ness is defined).
+ * No `min`/`max`: clamps are comparisons and selects that let NaN through.
  */
 import {
   Block, type Expr, type KType, type MathFn, type Stmt,
@@ -78,9 +86,11 @@ const fromBits = (a: Expr): Expr => un('fromBits', a);
 const SIGN = 0x80000000 | 0;
 const INF = Infinity;
 
-/** c[0] + c[1]·x + c[2]·x² + … by Horner's rule. */
-const poly = (x: Expr, c: readonly number[]): Expr =>
-  c.slice(0, -1).reduceRight((acc, ci) => add(mul(acc, x), fc(x, ci)), fc(x, c[c.length - 1]));
+/** c[0] + c[1]·x + c[2]·x² + … by Horner's rule (`x` a variable or constant: it is used at every step). */
+function poly(x: Expr, c: readonly number[]): Expr {
+  if (x.k !== 'get' && x.k !== 'const') throw new Error('math: poly of an unbound expression');
+  return c.slice(0, -1).reduceRight((acc, ci) => add(mul(acc, x), fc(x, ci)), fc(x, c[c.length - 1]));
+}
 
 /** |mag| with the sign bit of `sign` (mag must have its sign bit clear). */
 const withSignOf = (mag: Expr, sign: Expr): Expr => fromBits(or(bitsOf(mag), and(bitsOf(sign), ic(sign, SIGN))));
@@ -94,11 +104,18 @@ function clamp(b: Block, v: Expr, lo: number, hi: number): Expr {
 // ---- exp
 
 const LOG2E = 1.4426950408889634;
+/**
+ * 1.5·2^23: adding it rounds |v| < 2^22 to an integer (ties to even, as `nearest`) held in the
+ * low mantissa bits, so the integer comes from the bits rather than a (slow) f32x4 → i32x4
+ * conversion.
+ */
+const ROUNDER = 12582912;
+const ROUNDER_BITS = 0x4b400000;
 /** ln 2 = C1 + C2: C1 has 9 significant bits, so n·C1 is exact for |n| < 2^15. */
 const LN2_C1 = 0.693359375;
 const LN2_C2 = -2.12194440e-4;
-/** Cephes expf: e^r ≈ 1 + r + r²·P(r) on |r| ≤ ln2/2. */
-const EXP_P = [5.0000001201e-1, 1.6666665459e-1, 4.1665795894e-2, 8.3334519073e-3, 1.3981999507e-3, 1.9875691500e-4];
+/** e^r ≈ 1 + r + r²·P(r) on |r| ≤ ln2/2 (relative minimax, fitted in float64, rounded to f32). */
+const EXP_P = [0.4999999403953552, 0.1666652113199234, 0.04166838899254799, 0.008368716575205326, 0.0013814590638503432];
 
 /**
  * e^(x + tail), for x in [-104, 89] (NaN passes). `wide` scales by 2^n in two steps, which the
@@ -106,13 +123,16 @@ const EXP_P = [5.0000001201e-1, 1.6666665459e-1, 4.1665795894e-2, 8.3334519073e-
  * result must be a normal number (|x| ≤ 87). `tail` is the low part of a double-float argument.
  */
 function expCore(b: Block, x: Expr, wide: boolean, tail?: Expr): Expr {
-  const n = b.let(nearest(mul(x, fc(x, LOG2E))), 'n');
+  // n = nearest(x·log2 e), and as an integer from the bits of n + 1.5·2^23
+  const shifted = b.let(add(mul(x, fc(x, LOG2E)), fc(x, ROUNDER)), 'n');
+  const n = b.let(sub(shifted, fc(x, ROUNDER)), 'n');
   const hi = sub(x, mul(n, fc(x, LN2_C1))); // exact (Sterbenz)
   const nC2 = mul(n, fc(x, LN2_C2));
   const r = b.let(tail ? add(hi, sub(tail, nC2)) : sub(hi, nC2), 'r');
   const p = b.let(add(add(mul(mul(r, r), poly(r, EXP_P)), r), fc(x, 1)), 'p');
-  const k = b.let(cvt(n, 'i32'), 'k');
-  if (!wide) return fromBits(add(bitsOf(p), shl(k, 23)));
+  // 2^n from exponent bits, multiplied in (a NaN p stays NaN whatever the bits of n)
+  if (!wide) return mul(p, fromBits(shl(sub(bitsOf(shifted), ic(x, ROUNDER_BITS - 127)), 23)));
+  const k = b.let(sub(bitsOf(shifted), ic(x, ROUNDER_BITS)), 'k');
   const k1 = b.let(shr(k, 1), 'k');
   const pow2 = (e: Expr): Expr => fromBits(shl(add(e, ic(e, 127)), 23));
   return mul(mul(p, pow2(k1)), pow2(sub(k, k1)));
@@ -126,7 +146,7 @@ function expF(b: Block, x: Expr): Expr {
 
 const MIN_NORMAL = 1.1754943508222875e-38;
 const SQRT_HALF_BITS = 0x3f3504f3;
-/** musl logf: R(s²) with s = f/(2+f), in two interleaved halves. */
+/** musl logf's coefficients of R. */
 const LG = [0.66666662693, 0.40000972152, 0.28498786688, 0.24279078841];
 
 /** x = 2^k·(1 + f) with 1 + f in [√½, √2), for x > 0 (subnormals included). */
@@ -139,19 +159,20 @@ function logSplit(b: Block, x: Expr): { k: Expr; f: Expr } {
   return { k: b.let(cvt(k, 'f32'), 'k'), f: b.let(sub(m, fc(x, 1)), 'f') };
 }
 
-/** s = f/(2+f) and s·(hfsq + R(s²)), the small part of log(1+f) beyond f − hfsq. */
-function logTail(b: Block, f: Expr, hfsq: Expr): Expr {
-  const s = b.let(div(f, add(fc(f, 2), f)), 's');
+/** musl's R(z) = Lg1·z + Lg2·z² + Lg3·z³ + Lg4·z⁴ ≈ 2·atanh(s)/s − 2, z = s², in two halves. */
+function logR(b: Block, s: Expr): Expr {
   const z = b.let(mul(s, s), 'z');
   const w = b.let(mul(z, z), 'w');
-  const R = add(mul(z, add(fc(z, LG[0]), mul(w, fc(z, LG[2])))), mul(w, add(fc(z, LG[1]), mul(w, fc(z, LG[3])))));
-  return mul(s, add(hfsq, R));
+  return add(mul(z, add(fc(z, LG[0]), mul(w, fc(z, LG[2])))), mul(w, add(fc(z, LG[1]), mul(w, fc(z, LG[3])))));
 }
 
 function logF(b: Block, x: Expr): Expr {
   const { k, f } = logSplit(b, x);
+  // log(1+f) = 2s + s·R = f − hfsq + s·(hfsq + R), s = f/(2+f), hfsq = f²/2 (musl's order)
   const hfsq = b.let(mul(mul(fc(x, 0.5), f), f), 'h');
-  const v = add(add(sub(add(logTail(b, f, hfsq), mul(k, fc(x, LN2_C2))), hfsq), f), mul(k, fc(x, LN2_C1)));
+  const s = b.let(div(f, add(fc(x, 2), f)), 's');
+  const tail = mul(s, add(hfsq, logR(b, s)));
+  const v = add(add(sub(add(tail, mul(k, fc(x, LN2_C2))), hfsq), f), mul(k, fc(x, LN2_C1)));
   const finite = select(lt(x, fc(x, INF)), v, x); // inf and NaN stay
   return select(gt(x, fc(x, 0)), finite, select(eq(x, fc(x, 0)), fc(x, -INF), fc(x, NaN)));
 }
@@ -174,7 +195,8 @@ function sinCos(b: Block, x: Expr, cos: boolean): Expr {
   const ax = b.let(abs(x), 'a');
   const j = b.let(nearest(mul(ax, fc(x, TWO_OVER_PI))), 'j');
   const r = b.let(sub(sub(sub(ax, mul(j, fc(x, PIO2_P1))), mul(j, fc(x, PIO2_P2))), mul(j, fc(x, PIO2_P3))), 'r');
-  const q = b.let(cos ? add(cvt(j, 'i32'), ic(x, 1)) : cvt(j, 'i32'), 'q');
+  const jBits = bitsOf(add(j, fc(x, ROUNDER))); // j mod 4 in the low bits (j < 2^23)
+  const q = b.let(cos ? add(jBits, ic(x, 1)) : jBits, 'q');
   const z = b.let(mul(r, r), 'z');
   const sinR = add(mul(mul(r, z), poly(z, SIN_S)), r);
   const cosR = add(sub(mul(mul(z, z), poly(z, COS_C)), mul(fc(x, 0.5), z)), fc(x, 1));
@@ -222,8 +244,8 @@ const ERF_Q = [
 
 function erfF(b: Block, x: Expr): Expr {
   const t = b.let(abs(x), 'a');
-  const small = add(mul(poly(mul(x, x), ERF_P), x), x);
-  const e = expCore(b, poly(select(gt(t, fc(x, 4)), fc(x, 4), t), ERF_Q), false);
+  const small = add(mul(poly(b.let(mul(x, x), 's'), ERF_P), x), x);
+  const e = expCore(b, poly(b.let(select(gt(t, fc(x, 4)), fc(x, 4), t), 'c'), ERF_Q), false);
   const large = withSignOf(sub(fc(x, 1), e), x);
   return select(lt(t, fc(x, ERF_SMALL)), small, large);
 }
@@ -296,11 +318,8 @@ function logDouble(b: Block, x: Expr): [Expr, Expr] {
   const p = b.let(mul(s, u), 'p');
   // f − s·(u + ul) exactly enough: f − p is exact (Sterbenz), s·u = p + productError
   const sl = div(sub(sub(sub(f, p), productError(b, s, u, p)), mul(s, ul)), u);
-  const z = b.let(mul(s, s), 'z');
-  const w = b.let(mul(z, z), 'w');
-  const R = add(mul(z, add(fc(z, LG[0]), mul(w, fc(z, LG[2])))), mul(w, add(fc(z, LG[1]), mul(w, fc(z, LG[3])))));
   const [s1, e1] = twoSum(b, mul(k, fc(x, LN2_C1)), add(s, s));
-  const tail = b.let(add(add(add(mul(k, fc(x, LN2_C2)), mul(fc(x, 2), sl)), mul(s, R)), e1), 'tl');
+  const tail = b.let(add(add(add(mul(k, fc(x, LN2_C2)), mul(fc(x, 2), sl)), mul(s, logR(b, s))), e1), 'tl');
   const hi = b.let(add(s1, tail), 'lh');
   return [hi, sub(tail, sub(hi, s1))];
 }
@@ -356,7 +375,7 @@ function define(fn: MathFn, t: Float): KFunction {
   return { name: mathName(fn, t), params, result: t, body: b.stmts, ret };
 }
 
-export const MATH_FNS = Object.keys(BUILDERS) as readonly MathFn[];
+const MATH_FNS = Object.keys(BUILDERS) as readonly MathFn[];
 
 /** All 18 functions, by `mathName(fn, t)`. */
 export const MATH_FUNCTIONS: ReadonlyMap<string, KFunction> = new Map(

@@ -155,6 +155,7 @@ export function typecheckKernel(k: Kernel, buffers: readonly BufferDecl[], funct
 export function typecheckFunction(f: KFunction, functions: ReadonlyMap<string, KFunction> = new Map()): void {
   const c = new Checker(`function ${f.name}`, new Map(), functions);
   for (const p of f.params) c.declare(p.name, p.t);
-  c.stmts(f.body);
+  // The body in the function's own scope: the returned expression reads its locals.
+  for (const s of f.body) c.stmt(s);
   if (c.expr(f.ret) !== f.result) c.fail(`returns ${f.ret.t}, declared ${f.result}`);
 }

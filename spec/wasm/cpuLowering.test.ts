@@ -56,6 +56,23 @@ describe('complex matmul on wasm, each real form against the interpreter', () =>
     }
   });
 
+  it('a real operand cast to complex is read in place: one real product, or stacked parts over it', async () => {
+    const xs = randomArgs(50, [arg([6, 5]), arg([5, 7], 'c64'), arg([7, 5], 'c64'), arg([5, 6])]);
+    const R = (x: Tensor) => T.cast('c64')(F(x));
+    const cases: [string, (r: Tensor, b: Tensor, bt: Tensor, rt: Tensor) => Tensor, number][] = [
+      ['real · complex (the pass pipeline splits it: two real products, one map)', (r, b) => T.matmul(R(r), C(b)), 1],
+      ['realᵀ · complex', (_r, b, _bt, rt) => T.matmul(T.mT(R(rt)), C(b)), 0],
+      ['real · complexᵀ (split by the pass pipeline)', (r, _b, bt) => T.matmul(R(r), T.mT(C(bt))), 1],
+      ['conj(complexᵀ) · realᵀ', (r, _b, bt) => T.matmul(T.conj(C(bt)), T.mT(R(r))), 0],
+      ['complex · real, conj (split by the pass pipeline; Re conj read in place, −Im computed)', (_r, b, bt, rt) => T.matmul(T.conj(C(bt)), R(rt)), 2],
+    ];
+    for (const [label, f, maps] of cases) {
+      await expectJitMatchesInterpreter(f, xs as [Tensor, Tensor, Tensor, Tensor], 'wasm', sumTol(20), label);
+      const l = await T.jit(f, { backend: 'wasm' }).lower(xs[0], xs[1], xs[2], xs[3]);
+      expect(l.kernels.filter((k) => k.kind === 'map').length, label).toBe(maps);
+    }
+  });
+
   it('batched, with a broadcast operand', async () => {
     const xs = randomArgs(7, [arg([3, 5, 6], 'c64'), arg([6, 4], 'c64')]);
     await expectJitMatchesInterpreter((a: Tensor, b: Tensor) => T.matmul(C(a), T.broadcastTo(C(b), [3, 6, 4])), xs as [Tensor, Tensor], 'wasm', sumTol(24));

@@ -20,7 +20,7 @@ import { LANES } from '../../../kernels/ir/types';
 import { type TemplateContext, type View, contiguousView, storageOfDType } from '../../../kernels/cpu/template';
 import { Coords, ValueEmitter } from './emit';
 import { affine, type Ix } from './indexing';
-import { complexMatmul, templateRules } from './templates';
+import { complexMatmul, mixedMatmul, templateRules } from './templates';
 
 export type InputSource = { readonly kind: 'arg'; readonly index: number } | { readonly kind: 'host'; readonly v: Var };
 
@@ -204,7 +204,10 @@ export function lowerToKernels(ir: IR, consts: readonly NDArray[], opts: CpuLowe
     const e = sched.producer.get(a);
     if (!e || e.inputs.length !== 1 || e.inputs[0] instanceof Lit) return undefined;
     if ((e.prim === 'real' || e.prim === 'imag') && e.inputs[0].aval.dtype === 'c64') {
-      const src = viewOf(e.inputs[0]);
+      // Re conj(x) = Re x.
+      const inner = sched.producer.get(e.inputs[0]);
+      const base = e.prim === 'real' && inner?.prim === 'conj' && !(inner.inputs[0] instanceof Lit) ? inner.inputs[0] : e.inputs[0];
+      const src = viewOf(base);
       return src && { ...src, dtype: 'f32', offset: src.offset + (e.prim === 'imag' ? 1 : 0) };
     }
     if (codegenKind(e.prim) !== 'view') return undefined;
@@ -234,8 +237,9 @@ export function lowerToKernels(ir: IR, consts: readonly NDArray[], opts: CpuLowe
       if (!e || e.inputs.length !== 1 || e.inputs[0] instanceof Lit) return undefined;
       if (e.prim === 'conj') {
         const inner = walk(e.inputs[0]) ?? { view: operandView(e.inputs[0]), conj: false };
-        return { view: inner.view, conj: !inner.conj };
+        return { view: inner.view, conj: inner.view.dtype === 'c64' ? !inner.conj : false };
       }
+      if (isRealToComplex(e)) return { view: viewOf(e.inputs[0] as Var) ?? operandView(e.inputs[0]), conj: false };
       if (codegenKind(e.prim) !== 'view') return undefined;
       const inner = walk(e.inputs[0]);
       const v = inner && freeView(e, inner.view, x.aval);
@@ -249,10 +253,19 @@ export function lowerToKernels(ir: IR, consts: readonly NDArray[], opts: CpuLowe
     if (sched.hostEqns.has(e)) continue;
     const kind = scheduleKind(e.prim, { randomOnDevice: true });
     if (e.prim === 'matmul' && e.inputs[0].aval.dtype === 'c64') {
-      const [a, b] = e.inputs.map(conjugatedView);
+      let [a, b] = e.inputs.map(conjugatedView);
       const [v] = e.outputs;
       const out = temp(v.aval);
-      kernels.push(...complexMatmul(templateContext(uniqueName('matmul')), a.view, b.view, out, { a: a.conj, b: b.conj }));
+      const ctx = templateContext(uniqueName('matmul'));
+      const conj = { a: a.conj, b: b.conj };
+      // One real operand (a cast read in place): half the products, where the layout allows.
+      const mixed = a.view.dtype !== b.view.dtype ? mixedMatmul(ctx, a.view, b.view, out, conj) : undefined;
+      if (mixed) kernels.push(...mixed);
+      else {
+        if (a.view.dtype !== 'c64') a = { view: operandView(e.inputs[0]), conj: false };
+        if (b.view.dtype !== 'c64') b = { view: operandView(e.inputs[1]), conj: false };
+        kernels.push(...complexMatmul(ctx, a.view, b.view, out, { a: a.conj, b: b.conj }));
+      }
       views.set(v, out);
       continue;
     }
@@ -285,6 +298,10 @@ export function lowerToKernels(ir: IR, consts: readonly NDArray[], opts: CpuLowe
   return { ir, program: { name: opts.name ?? 'jit', buffers, kernels }, hostEqns, inputs, outputs, maps };
 }
 
+/** cast of a real value to c64 (its imaginary part is zero). */
+const isRealToComplex = (e: Eqn): boolean =>
+  e.prim === 'cast' && (e.params as PrimParams['cast']).dtype === 'c64' && e.inputs[0].aval.dtype === 'f32';
+
 /**
  * Values that complex matmuls read through conjugations and views of a buffer, and that
  * nothing else reads: they get no buffer of their own (see conjugatedView).
@@ -296,7 +313,7 @@ function foldedIntoComplexMatmuls(ir: IR): Set<Var> {
   const folded = new Set<Var>();
   for (let i = ir.eqns.length - 1; i >= 0; i--) {
     const e = ir.eqns[i];
-    if (e.outputs.length !== 1 || (e.prim !== 'conj' && codegenKind(e.prim) !== 'view') || e.inputs.length !== 1) continue;
+    if (e.outputs.length !== 1 || (e.prim !== 'conj' && !isRealToComplex(e) && codegenKind(e.prim) !== 'view') || e.inputs.length !== 1) continue;
     const v = e.outputs[0];
     if (v.aval.dtype !== 'c64' || outputs.has(v)) continue;
     const uses = consumers.get(v) ?? [];

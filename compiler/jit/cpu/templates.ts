@@ -65,6 +65,50 @@ export function complexMatmul(ctx: TemplateContext, a: View, b: View, out: View,
   return fourProducts(ctx, a, b, out, signs);
 }
 
+/**
+ * A complex matmul with one real operand (a cast of a real value, read in place):
+ * - A real and B's rows contiguous: one real product A·[K, 2N] written as C's interleaved
+ *   floats (no combine); not with B conjugated;
+ * - B real: Re A and Im A stacked as a batch of two views over B, then Re C = P₀, Im C = sA·P₁.
+ * Undefined where neither applies (the caller then reads the cast as a complex buffer).
+ */
+export function mixedMatmul(ctx: TemplateContext, a: View, b: View, out: View, conj: Conjugation): Kernel[] | undefined {
+  const r = a.shape.length;
+  const [M, K, N] = [a.shape[r - 2], a.shape[r - 1], b.shape[r - 1]];
+  const batch = a.shape.slice(0, r - 2);
+  if (a.dtype === 'f32' && b.dtype === 'c64') {
+    if (conj.b || !(b.strides[r - 1] === 2 || N === 1)) return undefined;
+    const bReal = f32View(b, [...batch, K, 2 * N], [...b.strides.slice(0, r - 1), 1]);
+    const cReal = f32View(out, [...batch, M, 2 * N], [...contiguous(batch, 2 * M * N), 2 * N, 1]);
+    return matmul(ctx, a, bReal, cReal);
+  }
+  if (a.dtype !== 'c64' || b.dtype !== 'f32') return undefined;
+  const S = sizeOf(batch) * M * N;
+  const P = ctx.scratch(2 * S, 'f32', 'complex-by-real matmul parts');
+  const aParts = f32View(a, [2, ...batch, M, K], [1, ...a.strides]);
+  const bBoth = f32View(b, [2, ...batch, K, N], [0, ...b.strides]);
+  const pView = f32View({ ...out, buf: P, offset: 0 }, [2, ...batch, M, N], contiguous([2, ...batch, M, N], 1), 0);
+  const sa = conj.a ? -1 : 1;
+  const chunk = 4096;
+  const body = new KBlock();
+  body.for(START, END, (u, blk) => {
+    const f0 = blk.bind(imul(u, i32(chunk)));
+    const f1 = blk.bind(min(iadd(f0, i32(chunk)), i32(S)));
+    const im = (x: Expr) => (sa > 0 ? x : neg(x));
+    blk.for(f0, isub(f1, i32(LANES - 1)), (f, vb) => {
+      vb.storePair(out.buf, imul(f, i32(2)), load(P, f, 'f32x4'), im(load(P, iadd(f, i32(S)), 'f32x4')));
+    }, LANES, 'j');
+    const tail = blk.bind(isub(f1, irem4(isub(f1, f0))));
+    blk.for(tail, f1, (f, sb) => {
+      const o = sb.bind(imul(f, i32(2)));
+      sb.store(out.buf, o, load(P, f, 'f32'));
+      sb.store(out.buf, iadd(o, i32(1)), im(load(P, iadd(f, i32(S)), 'f32')));
+    }, 1, 'k');
+  });
+  const combine: Kernel = { name: `${ctx.name}_combine`, units: Math.ceil(S / chunk), unitCost: chunk * 2, body: body.stmts };
+  return [...matmul(ctx, aParts, bBoth, pView), combine];
+}
+
 interface Signs {
   readonly a: number;
   readonly b: number;

@@ -62,12 +62,14 @@ export class CpuExecutable {
     return lowered.outputs.map((o) => {
       if ('literal' in o) return fill(o.aval.dtype, o.aval.shape, o.literal.re, o.literal.im);
       const floats = o.view.shape.reduce((a, b) => a * b, 1) * lanes(o.aval.dtype);
-      if (!isContiguous(o.view, o.aval.dtype)) {
-        transfers.toHost += floats;
-        return readView(loaded.view(o.view.buf), o.view, o.aval.dtype);
-      }
       const region = heap.alloc(Math.max(floats * 4, 4), 'a jitted output');
-      copyWithinHeap(heap, region.offset, loaded.address(o.view.buf) + 4 * o.view.offset, floats * 4);
+      if (isContiguous(o.view, o.aval.dtype)) {
+        copyWithinHeap(heap, region.offset, loaded.address(o.view.buf) + 4 * o.view.offset, floats * 4);
+      } else {
+        // A strided view (an output that is a transpose or a part of a buffer): gathered in place.
+        const integer = o.aval.dtype === 'i32' || o.aval.dtype === 'bool';
+        (integer ? heap.i32(region) : heap.f32(region)).set(readView(loaded.view(o.view.buf), o.view, o.aval.dtype).data);
+      }
       return new DeviceArray(heap, region, o.aval.dtype, o.aval.shape);
     });
   }

@@ -3,7 +3,8 @@
  *  1. The S5 training step of ../shared/bench/peers (value and gradients of one S5 layer) at
  *     B=8, H=64, P=64, L=1024 and 256: ssmjit jit on each available backend, and jax-js (wasm)
  *     run in the same invocation, so the ratio is taken under the same machine load.
- *  2. Kernel microbenchmarks (scripts/bench-kernels.ts), when present.
+ *  2. Kernel microbenchmarks of the wasm backend (scripts/bench-wasm.ts) and of the gpu.js
+ *     templates (scripts/bench-kernels.ts).
  * Options (env): BENCH_L="1024,256", BENCH_BACKENDS="cpu,webasm", BENCH_REPS=5, BENCH_PEERS=0.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -13,6 +14,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as T from '../src/index';
 import { s5Init, s5ValueAndGrad } from '../bench/s5Step';
+import { benchWasm } from './bench-wasm';
 import type { BackendName } from '../kernels/backends';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -51,7 +53,8 @@ async function ssmjitStep(backend: BackendName, L: number): Promise<Row> {
     await step(params, u);
     times.push(performance.now() - t);
   }
-  return { what: `ssmjit jit (${backend})`, L, medianMs: median(times), minMs: Math.min(...times), compileMs, note: `${lowered.kernels.length} kernels` };
+  const moved = lowered.transfers ? `; ${lowered.transfers.in} floats in, ${lowered.transfers.out} out per call` : '';
+  return { what: `ssmjit jit (${backend})`, L, medianMs: median(times), minMs: Math.min(...times), compileMs, note: `${lowered.kernels.length} kernels${moved}` };
 }
 
 /** Where the peers run: their own folder, or a copy under node_modules/.cache when it is read-only. */
@@ -131,6 +134,10 @@ async function main(): Promise<void> {
   }
   console.log(`\nS5 training step, B=${B} H=${H} P=${P}, median of ${reps} after a warm-up (machine: ${cpuModel()}, ${cpus().length} cores, ${process.arch}, node ${process.version})`);
   printTable(rows, peerByL);
+  if (process.env.BENCH_WASM !== '0' && (wanted as string[]).includes('wasm')) {
+    console.log('');
+    for (const line of await benchWasm()) console.log(line);
+  }
   const kernelsBench = join(root, 'dist', 'bench-kernels.js');
   if (existsSync(kernelsBench) && process.env.BENCH_KERNELS !== '0') {
     console.log('\nKernel microbenchmarks');

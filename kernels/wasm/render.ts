@@ -17,6 +17,47 @@ export interface RenderOptions {
   readonly address: (buf: string) => number;
   /** Functions the kernels may call (the math library), by name. */
   readonly functions: ReadonlyMap<string, KFunction>;
+  /**
+   * Where the vector constants live in memory (see vectorConstants): a load from there is one
+   * instruction, where V8 builds an immediate v128 with three. Inline constants without it.
+   */
+  readonly constantPool?: { readonly base: number; readonly slots: ReadonlyMap<string, number> };
+}
+
+/** The 16 bytes of a vector constant of type `t` with every lane `v`. */
+export function vectorConstantBytes(t: KType, v: number): Uint8Array {
+  const bytes = new Uint8Array(16);
+  const view = new DataView(bytes.buffer);
+  for (let l = 0; l < LANES; l++) {
+    if (t === 'f32x4') view.setFloat32(4 * l, v, true);
+    else view.setInt32(4 * l, t === 'boolx4' ? (v ? -1 : 0) : v | 0, true);
+  }
+  return bytes;
+}
+
+const constantKey = (bytes: Uint8Array): string => Array.from(bytes.subarray(0, 4)).join(',') + (bytes.subarray(4).every((b, i) => b === bytes[i % 4]) ? '' : `|${Array.from(bytes).join(',')}`);
+
+/**
+ * The distinct non-zero vector constants of kernels and the functions they call: their pool
+ * (16 bytes each) and each one's byte offset in it.
+ */
+export function vectorConstants(kernels: readonly Kernel[], functions: ReadonlyMap<string, KFunction>): { bytes: Uint8Array; slots: Map<string, number> } {
+  const slots = new Map<string, number>();
+  const chunks: Uint8Array[] = [];
+  const visit = (e: Expr): void => {
+    const c = e.k === 'const' && isVector(e.t) ? vectorConstantBytes(e.t, e.v) : e.k === 'splat' && e.a.k === 'const' ? vectorConstantBytes(e.t, e.a.v) : undefined;
+    if (!c || c.every((b) => b === 0)) return;
+    const key = constantKey(c);
+    if (slots.has(key)) return;
+    slots.set(key, 16 * chunks.length);
+    chunks.push(c);
+  };
+  const fns = calledFunctions(kernels.map((k) => k.body), functions);
+  for (const k of kernels) forEachExpr(k.body, visit);
+  for (const fn of fns) forEachExpr([...fn.body, { k: 'let', name: '', t: fn.result, init: fn.ret }], visit);
+  const bytes = new Uint8Array(16 * chunks.length);
+  chunks.forEach((c, i) => bytes.set(c, 16 * i));
+  return { bytes, slots };
 }
 
 export interface RenderedModule {
@@ -189,6 +230,7 @@ class FunctionRenderer {
       case 'cvt':
         return this.convert(e.a, e.t);
       case 'splat':
+        if (e.a.k === 'const') return this.constant(e.t, e.a.v);
         this.expr(e.a);
         if (e.t === 'f32x4') f.op('f32x4.splat');
         else if (e.t === 'i32x4') f.op('i32x4.splat');
@@ -225,13 +267,11 @@ class FunctionRenderer {
     const f = this.f;
     if (t === 'f32') f.f32Const(v);
     else if (t === 'i32' || t === 'bool') f.i32Const(v);
-    else if (t === 'f32x4') f.f32x4Const(v, v, v, v);
     else {
-      const x = t === 'boolx4' ? (v ? -1 : 0) : v | 0;
-      const bytes = new Uint8Array(16);
-      new DataView(bytes.buffer).setInt32(0, x, true);
-      for (let l = 1; l < LANES; l++) bytes.copyWithin(4 * l, 0, 4);
-      f.v128Const(bytes);
+      const bytes = vectorConstantBytes(t, v);
+      const slot = this.opts.constantPool?.slots.get(constantKey(bytes));
+      if (slot !== undefined) f.i32Const(0).op('v128.load', { offset: (this.opts.constantPool as { base: number }).base + slot });
+      else f.v128Const(bytes);
     }
   }
 

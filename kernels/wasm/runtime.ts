@@ -10,7 +10,7 @@ import { buffersOf } from '../ir/walk';
 import { profiling, recordKernelTime } from '../profile';
 import { type Region, SharedHeap, wasmApi } from './memory';
 import { type LoadedModule, WorkerPool } from './pool';
-import { renderModule } from './render';
+import { renderModule, vectorConstants } from './render';
 
 /** Scalar operations below which a launch stays on the calling thread. */
 const PARALLEL_WORK = 32768;
@@ -81,7 +81,10 @@ export class WasmRuntime {
   /** Places, renders, compiles and instantiates a program; `keep` buffers survive the run. */
   async load(program: KernelProgram, functions: ReadonlyMap<string, KFunction>, keep: ReadonlySet<string>): Promise<WasmProgram> {
     const placement = placeBuffers(program.buffers, program.kernels, keep);
-    const region = this.heap.alloc(Math.max(placement.bytes, 16), `program '${program.name}'`);
+    const pool = vectorConstants(program.kernels, functions);
+    const region = this.heap.alloc(Math.max(placement.bytes + pool.bytes.length, 16), `program '${program.name}'`);
+    const constantPool = { base: region.offset + placement.bytes, slots: pool.slots };
+    new Uint8Array(this.heap.memory.buffer).set(pool.bytes, constantPool.base);
     const address = (buf: string): number => {
       const o = placement.offsets.get(buf);
       if (o === undefined) throw new Error(`wasm: buffer '${buf}' of '${program.name}' has no place`);
@@ -89,7 +92,7 @@ export class WasmRuntime {
     };
     try {
       const started = performance.now();
-      const rendered = renderModule(program.kernels, { memory: this.heap.memoryImport, address, functions });
+      const rendered = renderModule(program.kernels, { memory: this.heap.memoryImport, address, functions, constantPool });
       const module = await (wasmApi() as unknown as { compile(b: Uint8Array): Promise<object> }).compile(rendered.bytes);
       const loaded = await this.pool.load(module, program.name);
       const compileMs = performance.now() - started;

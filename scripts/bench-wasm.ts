@@ -1,0 +1,179 @@
+/**
+ * Kernel microbenchmarks of the wasm backend (part of `npm run bench`): each program is compiled
+ * by jit, loaded once, its inputs written once, and only its kernels are timed (median of
+ * repeated runs), beside a baseline taken in the same process: numpy's sgemm for matmul (when
+ * python3 with numpy is present), a sequential JavaScript loop for the recurrence, a radix-2
+ * JavaScript FFT, and JavaScript Math for the elementwise chain.
+ */
+import { spawnSync } from 'node:child_process';
+import * as T from '../src/index';
+import type { Tensor } from '../src/index';
+import { wasmRuntime } from '../src/backend';
+import { MATH_FUNCTIONS } from '../kernels/ir/math';
+
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
+function time(f: () => void, reps: number): number {
+  f();
+  const ts: number[] = [];
+  for (let i = 0; i < reps; i++) {
+    const t = performance.now();
+    f();
+    ts.push(performance.now() - t);
+  }
+  return median(ts);
+}
+
+/** Milliseconds per run of the kernels of jit(f) on these arguments (inputs written once). */
+async function kernelMs(f: (...xs: Tensor[]) => unknown, args: Tensor[], reps: number): Promise<{ ms: number; kernels: number }> {
+  const lowered = await T.jit(f, { backend: 'wasm' }).lower(...args);
+  const cpu = lowered.kernelProgram;
+  if (!cpu) throw new Error('not lowered for wasm');
+  const rt = await wasmRuntime();
+  const keep = new Set(cpu.outputs.flatMap((o) => ('view' in o ? [o.view.buf] : [])));
+  const program = await rt.load(cpu.program, MATH_FUNCTIONS, keep);
+  cpu.inputs.forEach((x) => {
+    if (x.source.kind === 'arg') program.write(x.buf, args[x.source.index].value().data);
+  });
+  const ms = time(() => program.run(), reps);
+  program.release();
+  return { ms, kernels: cpu.program.kernels.length };
+}
+
+function numpySgemm(shapes: readonly [number, number, number][]): (number | undefined)[] {
+  const code = `
+import numpy as np, time, json
+out = []
+for (m, k, n) in ${JSON.stringify(shapes)}:
+    a = np.random.rand(m, k).astype(np.float32); b = np.random.rand(k, n).astype(np.float32)
+    a @ b
+    ts = []
+    for _ in range(20):
+        t = time.perf_counter(); a @ b; ts.append(time.perf_counter() - t)
+    ts.sort(); out.append(2 * m * k * n / ts[len(ts) // 2] / 1e9)
+print(json.dumps(out))`;
+  const env = { ...process.env };
+  delete env.OPENBLAS_CORETYPE;
+  delete env.OPENBLAS_L2_SIZE;
+  const r = spawnSync('python3', ['-c', code], { encoding: 'utf8', env, timeout: 60_000 });
+  if (r.status !== 0) return shapes.map(() => undefined);
+  try {
+    return JSON.parse(r.stdout.trim()) as number[];
+  } catch {
+    return shapes.map(() => undefined);
+  }
+}
+
+function jsRecurrence(a: Float32Array, b: Float32Array, lines: number, n: number, inner: number): void {
+  // x_t = a_t x_{t-1} + b_t over axis 1 of [lines / inner, n, inner] complex, as plain JS.
+  const out = new Float32Array(b.length);
+  const outer = lines / inner;
+  for (let o = 0; o < outer; o++) {
+    for (let c = 0; c < inner; c++) {
+      let xr = 0;
+      let xi = 0;
+      for (let t = 0; t < n; t++) {
+        const i = 2 * ((o * n + t) * inner + c);
+        const ar = a[i];
+        const ai = a[i + 1];
+        const nr = ar * xr - ai * xi + b[i];
+        xi = ar * xi + ai * xr + b[i + 1];
+        xr = nr;
+        out[i] = xr;
+        out[i + 1] = xi;
+      }
+    }
+  }
+}
+
+function jsFFT(re: Float64Array, im: Float64Array): void {
+  const n = re.length;
+  for (let i = 1, j = 0; i < n; i++) {
+    let bit = n >> 1;
+    for (; j & bit; bit >>= 1) j ^= bit;
+    j ^= bit;
+    if (i < j) {
+      [re[i], re[j]] = [re[j], re[i]];
+      [im[i], im[j]] = [im[j], im[i]];
+    }
+  }
+  for (let len = 2; len <= n; len <<= 1) {
+    const ang = (-2 * Math.PI) / len;
+    for (let i = 0; i < n; i += len) {
+      for (let k = 0; k < len / 2; k++) {
+        const wr = Math.cos(ang * k);
+        const wi = Math.sin(ang * k);
+        const ur = re[i + k];
+        const ui = im[i + k];
+        const vr = re[i + k + len / 2] * wr - im[i + k + len / 2] * wi;
+        const vi = re[i + k + len / 2] * wi + im[i + k + len / 2] * wr;
+        re[i + k] = ur + vr;
+        im[i + k] = ui + vi;
+        re[i + k + len / 2] = ur - vr;
+        im[i + k + len / 2] = ui - vi;
+      }
+    }
+  }
+}
+
+export async function benchWasm(): Promise<string[]> {
+  const rt = await wasmRuntime();
+  const rows: string[][] = [['kernel', 'wasm ms', 'figure', 'baseline in the same run']];
+  const key = (i: number) => T.random.key(100 + i);
+  const F = (x: Tensor) => x as Tensor<'f32'>;
+  const C = (x: Tensor) => x as Tensor<'c64'>;
+
+  const shapes: [number, number, number][] = [[8192, 64, 64], [64, 8192, 64], [512, 512, 512]];
+  const numpy = numpySgemm(shapes);
+  for (const [i, [m, k, n]] of shapes.entries()) {
+    const a = m === 64 ? T.random.normal(key(i), [k, m]) : T.random.normal(key(i), [m, k]);
+    const b = T.random.normal(key(i + 10), [k, n]);
+    const f = m === 64 ? (x: Tensor, y: Tensor) => T.matmul(T.mT(F(x)), F(y)) : (x: Tensor, y: Tensor) => T.matmul(F(x), F(y));
+    const { ms } = await kernelMs(f, [a, b], 15);
+    const gflops = (2 * m * k * n) / ms / 1e6;
+    const np = numpy[i];
+    rows.push([`matmul f32 ${m}×${k}×${n}${m === 64 ? ' (Aᵀ·B)' : ''}`, ms.toFixed(3), `${gflops.toFixed(1)} GFLOP/s`, np ? `numpy sgemm ${np.toFixed(1)} GFLOP/s (${((100 * gflops) / np).toFixed(0)}%)` : 'numpy: not available']);
+  }
+
+  for (const [shape, label] of [[[8, 1024, 32], '[8, 1024, 32] axis 1'], [[1, 1 << 20, 1], 'one line of 2^20']] as const) {
+    const a = T.mul(T.complex(T.random.uniform(key(20), shape, 0.5, 0.99), T.random.uniform(key(21), shape, -0.1, 0.1)), 1);
+    const b = T.complex(T.random.normal(key(22), shape), T.random.normal(key(23), shape));
+    const { ms } = await kernelMs((x: Tensor, y: Tensor) => T.linearRecurrence(C(x), C(y), { axis: 1 }), [a, b], 25);
+    const ad = Float32Array.from(a.value().data);
+    const bd = Float32Array.from(b.value().data);
+    const js = time(() => jsRecurrence(ad, bd, shape[0] * shape[2], shape[1], shape[2]), 9);
+    rows.push([`linear recurrence c64 ${label}`, ms.toFixed(3), `${(js / ms).toFixed(1)}× a sequential JS loop`, `JS loop ${js.toFixed(2)} ms`]);
+  }
+
+  {
+    const x = T.complex(T.random.normal(key(30), [1 << 16]), T.random.normal(key(31), [1 << 16]));
+    const { ms } = await kernelMs((z: Tensor) => T.fft(C(z)), [x], 25);
+    const re = Float64Array.from({ length: 1 << 16 }, (_, i) => x.value().data[2 * i]);
+    const im = Float64Array.from({ length: 1 << 16 }, (_, i) => x.value().data[2 * i + 1]);
+    const js = time(() => jsFFT(re.slice(), im.slice()), 9);
+    rows.push(['fft c64 2^16', ms.toFixed(3), `${(js / ms).toFixed(1)}× radix-2 JS`, `radix-2 JS ${js.toFixed(2)} ms`]);
+    const r = T.random.normal(key(32), [64, 2048]);
+    const rf = await kernelMs((v: Tensor) => T.rfft(F(v)), [r], 25);
+    rows.push(['rfft f32 [64, 2048]', rf.ms.toFixed(3), '', '']);
+  }
+
+  {
+    const x = T.random.normal(key(40), [1 << 20]);
+    const y = T.random.normal(key(41), [1 << 20]);
+    const { ms } = await kernelMs((a: Tensor, b: Tensor) => T.add(T.mul(T.exp(F(a)), F(b)), T.sin(F(a))), [x, y], 25);
+    const xd = Float32Array.from(x.value().data);
+    const yd = Float32Array.from(y.value().data);
+    const out = new Float32Array(1 << 20);
+    const js = time(() => {
+      for (let i = 0; i < out.length; i++) out[i] = Math.exp(xd[i]) * yd[i] + Math.sin(xd[i]);
+    }, 9);
+    rows.push(['fused exp(x)·y + sin(x), 2^20', ms.toFixed(3), `${((1 << 20) / ms / 1e6).toFixed(2)} G elements/s`, `JS Math loop ${js.toFixed(2)} ms`]);
+  }
+
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
+  const fmt = (r: string[]) => '| ' + r.map((c, i) => c.padEnd(widths[i])).join(' | ') + ' |';
+  return [`wasm kernels (${rt.threads} threads; kernels only, inputs already in memory; medians)`, fmt(rows[0]), '|' + widths.map((w) => '-'.repeat(w + 2)).join('|') + '|', ...rows.slice(1).map(fmt)];
+}

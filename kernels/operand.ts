@@ -13,7 +13,7 @@
  * threads, one per component (`part`).
  */
 import { type Binding, type BufferRef, type Dims, bufferLength } from './plan';
-import { type Shape, assertCallerIdentifier, assertShape, f32, int, product, rowMajorOffset } from './source';
+import { type Shape, assertCallerIdentifier, assertShape, literal, product, rowMajorOffset, unravel } from './source';
 
 export type Dtype = 'f32' | 'c64';
 export type Part = 're' | 'im';
@@ -63,7 +63,7 @@ export function transformThenEpilogue(transform: ValueTransform, epilogue: Epilo
 
 /** Multiplies a value by the real constant `factor` (no-op for 1). */
 export function scaleValue(factor: number): ValueTransform {
-  const f = f32(factor);
+  const f = literal(factor);
   return {
     bindings: [],
     apply: (v) => (factor === 1 ? v : { re: `(${v.re}) * ${f}`, im: `(${v.im}) * ${f}` }),
@@ -76,11 +76,6 @@ export function identityEpilogue(dtype: Dtype): Epilogue {
 }
 
 /**
- * Indexing expression for float `flat` of a buffer with `dims`, where the
- * flat index decomposes as (`lead`, `last`) with `last` < dims[0] when the
- * caller knows the split; otherwise it is divided out.
- */
-/**
  * Folds an index expression made only of numeric literals to one integer literal: gpu.js's
  * GLSL translation rejects constant arithmetic such as `a[(0 + 0)]` inside an index.
  */
@@ -90,18 +85,11 @@ export function foldConstantIndex(expr: string): string {
   return Number.isInteger(value) ? String(value) : expr;
 }
 
+/** Indexing expression for float `flat` of a buffer with `dims` (`p[z][y][x]` for a grid). */
 function storageIndex(param: string, dims: Dims, flatExpr: string): string {
   const flat = foldConstantIndex(flatExpr);
   if (dims.length === 1) return `${param}[${flat}]`;
-  const nx = dims[0];
-  if (dims.length === 2) {
-    return `${param}[Math.floor((${flat}) / ${int(nx)})][(${flat}) - Math.floor((${flat}) / ${int(nx)}) * ${int(nx)}]`;
-  }
-  const nxy = nx * dims[1];
-  const z = `Math.floor((${flat}) / ${int(nxy)})`;
-  const rz = `((${flat}) - ${z} * ${int(nxy)})`;
-  const y = `Math.floor(${rz} / ${int(nx)})`;
-  return `${param}[${z}][${y}][${rz} - ${y} * ${int(nx)}]`;
+  return param + unravel(flat, [...dims].reverse()).map((c) => `[${c}]`).join('');
 }
 
 /**
@@ -206,10 +194,4 @@ export function permuteAxes(source: Operand, perm: readonly number[]): Operand {
 export function elementOfCell(cell: string, dtype: Dtype): string[] {
   if (dtype === 'f32') return [`const _e = ${cell};`];
   return [`const _e = Math.floor(${cell} / 2);`, `const _part = ${cell} - _e * 2;`];
-}
-
-/** Returns component re or im by `_part` (see elementOfCell). */
-export function returnByPart(dtype: Dtype, component: (part: Part) => string): string {
-  if (dtype === 'f32') return `return ${component('re')};`;
-  return `if (_part == 0) {\n  return ${component('re')};\n}\nreturn ${component('im')};`;
 }

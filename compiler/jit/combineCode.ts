@@ -3,7 +3,8 @@
  */
 import type { ClosedIR, Var } from '../ir';
 import { Lit } from '../ir';
-import { elementwiseCode, literal, type ValueExpr } from './scalarCode';
+import { literal } from '../../kernels/source';
+import { elementwiseCode, type ValueExpr } from './scalarCode';
 
 /**
  * The combine as one expression per component (for tree-scan templates): `left` and `right`

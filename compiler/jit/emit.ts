@@ -12,7 +12,8 @@ import type { Atom, Eqn, Var } from '../ir';
 import { Lit } from '../ir';
 import type { Prim } from '../primitives';
 import { codegenRules, type CodegenRule } from './codegen';
-import { literal, type ValueExpr } from './scalarCode';
+import { literal } from '../../kernels/source';
+import type { ValueExpr } from './scalarCode';
 import { clampCoord } from './viewCode';
 
 export interface EmitEnv {

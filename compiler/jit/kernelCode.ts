@@ -9,7 +9,8 @@ import type { Dtype, Operand, Part } from '../../kernels/operand';
 import { mergeBindings, type PlanBuilder } from '../../kernels/plan';
 import type { AVal } from '../ir';
 import type { PrimParams } from '../primitives';
-import { sizeOf, stridesOf } from '../shape';
+import { sizeOf } from '../shape';
+import { unravel } from '../../kernels/source';
 import { matmul as tiledMatmul, matmulStrategy } from '../../kernels/templates/matmul';
 import { reduce as treeReduce } from '../../kernels/templates/reduce';
 import { cumulativeSum } from '../../kernels/templates/cumulative-sum';
@@ -20,15 +21,8 @@ import { irfft as irfftTemplate, rfft as rfftTemplate } from '../../kernels/temp
 import { combineExpressions } from './combineCode';
 import type { KernelLowering } from './codegen';
 
-const int = (n: number): string => `${n}.0`;
 const storage = (a: AVal): Dtype => (a.dtype === 'c64' ? 'c64' : 'f32');
 const bindingsOf = (where: string, ops: readonly Operand[]) => mergeBindings(where, ...ops.map((o) => o.bindings));
-
-/** Coordinates of flat index `r` within `shape`, as expressions. */
-function unravelCoords(r: string, shape: readonly number[]): string[] {
-  const st = stridesOf(shape);
-  return shape.map((d, i) => (d === 1 ? '0.0' : i === 0 ? `Math.floor(${r} / ${int(st[i])})` : `(Math.floor(${r} / ${int(st[i])}) - Math.floor(${r} / ${int(st[i] * d)}) * ${int(d)})`));
-}
 
 function launch(b: PlanBuilder, name: string, out: AVal, inputs: readonly Operand[], body: (coords: readonly string[], part: Part) => Emitted): Operand {
   return elementwise(b, { name, shape: out.shape.length ? out.shape : [1], dtype: storage(out), bindings: bindingsOf(name, inputs), body: (c, p) => body(out.shape.length ? c : [], p) });
@@ -38,7 +32,7 @@ const scatterAdd: KernelLowering<'scatter_add'> = (b, [upd, idx], { axis }, [out
   const P = sizeOf(idx.shape);
   return [
     launch(b, 'scatter_add', out, [upd, idx], (coords, part) => {
-      const p = unravelCoords('_p', idx.shape);
+      const p = unravel('_p', idx.shape);
       const at = [...coords.slice(0, axis), ...p, ...coords.slice(axis + 1)];
       return {
         statements: ['let _acc = 0.0;', `for (let _p = 0; _p < ${P}; _p++) {`, `  if (${idx.read(p, 're')} == ${coords[axis]}) {`, `    _acc += ${upd.read(at, part)};`, '  }', '}'],

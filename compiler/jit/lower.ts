@@ -15,7 +15,7 @@ import type { Prim } from '../primitives';
 import { sizeOf } from '../shape';
 import { codegenRules, type CodegenRule } from './codegen';
 import { Emitter, type EmitEnv } from './emit';
-import { literal } from './scalarCode';
+import { indexLiteral, literal, unravel } from '../../kernels/source';
 import { schedule } from './schedule';
 
 /** Where an output lives in the packed result. */
@@ -205,14 +205,6 @@ function mapKernel(b: PlanBuilder, env: EmitEnv, v: Var): Operand {
   });
 }
 
-/** Flat element coordinates of `flat` in `shape`, as expressions. */
-function unravelFlat(flat: string, shape: readonly number[]): string[] {
-  const strides = shape.map((_, i) => sizeOf(shape.slice(i + 1)));
-  return shape.map((d, i) =>
-    d === 1 ? '0.0' : i === 0 ? `Math.floor(${flat} / ${strides[i]}.0)` : `(Math.floor(${flat} / ${strides[i]}.0) - Math.floor(${flat} / ${strides[i] * d}.0) * ${d}.0)`,
-  );
-}
-
 /**
  * The pack kernels: write every output into one flat buffer. Materialised outputs are read
  * through their operands (which may be views of a larger buffer, e.g. one component of a scan);
@@ -243,7 +235,7 @@ function packOutputs(b: PlanBuilder, env: EmitEnv, ir: IR, slots: readonly Outpu
       emit: (local) => {
         const em = new Emitter(env, true, `_o${i}_`);
         const element = complex ? `Math.floor(${local} / 2.0)` : local;
-        const val = em.value(v, unravelFlat(element, v.aval.shape));
+        const val = em.value(v, unravel(element, v.aval.shape));
         return { statements: em.statements, value: complex ? `(${partOf(local)} < 0.5 ? ${val.re} : ${val.im})` : val.re };
       },
     });
@@ -271,9 +263,9 @@ function packOutputs(b: PlanBuilder, env: EmitEnv, ir: IR, slots: readonly Outpu
       const cell = coords[0];
       const lines: string[] = [];
       for (const p of group) {
-        const local = p.start ? `(${cell} - ${p.start}.0)` : cell;
+        const local = p.start ? `(${cell} - ${indexLiteral(p.start)})` : cell;
         const { statements, value } = p.emit(local);
-        lines.push(`if (${cell} >= ${p.start}.0 && ${cell} < ${p.end}.0) {`, ...statements.map((l) => `  ${l}`), `  return ${value};`, '}');
+        lines.push(`if (${cell} >= ${indexLiteral(p.start)} && ${cell} < ${indexLiteral(p.end)}) {`, ...statements.map((l) => `  ${l}`), `  return ${value};`, '}');
       }
       return { statements: lines, value: previous ? previous.read([cell], 're') : '0.0' };
     };

@@ -25,14 +25,6 @@ const bool = (cond: string): ValueExpr => R(`(${cond} ? 1.0 : 0.0)`);
 const f32 = (x: string): string => `Math.fround(${x})`;
 const compare = (a: string, op: string, b: string): string => `${f32(a)} ${op} ${f32(b)}`;
 
-export function literal(x: number): string {
-  if (Number.isNaN(x)) return '(0.0 / 0.0)';
-  if (x === Infinity) return '3.4028234663852886e38';
-  if (x === -Infinity) return '-3.4028234663852886e38';
-  const s = String(Math.fround(x) === x ? x : Math.fround(x));
-  return /[.eE]/.test(s) ? (s.startsWith('-') ? `(${s})` : s) : `${s}.0`;
-}
-
 export type ElementwiseCode = (v: readonly ValueExpr[], dtypes: readonly DType[], params: never) => ValueExpr;
 
 const trunc = (x: string): string => `(${x} >= 0.0 ? Math.floor(${x}) : -Math.floor(-(${x})))`;

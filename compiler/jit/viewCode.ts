@@ -6,8 +6,8 @@
  */
 import type { AVal } from '../ir';
 import type { PrimParams } from '../primitives';
-import { stridesOf } from '../shape';
-import { literal, type ValueExpr } from './scalarCode';
+import { indexLiteral, literal, rowMajorOffset, unravel } from '../../kernels/source';
+import type { ValueExpr } from './scalarCode';
 
 export interface ViewContext {
   /** Coordinates of the output element (source expressions). */
@@ -24,30 +24,13 @@ export interface ViewContext {
 
 export type ViewCode<P extends keyof PrimParams> = (ctx: ViewContext, params: PrimParams[P]) => ValueExpr;
 
-const int = (n: number): string => `${n}.0`;
 /**
  * Clamps with Math.min/max (GLSL rejects these inside index expressions; texture reads there
  * are safe unclamped). The `* 1.0` keeps the operand a float where gpu.js's WGSL typing would
  * otherwise infer an integer and reject max(i32, f32).
  */
-export const clampCoord = (c: string, size: number): string => (size === 1 ? '0.0' : `Math.min(Math.max((${c}) * 1.0, 0.0), ${int(size - 1)})`);
+export const clampCoord = (c: string, size: number): string => (size === 1 ? '0.0' : `Math.min(Math.max((${c}) * 1.0, 0.0), ${indexLiteral(size - 1)})`);
 const choose = (cond: string, a: ValueExpr, b: ValueExpr): ValueExpr => ({ re: `(${cond} ? ${a.re} : ${b.re})`, im: `(${cond} ? ${a.im} : ${b.im})` });
-
-function flatOffset(coords: readonly string[], shape: readonly number[]): string {
-  const st = stridesOf(shape);
-  const terms = coords.map((c, i) => (shape[i] === 1 ? '' : st[i] === 1 ? c : `${c} * ${int(st[i])}`)).filter((t) => t);
-  return terms.length ? `(${terms.join(' + ')})` : '0.0';
-}
-
-function unravelExpr(flat: string, shape: readonly number[], bind: (e: string) => string): string[] {
-  const st = stridesOf(shape);
-  const f = bind(flat);
-  return shape.map((d, i) => {
-    if (d === 1) return '0.0';
-    const q = i === 0 ? `Math.floor(${f} / ${int(st[i])})` : `Math.floor(${f} / ${int(st[i])})`;
-    return i === 0 ? bind(q) : bind(`(${q} - Math.floor(${f} / ${int(st[i] * d)}) * ${int(d)})`);
-  });
-}
 
 export const viewCode: { [P in keyof PrimParams]?: ViewCode<P> } = {
   broadcast_in_dim: (ctx, { dims }) => ctx.read(0, ctx.inAvals[0].shape.map((d, i) => (d === 1 ? '0.0' : ctx.coords[dims[i]]))),
@@ -61,36 +44,36 @@ export const viewCode: { [P in keyof PrimParams]?: ViewCode<P> } = {
       let k = 0;
       return ctx.read(0, inShape.map((d) => (d === 1 ? '0.0' : kept[k++])));
     }
-    return ctx.read(0, unravelExpr(flatOffset(ctx.coords, outShape), inShape, ctx.bind));
+    return ctx.read(0, unravel(rowMajorOffset(ctx.coords, outShape), inShape, ctx.bind));
   },
   transpose: (ctx, { perm }) => {
     const src = new Array<string>(perm.length);
     perm.forEach((p, i) => (src[p] = ctx.coords[i]));
     return ctx.read(0, src);
   },
-  slice: (ctx, { start }) => ctx.read(0, ctx.coords.map((c, i) => (start[i] ? `(${c} + ${int(start[i])})` : c))),
+  slice: (ctx, { start }) => ctx.read(0, ctx.coords.map((c, i) => (start[i] ? `(${c} + ${indexLiteral(start[i])})` : c))),
   pad: (ctx, { lo, value }) => {
     const shape = ctx.inAvals[0].shape;
     const conds: string[] = [];
     const src = ctx.coords.map((c, i) => {
-      const shifted = lo[i] ? `(${c} - ${int(lo[i])})` : c;
-      if (ctx.outAval.shape[i] !== shape[i]) conds.push(`${shifted} >= 0.0 && ${shifted} < ${int(shape[i])}`);
+      const shifted = lo[i] ? `(${c} - ${indexLiteral(lo[i])})` : c;
+      if (ctx.outAval.shape[i] !== shape[i]) conds.push(`${shifted} >= 0.0 && ${shifted} < ${indexLiteral(shape[i])}`);
       return ctx.outAval.shape[i] !== shape[i] ? ctx.clamp(shifted, shape[i]) : shifted;
     });
     const inner = ctx.read(0, src);
     return conds.length ? choose(conds.join(' && '), inner, { re: literal(value), im: '0.0' }) : inner;
   },
-  reverse: (ctx, { axes }) => ctx.read(0, ctx.coords.map((c, i) => (axes.includes(i) ? `(${int(ctx.outAval.shape[i] - 1)} - ${c})` : c))),
+  reverse: (ctx, { axes }) => ctx.read(0, ctx.coords.map((c, i) => (axes.includes(i) ? `(${indexLiteral(ctx.outAval.shape[i] - 1)} - ${c})` : c))),
   concat: (ctx, { axis }) => {
     let start = 0;
     const pieces = ctx.inAvals.map((a, i) => {
       const from = start;
       start += a.shape[axis];
-      const c = ctx.coords.map((x, j) => (j === axis ? ctx.clamp(from ? `(${x} - ${int(from)})` : x, a.shape[axis]) : x));
+      const c = ctx.coords.map((x, j) => (j === axis ? ctx.clamp(from ? `(${x} - ${indexLiteral(from)})` : x, a.shape[axis]) : x));
       return { end: start, value: ctx.read(i, c) };
     });
     let out = pieces[pieces.length - 1].value;
-    for (let i = pieces.length - 2; i >= 0; i--) out = choose(`${ctx.coords[axis]} < ${int(pieces[i].end)}`, pieces[i].value, out);
+    for (let i = pieces.length - 2; i >= 0; i--) out = choose(`${ctx.coords[axis]} < ${indexLiteral(pieces[i].end)}`, pieces[i].value, out);
     return out;
   },
   gather: (ctx, { axis }) => {

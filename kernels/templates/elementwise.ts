@@ -12,7 +12,7 @@
  */
 import { type Dtype, type Operand, type Part, type ValueExpr, elementOfCell, operandOf, widthOf } from '../operand';
 import { type Binding, type BufferRef, PlanBuilder, assertCallerBindings, mergeBindings } from '../plan';
-import { type Shape, assertShape, indent, product, unravel } from '../source';
+import { type Shape, assertShape, indent, product, unravelStatements } from '../source';
 
 /** Statements to run, then the expression whose value is the result. */
 export interface Emitted {
@@ -37,7 +37,7 @@ function emitBranch(e: Emitted): string {
 
 /** Kernel source body of an elementwise map (exported for inspection and reuse). */
 export function elementwiseBody(shape: Shape, dtype: Dtype, body: ElementwiseOptions['body']): string {
-  const { statements, coords } = unravel('_e', shape, '_i');
+  const { statements, coords } = unravelStatements('_e', shape, '_i');
   const lines = ['const _cell = this.thread.x;', ...elementOfCell('_cell', dtype), ...statements];
   if (dtype === 'f32') {
     lines.push(emitBranch(body(coords, 're')));

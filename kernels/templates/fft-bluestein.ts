@@ -16,7 +16,7 @@
  */
 import { type Epilogue, type Operand, type ValueTransform, bufferRead, identityEpilogue, transformThenEpilogue } from '../operand';
 import { PlanBuilder, mergeBindings } from '../plan';
-import { f32, int } from '../source';
+import { int, literal } from '../source';
 import { bluesteinFilterSpectrum, chirp, nextPowerOfTwo } from './fft-tables';
 import { stockhamFFT } from './fft-stockham';
 
@@ -93,7 +93,7 @@ export function bluesteinFFT(builder: PlanBuilder, opts: BluesteinOptions): Oper
     bindings: [{ param: '_chirp', buffer: chirpBuf }],
     apply: (v, coords) => {
       const [re, im] = cmul([v.re, v.im], chirpAt(coords[rank - 1]));
-      return { re: `(${re}) * ${f32(1 / m)}`, im: `(${im}) * ${f32(1 / m)}` };
+      return { re: `(${re}) * ${literal(1 / m)}`, im: `(${im}) * ${literal(1 / m)}` };
     },
   };
   const epilogue = transformThenEpilogue(post, opts.epilogue ?? identityEpilogue('c64'));

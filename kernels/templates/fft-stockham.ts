@@ -18,7 +18,7 @@
  */
 import { type Epilogue, type Operand, type Part, identityEpilogue, operandOf, widthOf } from '../operand';
 import { type Binding, PlanBuilder, mergeBindings } from '../plan';
-import { type Shape, indent, int, product, unravel } from '../source';
+import { type Shape, indent, int, product, unravelStatements } from '../source';
 import { elementwise } from './elementwise';
 import { isPowerOfTwo, twiddles } from './fft-tables';
 
@@ -133,7 +133,7 @@ export function stockhamFFT(builder: PlanBuilder, opts: StockhamOptions): Operan
 
   const radices = stockhamRadices(n, opts.radix ?? 4);
   const tw = builder.constant(`fft_twiddles_${n}`, twiddles(n));
-  const batchU = unravel('_b', batchShape, '_bi');
+  const batchU = unravelStatements('_b', batchShape, '_bi');
   let previous: ReturnType<PlanBuilder['launch']> | null = null;
   let Ns = 1;
   radices.forEach((R, stage) => {

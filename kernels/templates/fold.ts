@@ -11,7 +11,7 @@
  */
 import { type Dtype, type Epilogue } from '../operand';
 import { type Binding, type BufferRef, PlanBuilder, assertCallerBindings } from '../plan';
-import { type Shape, assertShape, indent, int, product, unravel } from '../source';
+import { type Shape, assertShape, indent, int, product, unravelStatements } from '../source';
 
 /** Component expressions of left o right from component variable names. */
 export type Combine = (left: readonly string[], right: readonly string[]) => readonly string[];
@@ -84,8 +84,8 @@ export function prepareFold(opts: FoldOptions, kind: string): FoldProblem {
   const T = shape[axis];
   const sizes = [T];
   while (sizes[sizes.length - 1] > F) sizes.push(Math.ceil(sizes[sizes.length - 1] / F));
-  const outerU = unravel('_o', shape.slice(0, axis), '_io');
-  const innerU = unravel('_in', shape.slice(axis + 1), '_ii');
+  const outerU = unravelStatements('_o', shape.slice(0, axis), '_io');
+  const innerU = unravelStatements('_in', shape.slice(axis + 1), '_ii');
   const reverse = opts.reverse ?? false;
   return {
     opts, where, k, F, T, sizes,

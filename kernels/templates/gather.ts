@@ -10,7 +10,7 @@
  */
 import { type Epilogue, type Operand, identityEpilogue } from '../operand';
 import { PlanBuilder, assertCallerBindings, mergeBindings } from '../plan';
-import { int } from '../source';
+import { exactInteger, indexLiteral } from '../source';
 import { elementwise } from './elementwise';
 
 export interface GatherOptions {
@@ -58,8 +58,8 @@ export function gather(builder: PlanBuilder, opts: GatherOptions): Operand {
       return {
         statements: [
           `const _raw = Math.floor(${indices.read(idxCoords, 're')} + 0.5);`,
-          `const _wrapped = _raw < 0.0 ? _raw + ${int(D)}.0 : _raw;`,
-          `const _ix = Math.max(0.0, Math.min(_wrapped, ${int(D - 1)}.0));`,
+          `const _wrapped = _raw < 0.0 ? _raw + ${indexLiteral(exactInteger(D))} : _raw;`,
+          `const _ix = Math.max(0.0, Math.min(_wrapped, ${indexLiteral(exactInteger(D - 1))}));`,
         ],
         value: epilogue.apply({ re: input.read(source, 're'), im: input.read(source, 'im') }, coords, part),
       };

@@ -20,7 +20,7 @@
 import type { GpuJsBackend } from '../backends';
 import { type Epilogue, type Operand, bufferOf, identityEpilogue, operandOf } from '../operand';
 import { type Dims, PlanBuilder, assertCallerBindings, mergeBindings } from '../plan';
-import { balancedSum, int, product, unravel } from '../source';
+import { balancedSum, int, product, unravelStatements } from '../source';
 import { transpose } from './transpose';
 
 export interface MatmulStrategy {
@@ -112,7 +112,7 @@ export function matmul(builder: PlanBuilder, opts: MatmulOptions): Operand {
   const complexA = a.dtype === 'c64', complexB = b.dtype === 'c64';
   const outComplex = complexA || complexB;
   const width = epilogue.dtype === 'c64' ? 2 : 1;
-  const batchU = unravel('_z', batchShape, '_bz');
+  const batchU = unravelStatements('_z', batchShape, '_bz');
   const outCoords = [...batchU.coords, '_i', '_j'];
   // an f32 epilogue of a complex product (e.g. |C|^2) runs in a thread without a part
   const bothSums = outComplex && (width === 1 || !isComponentLocal(epilogue, outCoords));

@@ -7,15 +7,8 @@ export type Shape = readonly number[];
 
 export const sizeOf = (shape: Shape): number => shape.reduce((a, b) => a * b, 1);
 
-export function stridesOf(shape: Shape): number[] {
-  const strides = new Array<number>(shape.length);
-  let s = 1;
-  for (let i = shape.length - 1; i >= 0; i--) {
-    strides[i] = s;
-    s *= shape[i];
-  }
-  return strides;
-}
+/** Row-major strides (one copy, owned by the kernel layer, which must not import the compiler). */
+export { stridesOf } from '../kernels/source';
 
 export const shapeEq = (a: Shape, b: Shape): boolean => a.length === b.length && a.every((d, i) => d === b[i]);
 

@@ -144,6 +144,14 @@ export function lowerToKernels(ir: IR, consts: readonly NDArray[], opts: CpuLowe
   }
 
   const env = { viewOf: (v: Var) => views.get(v), producer: (v: Var) => sched.producer.get(v) };
+  /** Complex values whose real and imaginary parts are both read (2), or one of them (1). */
+  const partsRead = new Map<Var | Lit, number>();
+  for (const e of ir.eqns) {
+    if (e.prim !== 'real' && e.prim !== 'imag') continue;
+    const seen = partsRead.get(e.inputs[0]) ?? 0;
+    partsRead.set(e.inputs[0], seen | (e.prim === 'real' ? 1 : 2));
+  }
+  for (const [k, bits] of partsRead) partsRead.set(k, bits === 3 ? 2 : 1);
   const templateContext = (name: string): TemplateContext => {
     let scratchCount = 0;
     return {
@@ -207,7 +215,8 @@ export function lowerToKernels(ir: IR, consts: readonly NDArray[], opts: CpuLowe
       // Re conj(x) = Re x.
       const inner = sched.producer.get(e.inputs[0]);
       const base = e.prim === 'real' && inner?.prim === 'conj' && !(inner.inputs[0] instanceof Lit) ? inner.inputs[0] : e.inputs[0];
-      const src = viewOf(base);
+      // Both parts of a fused complex value read: compute it once, into a buffer of its own.
+      const src = viewOf(base) ?? (partsRead.get(base) === 2 && !(base instanceof Lit) ? materialize(base) : undefined);
       return src && { ...src, dtype: 'f32', offset: src.offset + (e.prim === 'imag' ? 1 : 0) };
     }
     if (codegenKind(e.prim) !== 'view') return undefined;

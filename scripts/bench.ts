@@ -8,7 +8,7 @@
  * Options (env): BENCH_L="1024,256", BENCH_BACKENDS="cpu,webasm", BENCH_REPS=5, BENCH_PEERS=0.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { accessSync, constants, cpSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -57,17 +57,15 @@ async function ssmjitStep(backend: BackendName, L: number): Promise<Row> {
   return { what: `ssmjit jit (${backend})`, L, medianMs: median(times), minMs: Math.min(...times), compileMs, note: `${lowered.kernels.length} kernels${moved}` };
 }
 
-/** Where the peers run: their own folder, or a copy under node_modules/.cache when it is read-only. */
+/**
+ * Where the peers run: a copy of their folder under node_modules/.cache, so installing their
+ * dependencies never writes into the shared folder (which root could write despite its mode).
+ */
 function peersWorkDir(): string {
-  try {
-    accessSync(peersDir, constants.W_OK);
-    return peersDir;
-  } catch {
-    const copy = join(root, 'node_modules', '.cache', 'ssmjit-peers');
-    mkdirSync(copy, { recursive: true });
-    cpSync(peersDir, copy, { recursive: true, filter: (src) => !src.includes('node_modules') });
-    return copy;
-  }
+  const copy = join(root, 'node_modules', '.cache', 'ssmjit-peers');
+  mkdirSync(copy, { recursive: true });
+  cpSync(peersDir, copy, { recursive: true, filter: (src) => !src.includes('node_modules') });
+  return copy;
 }
 
 function peerStep(script: string, L: number): Row | undefined {

@@ -85,3 +85,11 @@ describe('training plot', () => {
     expect(readFileSync(join(dir, 'plot.png')).subarray(1, 4).toString()).toBe('PNG');
   });
 });
+
+describe('long runs (issue 10, item 8)', () => {
+  it('draws 200,000 training records (no Math.min(...values) stack overflow)', () => {
+    const svg = renderTrainingPlot(run(200_000, 3), { title: 'long' });
+    expect(svg).toContain('</svg>');
+    expect(svg).toContain('Training loss');
+  });
+});

@@ -1,9 +1,10 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Dataset } from '../../src/data/dataset';
-import { loadUserData, parseCsv, parseNdjson, readUserData } from '../../src/data/userData';
+import { FLOAT32_MAX, MAX_CLASSES, loadUserData, parseCsv, parseNdjson, readUserData } from '../../src/data/userData';
 import { FormatError } from '../../src/io/formatError';
 
 function ok(result: ReturnType<typeof parseCsv>): Dataset {
@@ -40,7 +41,7 @@ describe('NDJSON user data', () => {
     expect(err(parseNdjson('{"sequence": [1], "label": 1}\n{"sequence": [1, "x"], "label": 1}', 'd.ndjson')).message).toBe(
       'd.ndjson:2: field "sequence[1]": invalid record: expected a finite number, got "x"',
     );
-    expect(err(parseNdjson('{"sequence": [1], "label": -1}', 'd.ndjson')).message).toBe('d.ndjson:1: field "label": invalid record: expected a non-negative integer, got -1');
+    expect(err(parseNdjson('{"sequence": [1], "label": -1}', 'd.ndjson')).message).toBe('d.ndjson:1: field "label": invalid record: expected a class id: an integer from 0 to 99999, got -1');
     expect(err(parseNdjson('{"sequence": [[1, 2], [3]], "label": 1}', 'd.ndjson'))).toMatchObject({ line: 1, field: 'sequence[1]', expected: '2 channels' });
     expect(err(parseNdjson('{"sequence": [1], "lable": 1}', 'd.ndjson'))).toMatchObject({ line: 1, field: 'lable', problem: 'unknown field' });
     expect(err(parseNdjson('{"sequence": [1], "label": 1}\n{"sequence": [2], "target": 1}', 'd.ndjson'))).toMatchObject({ line: 2, problem: 'records disagree on the kind of target' });
@@ -90,5 +91,83 @@ describe('user data files', () => {
     const missing = readUserData(join(dir, 'missing.csv'));
     expect(missing._tag === 'Left' && missing.left.message).toMatch(/missing\.csv: cannot read data file/);
     expect(() => loadUserData(join(dir, 'train.csv'), { seqLen: 0 })).toThrow(/sequence too long/);
+  });
+});
+
+describe('limits of user data (issue 10, item 8)', () => {
+  it('reads 130,000 rows (the largest label is found without spreading the labels on the stack)', () => {
+    const rows = Array.from({ length: 130_000 }, (_, i) => `${i % 3},${(i % 7) / 7},0.5`);
+    const ds = ok(parseCsv(`label,x0,x1\n${rows.join('\n')}\n`, 'big.csv'));
+    expect(ds.size).toBe(130_000);
+    expect(ds.targets.kind === 'classes' && ds.targets.numClasses).toBe(3);
+  });
+
+  it('refuses values outside the float32 range, naming file, line and field', () => {
+    expect(err(parseCsv('label,x0,x1\n1,2,3\n0,1e39,3\n', 'c.csv')).message).toBe(
+      'c.csv:3: field "x0": invalid value: expected a finite number within the float32 range (|x| <= 3.4e38), got "1e39"',
+    );
+    expect(err(parseCsv('target,x0\n-4e38,1\n', 'c.csv')).message).toMatch(/^c\.csv:2: field "target": invalid target: expected a finite number within the float32 range/);
+    expect(err(parseNdjson('{"sequence": [1, 1e39], "label": 0}', 'd.ndjson')).message).toBe(
+      'd.ndjson:1: field "sequence[1]": invalid record: expected a finite number within the float32 range (|x| <= 3.4e38), got 1e+39',
+    );
+    expect(ok(parseCsv('label,x0\n1,3.4e38\n', 'c.csv')).inputs.data[0]).toBe(Math.fround(3.4e38));
+  });
+
+  it('refuses hexadecimal, binary and octal cells', () => {
+    for (const cell of ['0x10', '0b1', '0o7']) {
+      expect(err(parseCsv(`label,x0\n1,${cell}\n`, 'c.csv')).message, cell).toBe(`c.csv:2: field "x0": invalid value: expected a decimal number (not hexadecimal, binary or octal), got "${cell}"`);
+    }
+    expect(err(parseCsv('label,x0\n1,Infinity\n', 'c.csv')).message).toBe('c.csv:2: field "x0": invalid value: expected a finite number, got "Infinity"');
+    expect(ok(parseCsv('label,x0,x1,x2\n1,-.5,+2.,1E-3\n', 'c.csv')).inputs.data).toEqual(Float32Array.from([-0.5, 2, 1e-3]));
+  });
+
+  it('refuses class ids from 100,000 on, saying so (4294967296 does not wrap around to 0)', () => {
+    expect(err(parseCsv('label,x0\n4294967296,1\n', 'c.csv')).message).toBe('c.csv:2: field "label": invalid label: expected a class id: an integer from 0 to 99999, got "4294967296"');
+    expect(err(parseCsv('label,x0\n0,1\n100000000,1\n', 'c.csv')).message).toBe('c.csv:3: field "label": invalid label: expected a class id: an integer from 0 to 99999, got "100000000"');
+    expect(err(parseNdjson('{"sequence": [1], "label": 4294967296}', 'd.ndjson')).message).toBe('d.ndjson:1: field "label": invalid record: expected a class id: an integer from 0 to 99999, got 4294967296');
+  });
+
+  it('keeps the file line of every example (for messages about a sequence)', () => {
+    expect(Array.from(ok(parseNdjson('\n{"sequence": [1]}\n\n{"sequence": [2]}\n', 'p.ndjson')).sourceLines ?? [])).toEqual([2, 4]);
+  });
+});
+
+describe('fuzzed user data against the limits', () => {
+  const cell = fc.oneof(
+    fc.double({ noNaN: false }).map(String),
+    fc.integer().map(String),
+    fc.constantFrom('0x10', '1e39', '-1e39', '3.4e38', '4294967296', '99999', '100000', '1e5', '', ' 7 ', 'Infinity', 'NaN', '1_0', '.5', '5.', '"3"'),
+  );
+  const holds = (ds: ReturnType<typeof ok>) => {
+    for (const v of ds.inputs.data) expect(Number.isFinite(v) && Math.abs(v) <= FLOAT32_MAX).toBe(true);
+    if (ds.targets.kind === 'classes') {
+      expect(ds.targets.numClasses).toBeLessThanOrEqual(MAX_CLASSES);
+      for (const label of ds.targets.labels) expect(label >= 0 && label < ds.targets.numClasses).toBe(true);
+    }
+    if (ds.targets.kind === 'regression') for (const v of ds.targets.values) expect(Number.isFinite(v)).toBe(true);
+  };
+
+  it('CSV: every accepted file holds finite float32 values and labels below the class limit; the rest is a FormatError with a line', () => {
+    fc.assert(
+      fc.property(fc.constantFrom('label', 'target'), fc.array(fc.array(cell, { minLength: 3, maxLength: 3 }), { minLength: 1, maxLength: 6 }), (kind, rows) => {
+        const r = parseCsv(`${kind},x0,x1\n${rows.map((row) => row.join(',')).join('\n')}\n`, 'f.csv');
+        if (r._tag === 'Right') holds(r.right);
+        else expect(r.left.line === undefined ? r.left.problem : r.left.file).toBe('f.csv');
+      }),
+      { numRuns: 400 },
+    );
+  });
+
+  it('NDJSON: the same for records with random numbers and labels', () => {
+    const value = fc.oneof(fc.double(), fc.integer({ min: -(2 ** 40), max: 2 ** 40 }), fc.constantFrom(1e39, -3.5e38, 3.4e38, 4294967296, 99999, 100000));
+    fc.assert(
+      fc.property(fc.array(fc.record({ sequence: fc.array(value, { minLength: 1, maxLength: 4 }), label: value }), { minLength: 1, maxLength: 5 }), (records) => {
+        const text = records.map((rec) => JSON.stringify(rec)).join('\n');
+        const r = parseNdjson(text, 'f.ndjson');
+        if (r._tag === 'Right') holds(r.right);
+        else expect(r.left.file).toBe('f.ndjson');
+      }),
+      { numRuns: 300 },
+    );
   });
 });

@@ -41,3 +41,29 @@ describe('atomic writes', () => {
     expect(readdirSync(dir)).toEqual(['out.txt']);
   });
 });
+
+describe('temporary files of other writers (issue 10, item 4)', () => {
+  it('removeStaleTemps leaves a live process its temporary file and removes a dead one', async () => {
+    const { spawn, spawnSync } = await import('node:child_process');
+    const dir = mkdtempSync(join(tmpdir(), 'atomic-'));
+    const file = join(dir, 'last.safetensors');
+    const live = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 30000)']);
+    try {
+      const dead = Number(spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))']).stdout.toString());
+      const theirs = join(dir, `.last.safetensors.${live.pid}.0123456789ab.tmp`);
+      const stale = join(dir, `.last.safetensors.${dead}.ba9876543210.tmp`);
+      writeFileSync(theirs, 'another run is writing this');
+      writeFileSync(stale, 'left by a killed run');
+      removeStaleTemps(file);
+      expect(existsSync(theirs)).toBe(true);
+      expect(existsSync(stale)).toBe(false);
+    } finally {
+      live.kill('SIGKILL');
+    }
+  });
+
+  it('a failed write names the file (Node says only "ENOENT, open")', () => {
+    const missing = join(mkdtempSync(join(tmpdir(), 'atomic-')), 'no', 'such', 'out.txt');
+    expect(() => writeFileAtomic(missing, 'x')).toThrow(`cannot write ${missing}: no such file or directory (ENOENT)`);
+  });
+});

@@ -1,8 +1,8 @@
-import { appendFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { appendMetrics, parseMetrics, readMetrics } from '../../src/io/metrics';
+import { appendMetrics, parseMetrics, readMetrics, rollbackMetrics } from '../../src/io/metrics';
 
 describe('metrics JSONL', () => {
   it('appends one JSON object per line and reads them back, extra fields included', () => {
@@ -46,5 +46,46 @@ describe('metrics JSONL', () => {
     expect(bad('{"split":"val"}\n')).toMatch(/field "step": .*expected a non-negative integer, got nothing/);
     expect(bad('[1]\n')).toMatch(/expected a JSON object/);
     expect(() => appendMetrics(join(tmpdir(), 'never.jsonl'), { split: 'train', step: -1 })).toThrow(/field "step"/);
+  });
+});
+
+describe('rolling metrics back (issue 10, item 5)', () => {
+  const dir = () => mkdtempSync(join(tmpdir(), 'metrics-'));
+
+  it('keeps the records up to a step, drops later ones and unreadable lines, and rewrites the file', () => {
+    const file = join(dir(), 'm.jsonl');
+    writeFileSync(file, [
+      '{"split":"train","step":1,"loss":1}',
+      '{"split":"val","step":2,"epoch":1,"loss":0.5,"extra":"kept as written"}',
+      '{"split":"train","st{"split":"train","step":3,"loss":0.8}',
+      '{"split":"train","step":3,"loss":0.7}',
+      '{"split":"train","step":4,"loss":0.6}',
+      '{"split":"train","st',
+    ].join('\n'));
+    const r = rollbackMetrics(file, 3);
+    expect(r.records.map((x) => x.step)).toEqual([1, 2, 3]);
+    expect(r.droppedAfter).toBe(1);
+    expect(r.repaired).toHaveLength(2);
+    expect(r.repaired[0]).toMatch(/m\.jsonl:3: invalid JSON/);
+    expect(r.repaired[1]).toMatch(/m\.jsonl:6: invalid JSON/);
+    expect(readFileSync(file, 'utf8')).toBe('{"split":"train","step":1,"loss":1}\n{"split":"val","step":2,"epoch":1,"loss":0.5,"extra":"kept as written"}\n{"split":"train","step":3,"loss":0.7}\n');
+    appendMetrics(file, { split: 'train', step: 4, loss: 0.5 });
+    expect(readMetrics(file).map((x) => x.step)).toEqual([1, 2, 3, 4]);
+  });
+
+  it('step 0 (a fresh run) empties the file; a missing file is an empty one', () => {
+    const file = join(dir(), 'm.jsonl');
+    expect(rollbackMetrics(file, 0)).toEqual({ records: [], droppedAfter: 0, repaired: [] });
+    expect(existsSync(file)).toBe(false);
+    writeFileSync(file, '{"split":"val","step":900,"loss":1}\n');
+    expect(rollbackMetrics(file, 0).droppedAfter).toBe(1);
+    expect(readFileSync(file, 'utf8')).toBe('');
+  });
+
+  it('a failed append names the file (a full disk: /dev/full)', () => {
+    if (!existsSync('/dev/full')) return;
+    const file = join(dir(), 'm.jsonl');
+    symlinkSync('/dev/full', file);
+    expect(() => appendMetrics(file, { split: 'train', step: 1, loss: 1 })).toThrow(`cannot append to ${file}: no space left on the device (the disk is full) (ENOSPC)`);
   });
 });

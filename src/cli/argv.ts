@@ -3,12 +3,14 @@
  *
  * Syntax: `--name value`, `--name=value`, boolean `--name` / `--no-name` / `--name=true|false`.
  * Flag names are kebab-case (`--d-model`); underscores are accepted as dashes (`--d_model`).
- * Values are converted from text by the spec's kind and then validated with its io-ts codec.
+ * Values are converted from text by the spec's kind (numbers are plain decimals: no hex, binary
+ * or octal) and then validated with its io-ts codec.
  * Errors are FormatErrors with `field` = the flag, naming the expected type and the text
  * given; an unknown flag gets a did-you-mean suggestion.
  */
 import * as t from 'io-ts';
 import { Either, left, right } from 'fp-ts/Either';
+import { DECIMAL_NUMBER } from '../io/codecs';
 import { FormatError } from '../io/formatError';
 
 export type FlagKind = 'string' | 'number' | 'boolean';
@@ -67,8 +69,9 @@ const BOOLEAN_WORDS: Record<string, boolean> = { true: true, false: false, yes: 
 function convert(kind: FlagKind, text: string): unknown {
   if (kind === 'string') return text;
   if (kind === 'boolean') return BOOLEAN_WORDS[text.toLowerCase()] ?? text;
+  // Plain decimal numbers only (Number() would also take "0x10", "0b1" and "0o7").
   const trimmed = text.trim();
-  return trimmed !== '' && Number.isFinite(Number(trimmed)) ? Number(trimmed) : text;
+  return DECIMAL_NUMBER.test(trimmed) && Number.isFinite(Number(trimmed)) ? Number(trimmed) : text;
 }
 
 const SOURCE = 'command line';
@@ -111,9 +114,8 @@ export function parseFlags<T extends FlagTable>(args: readonly string[], table: 
     else if (i + 1 < args.length && !args[i + 1].startsWith('--')) text = args[++i];
     else return left(flagError(name, 'missing value', spec.codec.name));
     const value = convert(spec.kind, text);
-    if (!spec.codec.is(value)) return left(flagError(name, 'invalid value', spec.codec.name, JSON.stringify(text)));
     const decoded = spec.codec.decode(value);
-    if (decoded._tag === 'Left') return left(flagError(name, 'invalid value', spec.codec.name, JSON.stringify(text)));
+    if (decoded._tag === 'Left') return left(flagError(name, 'invalid value', decoded.left[0]?.message ?? spec.codec.name, JSON.stringify(text)));
     given.set(key, decoded.right);
   }
   const values: Record<string, unknown> = {};

@@ -9,7 +9,8 @@
  */
 import * as t from 'io-ts';
 import { Either, left, right } from 'fp-ts/Either';
-import { NonEmptyString, NonNegativeInt, NonNegativeNumber, PositiveInt, PositiveNumber, UnitIntervalOpen, oneOf, refine } from '../io/codecs';
+import { NonEmptyString, NonNegativeIntUpTo, NonNegativeNumber, PlainName, PositiveInt, PositiveIntUpTo, PositiveNumber, UnitIntervalOpen, NonNegativeInt, oneOf, refine } from '../io/codecs';
+import { LIMITS } from '../train/limits';
 import { FormatError } from '../io/formatError';
 import { FlagKind, FlagSpec, FlagValues, formatFlagHelp, parseFlags, suggest } from './argv';
 
@@ -42,23 +43,23 @@ const dataFlags = {
   data: optional('string', Path, DATA, 'training data: a .csv/.ndjson/.jsonl file (tasks csv, ndjson) or the Fashion-MNIST directory', '<path>'),
   valData: optional('string', Path, DATA, 'validation data file (csv, ndjson); default: hold out --val-fraction of --data', '<path>'),
   testData: optional('string', Path, DATA, 'test data file (csv, ndjson)', '<path>'),
-  channels: withDefault('number', PositiveInt, 1, DATA, 'values per time step in CSV files', '<n>'),
+  channels: withDefault('number', PositiveIntUpTo(LIMITS.inputChannels), 1, DATA, 'values per time step in CSV files', '<n>'),
   valFraction: withDefault('number', UnitIntervalOpen, 0.1, DATA, 'fraction of the training data held out for validation', '<f>'),
-  seqLen: withDefault('number', refine(PositiveInt, (n) => n >= 2, 'an integer >= 2'), 200, DATA, 'adding problem: sequence length', '<n>'),
-  nTrain: optional('number', PositiveInt, DATA, 'generated tasks: training examples (listops 96000, adding 10000)', '<n>'),
-  nVal: optional('number', PositiveInt, DATA, 'generated tasks: validation examples (listops 2000, adding 1000)', '<n>'),
-  nTest: optional('number', PositiveInt, DATA, 'generated tasks: test examples (listops 2000, adding 1000)', '<n>'),
-  minLength: optional('number', NonNegativeInt, DATA, 'listops: keep expressions longer than this (500)', '<n>'),
-  maxLength: optional('number', PositiveInt, DATA, 'listops: keep expressions shorter than this (2000)', '<n>'),
+  seqLen: withDefault('number', refine(PositiveIntUpTo(LIMITS.seqLen), (n) => n >= 2, `an integer from 2 to ${LIMITS.seqLen}`), 200, DATA, 'adding problem: sequence length', '<n>'),
+  nTrain: optional('number', PositiveIntUpTo(LIMITS.examples), DATA, 'generated tasks: training examples (listops 96000, adding 10000)', '<n>'),
+  nVal: optional('number', PositiveIntUpTo(LIMITS.examples), DATA, 'generated tasks: validation examples (listops 2000, adding 1000)', '<n>'),
+  nTest: optional('number', PositiveIntUpTo(LIMITS.examples), DATA, 'generated tasks: test examples (listops 2000, adding 1000)', '<n>'),
+  minLength: optional('number', NonNegativeIntUpTo(LIMITS.listopsLength), DATA, 'listops: keep expressions longer than this (500)', '<n>'),
+  maxLength: optional('number', PositiveIntUpTo(LIMITS.listopsLength), DATA, 'listops: keep expressions shorter than this (2000)', '<n>'),
 };
 
 const modelFlags = {
   model: withDefault('string', oneOf(MODELS), 's5', MODEL, `sequence layer: ${MODELS.join('|')}`, '<name>'),
-  layers: withDefault('number', PositiveInt, 6, MODEL, 'number of layers', '<n>'),
-  dModel: withDefault('number', PositiveInt, 128, MODEL, 'model width H', '<n>'),
-  ssmSize: withDefault('number', PositiveInt, 256, MODEL, 'S5: full latent size P', '<n>'),
-  blocks: withDefault('number', PositiveInt, 8, MODEL, 'S5: number of HiPPO blocks J (P/J per block)', '<n>'),
-  stateSize: withDefault('number', PositiveInt, 64, MODEL, 'S4/S4D: state size N', '<n>'),
+  layers: withDefault('number', PositiveIntUpTo(LIMITS.layers), 6, MODEL, 'number of layers', '<n>'),
+  dModel: withDefault('number', PositiveIntUpTo(LIMITS.dModel), 128, MODEL, 'model width H', '<n>'),
+  ssmSize: withDefault('number', PositiveIntUpTo(LIMITS.ssmSize), 256, MODEL, 'S5: full latent size P', '<n>'),
+  blocks: withDefault('number', PositiveIntUpTo(LIMITS.ssmSize), 8, MODEL, 'S5: number of HiPPO blocks J (P/J per block)', '<n>'),
+  stateSize: withDefault('number', PositiveIntUpTo(LIMITS.stateSize), 64, MODEL, 'S4/S4D: state size N', '<n>'),
   cInit: withDefault('string', oneOf(['trunc_standard_normal', 'lecun_normal', 'complex_normal'] as const), 'trunc_standard_normal', MODEL, 'S5: C initialisation', '<name>'),
   s4dInit: withDefault('string', oneOf(['lin', 'inv', 'legs', 'real'] as const), 'legs', MODEL, 'S4D: A initialisation', '<name>'),
   discretization: withDefault('string', oneOf(['zoh', 'bilinear'] as const), 'zoh', MODEL, 'S5/S4D discretization: zoh|bilinear', '<name>'),
@@ -79,8 +80,8 @@ const optimFlags = {
   lr: withDefault('number', PositiveNumber, 1e-3, OPTIM, 'learning rate of the non-SSM parameters', '<x>'),
   ssmLr: withDefault('number', PositiveNumber, 1e-3, OPTIM, 'learning rate of the SSM parameters (Lambda, B, log step; no weight decay)', '<x>'),
   weightDecay: withDefault('number', NonNegativeNumber, 0.05, OPTIM, 'AdamW weight decay', '<x>'),
-  epochs: withDefault('number', PositiveInt, 100, OPTIM, 'training epochs', '<n>'),
-  batchSize: withDefault('number', PositiveInt, 64, OPTIM, 'batch size', '<n>'),
+  epochs: withDefault('number', PositiveIntUpTo(LIMITS.epochs), 100, OPTIM, 'training epochs', '<n>'),
+  batchSize: withDefault('number', PositiveIntUpTo(LIMITS.batchSize), 64, OPTIM, 'batch size', '<n>'),
   warmup: withDefault('number', NonNegativeInt, 1, OPTIM, 'linear warm-up epochs', '<n>'),
   schedule: withDefault('string', oneOf(SCHEDULES), 'cosine', OPTIM, `learning-rate schedule after warm-up: ${SCHEDULES.join('|')}`, '<name>'),
   lrMin: withDefault('number', NonNegativeNumber, 0, OPTIM, 'final learning rate of the cosine/linear schedule', '<x>'),
@@ -99,8 +100,8 @@ export const TRAIN_FLAGS = {
   seed: withDefault('number', NonNegativeInt, 1919, RUN, 'random seed (initialisation, shuffling, dropout)', '<n>'),
   backend: backendFlag,
   out: withDefault('string', Path, 'runs', RUN, 'output directory (a sub-directory per run)', '<dir>'),
-  name: optional('string', NonEmptyString, RUN, 'run name (default: <task>-<model>-<time>)', '<name>'),
-  resume: optional('string', Path, RUN, 'resume from a checkpoint (<dir>/<name>, without extension)', '<path>'),
+  name: optional('string', PlainName, RUN, 'run name: a sub-directory of --out (default: <task>-<model>-<time>; with --resume: a new run directory to continue in)', '<name>'),
+  resume: optional('string', Path, RUN, 'resume from a checkpoint: <dir>/last continues that run in <dir>; any other checkpoint (e.g. <dir>/best), or --name, continues in a new run directory', '<path>'),
   logEvery: withDefault('number', PositiveInt, 50, RUN, 'log training metrics every n steps', '<n>'),
   checkpointEvery: withDefault('number', PositiveInt, 1, RUN, 'save a checkpoint every n epochs', '<n>'),
   plot: withDefault('boolean', Bool, true, RUN, 'write plot.svg (loss and accuracy curves) in the run directory'),

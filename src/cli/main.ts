@@ -4,8 +4,10 @@
  *
  * Exit status: 0 success; 1 a failure while running (unreadable data or checkpoint, diverged
  * training, unavailable backend); 2 a usage error (unknown command or flag, invalid value);
- * 130 training interrupted with Ctrl-C (a resumable checkpoint was saved). Every error is one
- * line on standard error naming what was wrong and where.
+ * 130 training interrupted with Ctrl-C (a resumable checkpoint was saved; a second Ctrl-C quits
+ * at once, also with 130). Every error is one line on standard error naming what was wrong and
+ * where (file, line or byte offset, field or flag); warnings (a stale checkpoint record, flags a
+ * task ignores, a resume on another backend) are lines starting with "warning:".
  */
 import { FormatError } from '../io/formatError';
 import { formatFlagHelp, parseFlags } from './argv';
@@ -55,7 +57,7 @@ async function dispatch(argv: readonly string[], io: CliIO): Promise<number> {
     case 'eval':
       return evalCommand(cli.flags, rest, io);
     case 'predict':
-      return predictCommand(cli.flags, io);
+      return predictCommand(cli.flags, io, rest);
   }
 }
 

@@ -4,9 +4,9 @@
  * a smoothed trend once there are 20 points); right panel, validation and test accuracy per
  * epoch (in %), or validation and test loss per epoch for runs without accuracy (regression).
  */
-import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { writeFileAtomic } from '../io/atomic';
+import { ensureDirectory } from '../io/fsErrors';
 import { MetricRecord } from '../io/metrics';
 
 export interface PlotOptions {
@@ -34,6 +34,18 @@ interface Panel {
   readonly top: number;
   readonly width: number;
   readonly height: number;
+}
+
+/** Smallest and largest of many numbers (Math.min(...xs) overflows the stack past ~120,000 values). */
+function minOf(values: readonly number[]): number {
+  let m = Infinity;
+  for (const v of values) if (v < m) m = v;
+  return m;
+}
+function maxOf(values: readonly number[]): number {
+  let m = -Infinity;
+  for (const v of values) if (v > m) m = v;
+  return m;
 }
 
 const COLORS = { loss: '#1f77b4', smooth: '#0b3d66', val: '#d62728', test: '#2ca02c' };
@@ -109,10 +121,10 @@ function drawPanel(panel: Panel, title: string, xAxis: XAxis, yLabel: string, se
     out.push(`<text x="${left + width / 2}" y="${top + height / 2}" text-anchor="middle" font-size="13" fill="#777777" ${FONT}>no data yet</text>`);
     return out.join('\n');
   }
-  let xMin = Math.min(...all.map((p) => p.x));
-  let xMax = Math.max(...all.map((p) => p.x));
+  let xMin = minOf(all.map((p) => p.x));
+  let xMax = maxOf(all.map((p) => p.x));
   if (xMax === xMin) (xMin -= 1), (xMax += 1);
-  let [yMin, yMax] = yRange ?? [Math.min(...all.map((p) => p.y)), Math.max(...all.map((p) => p.y))];
+  let [yMin, yMax] = yRange ?? [minOf(all.map((p) => p.y)), maxOf(all.map((p) => p.y))];
   if (yMax === yMin) (yMin = logY ? yMin / 2 : yMin - 1), (yMax = logY ? yMax * 2 : yMax + 1);
   if (yRange === undefined) {
     // 4% headroom so lines do not run along the frame.
@@ -154,7 +166,7 @@ export function renderTrainingPlot(records: readonly MetricRecord[], options: Pl
   const { title = 'Training', width = 1000, height = 420 } = options;
   const lossPoints = records.filter((r) => r.split === 'train' && r.loss !== undefined).map((r) => ({ x: r.step, y: r.loss as number }));
   const finiteLoss = lossPoints.map((p) => p.y).filter((y) => Number.isFinite(y) && y > 0);
-  const logY = finiteLoss.length > 1 && Math.max(...finiteLoss) / Math.min(...finiteLoss) > 10;
+  const logY = finiteLoss.length > 1 && maxOf(finiteLoss) / minOf(finiteLoss) > 10;
   const perEpoch = (split: 'val' | 'test', field: 'accuracy' | 'loss', scale: number) =>
     records.filter((r) => r.split === split && r[field] !== undefined && r.epoch !== undefined).map((r) => ({ x: r.epoch as number, y: scale * (r[field] as number) }));
   const hasAccuracy = records.some((r) => r.split !== 'train' && r.accuracy !== undefined);
@@ -168,7 +180,7 @@ export function renderTrainingPlot(records: readonly MetricRecord[], options: Pl
   ].filter((s) => s.points.length > 0);
   const accValues = accSeries.flatMap((s) => s.points.map((p) => p.y)).filter(Number.isFinite);
   const accRange: [number, number] | undefined = hasAccuracy && accValues.length > 0
-    ? [Math.max(0, Math.floor(Math.min(...accValues) / 10) * 10), Math.min(100, Math.max(Math.ceil(Math.max(...accValues) / 10) * 10, Math.floor(Math.min(...accValues) / 10) * 10 + 10))]
+    ? [Math.max(0, Math.floor(minOf(accValues) / 10) * 10), Math.min(100, Math.max(Math.ceil(maxOf(accValues) / 10) * 10, Math.floor(minOf(accValues) / 10) * 10 + 10))]
     : undefined;
   const margin = { left: 80, right: 30, top: 70, bottom: 60, gap: 90 };
   const panelWidth = (width - margin.left - margin.right - margin.gap) / 2;
@@ -191,6 +203,6 @@ export function renderTrainingPlot(records: readonly MetricRecord[], options: Pl
 
 /** Writes the plot to `file` atomically. */
 export function writeTrainingPlot(file: string, records: readonly MetricRecord[], options: PlotOptions = {}): void {
-  mkdirSync(dirname(file), { recursive: true });
+  ensureDirectory(dirname(file));
   writeFileAtomic(file, renderTrainingPlot(records, options));
 }

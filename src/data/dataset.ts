@@ -33,6 +33,8 @@ export interface Dataset {
   readonly targets: Targets;
   /** Real length of each example, for padded tasks; absent means every example has length L. */
   readonly lengths?: Int32Array;
+  /** User data: the 1-based line of the file each example came from (for messages). */
+  readonly sourceLines?: Int32Array;
 }
 
 export interface DatasetSplits {

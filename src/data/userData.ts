@@ -9,8 +9,8 @@
  *   {"sequence": [...], "target": [0.7, 1.2]}                    vector regression target
  *   {"sequence": [...]}                                          no target (prediction input)
  *
- *   `label` is a non-negative integer, `target` a finite number or array of them. No other
- *   fields are allowed. All lines must agree on the channel count and on the kind (and size)
+ *   `label` is a class id (an integer from 0 to MAX_CLASSES - 1), `target` a number or array of
+ *   them. No other fields are allowed. All lines must agree on the channel count and on the kind (and size)
  *   of target.
  *
  * CSV (`.csv`): a header row, then one row per sequence.
@@ -19,7 +19,11 @@
  *   - every other column is a sequence value, in time order; with C channels (option
  *     `channels`, default 1) the values are time-major: step 0 channel 0..C-1, step 1, ...
  *   - shorter sequences leave their last cells empty (a whole number of steps).
- *   Cells are plain numbers (surrounding double quotes and spaces are ignored).
+ *   Cells are plain decimal numbers such as 12, -0.5 or 1e-3 (surrounding double quotes and
+ *   spaces are ignored; hexadecimal, binary, octal and Infinity are refused).
+ *
+ * Every value must lie within the float32 range (|x| <= 3.4028234663852886e38): the data is
+ * stored as float32, and a larger value would become an infinity and poison training.
  *
  * Sequences of different lengths are zero-padded to the longest (or to `seqLen`) and the
  * resulting Dataset carries their `lengths`. Classification datasets have
@@ -28,7 +32,7 @@
 import { readFileSync } from 'node:fs';
 import * as t from 'io-ts';
 import { Either, left, right } from 'fp-ts/Either';
-import { FiniteNumber, NonNegativeInt } from '../io/codecs';
+import { DECIMAL_NUMBER, refine } from '../io/codecs';
 import { FormatError, describeValue } from '../io/formatError';
 import { decodeWith, parseJson } from '../io/ioTsReport';
 import { Dataset, Targets } from './dataset';
@@ -44,6 +48,24 @@ export interface UserDataOptions {
   readonly seqLen?: number;
 }
 
+/** Largest float32 value; data values beyond it would be stored as infinities. */
+export const FLOAT32_MAX = 3.4028234663852886e38;
+/** Most classes a label may name (labels are 0 .. MAX_CLASSES - 1). */
+export const MAX_CLASSES = 100_000;
+/** Most values per time step of an NDJSON sequence (CSV: the --channels flag). */
+export const MAX_CHANNELS = 100_000;
+
+const IN_RANGE = 'a finite number within the float32 range (|x| <= 3.4e38)';
+/** A number within the float32 range ("a finite number" for anything else, so the message says which rule failed). */
+const DataNumber = new t.Type<number, number, unknown>(
+  'a finite number',
+  (u): u is number => typeof u === 'number' && Number.isFinite(u) && Math.abs(u) <= FLOAT32_MAX,
+  (u, c) => (typeof u !== 'number' ? t.failure(u, c, 'a finite number') : Number.isFinite(u) && Math.abs(u) <= FLOAT32_MAX ? t.success(u) : t.failure(u, c, IN_RANGE)),
+  t.identity,
+);
+/** A class id. */
+const ClassId = refine(t.number, (n) => Number.isSafeInteger(n) && n >= 0 && n < MAX_CLASSES, `a class id: an integer from 0 to ${MAX_CLASSES - 1}`);
+
 /** One parsed example: steps x channels values (time-major) and its target. */
 interface Row {
   readonly line: number;
@@ -55,8 +77,8 @@ interface Row {
 
 type TargetKind = 'label' | 'target' | 'none';
 
-const Sequence1D = t.array(FiniteNumber, 'an array of finite numbers');
-const Sequence2D = t.array(t.array(FiniteNumber, 'an array of finite numbers (one per channel)'), 'an array of steps');
+const Sequence1D = t.array(DataNumber, 'an array of numbers');
+const Sequence2D = t.array(t.array(DataNumber, 'an array of numbers (one per channel)'), 'an array of steps');
 /** number[] or number[][], dispatched on the first element so errors point at the exact value. */
 const SequenceCodec = new t.Type<number[] | number[][], number[] | number[][], unknown>(
   'number[] | number[][]',
@@ -67,25 +89,30 @@ const SequenceCodec = new t.Type<number[] | number[][], number[] | number[][], u
   },
   t.identity,
 );
-const TargetCodec = t.union([FiniteNumber, t.array(FiniteNumber)], 'a finite number or an array of finite numbers');
-const NdjsonRecord = t.intersection([t.type({ sequence: SequenceCodec }), t.partial({ label: NonNegativeInt, target: TargetCodec })]);
+const TargetCodec = t.union([DataNumber, t.array(DataNumber)], 'a number or an array of numbers within the float32 range');
+const NdjsonRecord = t.intersection([t.type({ sequence: SequenceCodec }), t.partial({ label: ClassId, target: TargetCodec })]);
 const NDJSON_FIELDS = new Set(['sequence', 'label', 'target']);
 
-/** A CSV cell holding a number. */
+/** A CSV cell holding a decimal number within the float32 range. */
 const NumberCell = new t.Type<number, string, unknown>(
   'a finite number',
-  (u): u is number => typeof u === 'number' && Number.isFinite(u),
+  (u): u is number => DataNumber.is(u),
   (u, c) => {
-    if (typeof u !== 'string' || u.trim() === '') return t.failure(u, c, 'a finite number');
-    const n = Number(u);
-    return Number.isFinite(n) ? t.success(n) : t.failure(u, c, 'a finite number');
+    const text = typeof u === 'string' ? u.trim() : '';
+    if (!DECIMAL_NUMBER.test(text)) return t.failure(u, c, text !== '' && Number.isFinite(Number(text)) ? 'a decimal number (not hexadecimal, binary or octal)' : 'a finite number');
+    const n = Number(text);
+    return DataNumber.is(n) ? t.success(n) : t.failure(u, c, IN_RANGE);
   },
   String,
 );
 const LabelCell = new t.Type<number, string, unknown>(
-  'a non-negative integer',
-  (u): u is number => NonNegativeInt.is(u),
-  (u, c) => (typeof u === 'string' && /^\s*\d+\s*$/.test(u) ? t.success(Number(u)) : t.failure(u, c, 'a non-negative integer')),
+  'a class id',
+  (u): u is number => ClassId.is(u),
+  (u, c) => {
+    if (typeof u !== 'string' || !/^\s*\d+\s*$/.test(u)) return t.failure(u, c, 'a non-negative integer');
+    const n = Number(u);
+    return ClassId.is(n) ? t.success(n) : t.failure(u, c, ClassId.name);
+  },
   String,
 );
 
@@ -113,6 +140,7 @@ function ndjsonRows(text: string, file: string): Either<FormatError, Row[]> {
     if (label !== undefined && target !== undefined) return fail('a record has both "label" and "target"', file, line, { expected: 'one of them' });
     const matrix = (sequence as unknown[]).every(Array.isArray) ? (sequence as number[][]) : (sequence as number[]).map((v) => [v]);
     const channels = matrix[0].length;
+    if (channels > MAX_CHANNELS) return fail('too many channels', file, line, { field: 'sequence[0]', expected: `at most ${MAX_CHANNELS} values per step`, actual: `${channels}` });
     const badStep = matrix.findIndex((step) => step.length !== channels);
     if (channels === 0 || badStep >= 0) {
       return fail('steps have different channel counts', file, line, { field: `sequence[${Math.max(badStep, 0)}]`, expected: `${channels || 'at least 1'} channels`, actual: `${matrix[Math.max(badStep, 0)].length}` });
@@ -201,7 +229,9 @@ function rowsToDataset(rows: Row[], file: string, channels: number, options: Use
   let targets: Targets = { kind: 'none' };
   if (kind === 'label') {
     const labels = Int32Array.from(rows, (row) => row.label ?? 0);
-    const numClasses = options.numClasses ?? Math.max(...labels) + 1;
+    let largest = 0;
+    for (const label of labels) if (label > largest) largest = label;
+    const numClasses = options.numClasses ?? largest + 1;
     const bad = rows.find((row) => (row.label ?? 0) >= numClasses);
     if (bad !== undefined) return fail('label out of range', file, bad.line, { field: 'label', expected: `a class below ${numClasses}`, actual: `${bad.label}` });
     targets = { kind: 'classes', labels, numClasses };
@@ -218,6 +248,7 @@ function rowsToDataset(rows: Row[], file: string, channels: number, options: Use
     inputs: { kind: 'float', data, channels },
     targets,
     ...(padded ? { lengths: Int32Array.from(rows, (row) => row.steps) } : {}),
+    sourceLines: Int32Array.from(rows, (row) => row.line),
   });
 }
 

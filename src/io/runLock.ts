@@ -13,7 +13,7 @@ import { linkSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
-import { stageFile } from './atomic';
+import { removeStaleTemps, stageFile } from './atomic';
 import { FileSystemError, ensureDirectory } from './fsErrors';
 import { processExists, processStartTime } from './processes';
 
@@ -111,6 +111,7 @@ export function acquireRunLock(dir: string, command = process.argv.slice(1).join
     return handle(dir, file, mine);
   }
   ensureDirectory(dir);
+  removeStaleTemps(file);
   const startTime = processStartTime(process.pid);
   const owner: LockOwner = {
     pid: process.pid,
@@ -134,7 +135,7 @@ export function acquireRunLock(dir: string, command = process.argv.slice(1).join
       if (attempt >= 3 || current === undefined || !isStale(current)) throw new LockedError(file, current);
       // Move the stale lock aside atomically; if it turns out to be a fresh one (a race with
       // another process replacing the same stale lock), put it back and report that process.
-      const aside = join(dir, `.${LOCK_FILE}.${process.pid}.${randomBytes(4).toString('hex')}.stale`);
+      const aside = join(dir, `.${LOCK_FILE}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
       try {
         renameSync(file, aside);
       } catch {

@@ -11,6 +11,7 @@ import type { FormatError, FormatLocation } from '../io/formatError';
 import { decodeWith } from '../io/ioTsReport';
 import { ModelConfig } from '../models/config';
 import { runLimitError } from './limits';
+import type { BackendName } from '../../kernels/backends';
 
 export const TASK_NAMES = ['smnist', 'psmnist', 'fashion', 'listops', 'adding', 'csv', 'ndjson'] as const;
 export type TaskName = (typeof TASK_NAMES)[number];
@@ -65,7 +66,11 @@ export const OptimSettings = t.intersection([
 ]);
 export type OptimSettings = t.TypeOf<typeof OptimSettings>;
 
-export const BACKEND_NAMES = ['cpu', 'webasm', 'webgpu', 'headlessgl'] as const;
+/** The compute backends (kernels/backends.ts BackendName; the assertion below keeps the two lists equal). */
+export const BACKEND_NAMES = ['wasm', 'cpu', 'webasm', 'webgpu', 'headlessgl'] as const;
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const backendListsAgree: Same<(typeof BACKEND_NAMES)[number], BackendName> = true;
+void backendListsAgree;
 
 export const RunConfig = t.intersection([
   t.type({
@@ -83,6 +88,9 @@ export const RunConfig = t.intersection([
      * run on another backend is not bit-identical to an uninterrupted run.
      */
     backend: oneOf(BACKEND_NAMES),
+    /** The 'train' metrics interval and the `last` checkpoint interval (epochs) of the run, kept by a resumed run. */
+    logEvery: PositiveInt,
+    checkpointEvery: PositiveInt,
   }),
 ]);
 export type RunConfig = t.TypeOf<typeof RunConfig>;

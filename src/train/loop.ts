@@ -172,7 +172,8 @@ async function fitSteps(
     const bad = firstNonFinite(carry);
     if (bad !== undefined) {
       reason = 'diverged';
-      message = `the training state became non-finite at step ${step} (epoch ${epoch}): ${bad.name} holds ${bad.value}; nothing was saved from it. ` +
+      const shownEpoch = step > epoch * stepsPerEpoch ? epoch + 1 : epoch;
+      message = `the training state became non-finite at step ${step} (epoch ${shownEpoch}): ${bad.name} holds ${bad.value}; nothing was saved from it. ` +
         'Try a lower --lr/--ssm-lr or --clip-norm.';
       return false;
     }
@@ -245,7 +246,7 @@ async function fitSteps(
     }
     if (!finiteScores(val)) {
       reason = 'diverged';
-      message = `the validation ${scoreText(val)} after epoch ${epoch + 1} (step ${step}) is not finite; nothing was saved from that state. Try a lower --lr/--ssm-lr or --clip-norm.`;
+      message = `the validation scores after epoch ${epoch + 1} (step ${step}) are not finite (${scoreText(val)}); nothing was saved from that state. Try a lower --lr/--ssm-lr or --clip-norm.`;
       break;
     }
     epoch += 1;
@@ -255,7 +256,7 @@ async function fitSteps(
       const test = data.test ? await evaluate(evalStep, carry.params, carry.modelState, data.test, optim.batchSize) : undefined;
       if (test && !finiteScores(test)) {
         reason = 'diverged';
-        message = `the test ${scoreText(test)} after epoch ${epoch} (step ${step}) is not finite; nothing was saved from that state.`;
+        message = `the test scores after epoch ${epoch} (step ${step}) are not finite (${scoreText(test)}); nothing was saved from that state.`;
         break;
       }
       if (test) files.record({ split: 'test', step, epoch, loss: test.loss, ...(test.accuracy !== undefined ? { accuracy: test.accuracy } : {}), time: seconds() });

@@ -16,6 +16,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeTrainingPlot } from '../cli/plot';
+import { removeStaleTemps } from '../io/atomic';
 import { checkpointPaths } from '../io/checkpoint';
 import { type MetricRecord, type MetricsRollback, appendMetrics, rollbackMetrics } from '../io/metrics';
 import { type RunLock, acquireRunLock } from '../io/runLock';
@@ -44,12 +45,14 @@ export class RunFiles {
     if (dir === undefined) return;
     this.lock = acquireRunLock(dir);
     try {
+      // Temporary files of writers that were killed (the lock says no other writer is active).
+      for (const file of [this.metricsFile, this.plotFile]) removeStaleTemps(file);
       this.rollback = rollbackMetrics(this.metricsFile, startStep);
     } catch (err) {
       this.lock.release();
       throw err;
     }
-    this.records.push(...this.rollback.records);
+    for (const record of this.rollback.records) this.records.push(record);
   }
 
   get metricsFile(): string {
@@ -66,7 +69,7 @@ export class RunFiles {
   }
 
   record(...records: MetricRecord[]): void {
-    this.records.push(...records);
+    for (const record of records) this.records.push(record);
     if (this.dir !== undefined) appendMetrics(this.metricsFile, ...records);
   }
 

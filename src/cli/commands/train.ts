@@ -1,27 +1,41 @@
 /**
  * `ssmjit train`: flags -> run config -> datasets -> model -> training loop, with a run
- * directory `<out>/<name>/` (metrics.jsonl, plot.svg, last/best checkpoints). `--resume
- * <dir>/<name>` continues a saved run from its checkpoint (settings come from the checkpoint;
- * an explicit --epochs or --max-steps extends or limits it). Ctrl-C stops after the current
- * step and saves a resumable checkpoint.
+ * directory `<out>/<name>/` (run.lock, metrics.jsonl, plot.svg, last/best checkpoints).
+ *
+ * `--resume <dir>/last` continues a saved run in its directory (settings come from the
+ * checkpoint, the metrics and checkpoint intervals included; an explicit --epochs, --max-steps,
+ * --log-every or --checkpoint-every changes them; the backend is the one the run was trained on
+ * unless --backend is given). Resuming from any other checkpoint (e.g.
+ * `<dir>/best`), or with --name/--out, branches: the run continues in a new directory
+ * (`<dir>-from-best-step<n>` by default) that starts with the metrics up to the checkpoint's
+ * step, so the original run's `last` is never overwritten.
+ *
+ * A run holds its directory's lock; a second run into the same directory is refused naming the
+ * process. Ctrl-C (SIGINT) stops after the current step, saves a resumable `last` and exits
+ * 130; a second Ctrl-C exits at once (every saved file is replaced atomically, so none is left
+ * half written).
  *
  * Prints the test score at the best validation epoch on standard output; progress and epoch
  * lines go to standard error.
  */
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import { writeFileAtomic } from '../../io/atomic';
 import { FormatError } from '../../io/formatError';
-import { checkpointPaths } from '../../io/checkpoint';
+import { checkpointPaths, readCheckpoint } from '../../io/checkpoint';
+import { rollbackMetrics } from '../../io/metrics';
+import { acquireRunLock } from '../../io/runLock';
 import { type RunConfig, type TaskSettings } from '../../train/config';
-import { openCheckpoint, snapshotOf, splitCheckpointPath, type TrainingSnapshot } from '../../train/checkpointing';
+import { type OpenedCheckpoint, openCheckpoint, snapshotOf, splitCheckpointPath, type TrainingSnapshot } from '../../train/checkpointing';
+import { modelLimitError } from '../../train/limits';
 import { type FitResult, fit, freshSnapshot } from '../../train/loop';
-import { LAST_CHECKPOINT } from '../../train/runFiles';
+import { BEST_CHECKPOINT, LAST_CHECKPOINT, METRICS_FILE } from '../../train/runFiles';
 import { type RunSetup, setupRun } from '../../train/setup';
-import { type TaskData, dataShape, loadTask } from '../../train/tasks';
+import { type TaskData, dataModelMismatch, dataShape, ignoredDataSettings, loadTask } from '../../train/tasks';
 import { kebabCase } from '../argv';
-import { modelConfigFromFlags } from '../modelFlags';
+import { flagForModelField, modelConfigFromFlags } from '../modelFlags';
 import { formatDuration } from '../progress';
-import { type CliIO, selectBackend } from './shared';
+import { type CliIO, activeBackend, selectBackend, selectBackendFor, warn } from './shared';
 import { type FreshTrainFlags, type TrainCommandFlags, TRAIN_TABLE, explicitFlags, freshFlags, withPreset } from './trainFlags';
 
 export function taskSettingsOf(flags: Pick<FreshTrainFlags, 'task' | 'channels' | 'valFraction' | 'seqLen' | 'data' | 'valData' | 'testData' | 'nTrain' | 'nVal' | 'nTest' | 'minLength' | 'maxLength'>): TaskSettings {
@@ -39,6 +53,16 @@ export function taskSettingsOf(flags: Pick<FreshTrainFlags, 'task' | 'channels' 
 export function runConfigOf(flags: FreshTrainFlags, data: TaskData): RunConfig {
   const model = modelConfigFromFlags(flags, dataShape(data.train));
   if (model._tag === 'Left') throw model.left;
+  const tooLarge = modelLimitError(model.right);
+  if (tooLarge !== undefined) {
+    const fromData = tooLarge.field !== undefined && /^(dInput|head)/.test(tooLarge.field);
+    throw new FormatError(tooLarge.problem, {
+      file: fromData ? 'dataset' : 'command line',
+      field: tooLarge.field === undefined ? undefined : fromData ? tooLarge.field : flagForModelField(tooLarge.field),
+      expected: tooLarge.expected,
+      actual: tooLarge.actual,
+    });
+  }
   return {
     task: taskSettingsOf(flags),
     model: model.right,
@@ -67,41 +91,105 @@ const timestamp = (now: Date): string => now.toISOString().replace(/[-:]/g, '').
 interface Prepared {
   readonly config: RunConfig;
   readonly data: TaskData;
+  /** The run directory this segment writes. */
   readonly dir: string;
   readonly start: (setup: RunSetup) => TrainingSnapshot;
-  readonly resumedFrom?: string;
+  readonly resumedFrom?: OpenedCheckpoint;
+  /** A resumed run continuing in a new directory: the directory it came from. */
+  readonly branchedFrom?: string;
+  readonly warnings: readonly string[];
 }
 
-function prepareFresh(flags: FreshTrainFlags): Prepared {
+async function prepareFresh(flags: FreshTrainFlags, explicit: ReadonlySet<string>): Promise<Prepared> {
+  const warnings: string[] = [];
+  const ignored = ignoredDataSettings(flags.task, explicit);
+  if (ignored.length > 0) warnings.push(`${ignored.map((k) => `--${kebabCase(k)}`).join(', ')} ${ignored.length === 1 ? 'does' : 'do'} not apply to task ${flags.task} and ${ignored.length === 1 ? 'is' : 'are'} ignored`);
+  await selectBackend(flags.backend);
   const data = loadTask(taskSettingsOf(flags), flags.seed);
-  const config = runConfigOf(flags, data);
+  const base: RunConfig = { ...runConfigOf(flags, data), logEvery: flags.logEvery, checkpointEvery: flags.checkpointEvery };
+  const config: RunConfig = base.execution === 'jit' ? { ...base, backend: await activeBackend() } : base;
   const dir = join(flags.out, flags.name ?? `${flags.task}-${flags.model}-${timestamp(new Date())}`);
-  if (existsSync(checkpointPaths(dir, LAST_CHECKPOINT).tensors)) {
-    throw new FormatError('the run directory already holds a checkpoint', {
-      file: dir,
-      field: '--name',
-      expected: `a new run name, or --resume ${join(dir, LAST_CHECKPOINT)} to continue that run`,
-    });
-  }
-  return { config, data, dir, start: (setup) => freshSnapshot(config, setup) };
+  return { config, data, dir, start: (setup) => freshSnapshot(config, setup), warnings };
 }
 
 /** Flags that still apply to a resumed run; every other setting comes from the checkpoint. */
-const RESUME_FLAGS = new Set(['resume', 'epochs', 'maxSteps', 'backend', 'quiet', 'logEvery', 'checkpointEvery', 'plot']);
+const RESUME_FLAGS = new Set(['resume', 'epochs', 'maxSteps', 'backend', 'quiet', 'logEvery', 'checkpointEvery', 'plot', 'name', 'out']);
 
 /** The explicitly given flags a resumed run does not use (to say so). */
 export const ignoredOnResume = (explicit: ReadonlySet<string>): string[] => [...explicit].filter((key) => !RESUME_FLAGS.has(key)).map((key) => `--${kebabCase(key)}`);
 
-function prepareResume(flags: TrainCommandFlags, explicit: ReadonlySet<string>, path: string): Prepared {
+/**
+ * Where a resumed run writes: `<dir>` itself when resuming `<dir>/last` (without --name/--out),
+ * else a new directory: <--out or the parent of dir>/<--name or "<dir>-from-<checkpoint>-step<n>">.
+ */
+export function resumeDirectory(checkpoint: string, step: number, flags: { name?: string; out: string }, explicit: ReadonlySet<string>): { dir: string; branched: boolean } {
+  const source = splitCheckpointPath(checkpoint);
+  const sourceName = basename(resolve(source.dir));
+  if (source.name === LAST_CHECKPOINT && !explicit.has('name') && !explicit.has('out')) return { dir: source.dir, branched: false };
+  const parent = explicit.has('out') ? flags.out : dirname(source.dir);
+  const name = explicit.has('name') && flags.name !== undefined ? flags.name : source.name === LAST_CHECKPOINT ? sourceName : `${sourceName}-from-${source.name}-step${step}`;
+  const dir = join(parent, name);
+  if (resolve(dir) !== resolve(source.dir)) return { dir, branched: true };
+  if (source.name === LAST_CHECKPOINT) return { dir: source.dir, branched: false };
+  throw new FormatError(`resuming ${checkpoint} in its own run directory would overwrite ${join(source.dir, LAST_CHECKPOINT)}`, {
+    file: 'command line',
+    field: '--name',
+    expected: 'another run name (the resumed run continues in a new directory)',
+    actual: JSON.stringify(name),
+  });
+}
+
+async function prepareResume(flags: TrainCommandFlags, explicit: ReadonlySet<string>, path: string): Promise<Prepared> {
   const opened = openCheckpoint(path);
+  const warnings: string[] = [...opened.loaded.notes];
+  const backendWarning = await selectBackendFor(opened.config, flags.backend, explicit.has('backend'));
+  if (backendWarning !== undefined) warnings.push(backendWarning);
   const optim = {
     ...opened.config.optim,
     ...(explicit.has('epochs') ? { epochs: flags.epochs } : {}),
     ...(explicit.has('maxSteps') && flags.maxSteps !== undefined ? { maxSteps: flags.maxSteps } : {}),
   };
-  const config: RunConfig = { ...opened.config, optim };
-  const data = loadTask(config.task, config.seed);
-  return { config, data, dir: splitCheckpointPath(path).dir, start: (setup) => ({ ...snapshotOf(opened, setup.initial), config }), resumedFrom: opened.file };
+  const config: RunConfig = {
+    ...opened.config,
+    optim,
+    ...(explicit.has('logEvery') ? { logEvery: flags.logEvery } : {}),
+    ...(explicit.has('checkpointEvery') ? { checkpointEvery: flags.checkpointEvery } : {}),
+  };
+  const { model } = config;
+  const data = loadTask(config.task, config.seed, model.head.kind === 'classification' ? model.head.nClasses : undefined);
+  const mismatch = dataModelMismatch(dataShape(data.train), model);
+  if (mismatch !== undefined) throw new FormatError(`the training data no longer fits the model of ${opened.file}`, { file: data.train.name, ...mismatch });
+  const { dir, branched } = resumeDirectory(path, opened.loaded.step, { name: flags.name, out: flags.out }, explicit);
+  return {
+    config,
+    data,
+    dir,
+    start: (setup) => ({ ...snapshotOf(opened, setup.initial), config }),
+    resumedFrom: opened,
+    ...(branched ? { branchedFrom: splitCheckpointPath(path).dir } : {}),
+    warnings,
+  };
+}
+
+/** Whether a checkpoint's tensors are all finite. */
+function finiteCheckpoint(dir: string, name: string): { step: number; epoch?: number } | undefined {
+  const loaded = readCheckpoint(dir, name);
+  if (loaded._tag === 'Left') return undefined;
+  for (const tensor of Object.values(loaded.right.tensors)) {
+    if (tensor.dtype !== 'F32' && tensor.dtype !== 'C64' && tensor.dtype !== 'F64') continue;
+    for (const v of tensor.data as Float32Array | Float64Array) if (!Number.isFinite(v)) return undefined;
+  }
+  return { step: loaded.right.step, ...(loaded.right.epoch !== undefined ? { epoch: loaded.right.epoch } : {}) };
+}
+
+/** The line naming the last finite checkpoint of a diverged run. */
+export function keptCheckpointLine(dir: string): string {
+  for (const name of [LAST_CHECKPOINT, BEST_CHECKPOINT]) {
+    if (!existsSync(checkpointPaths(dir, name).tensors)) continue;
+    const kept = finiteCheckpoint(dir, name);
+    if (kept !== undefined) return `the last finite checkpoint is kept: ${join(dir, name)} (step ${kept.step}${kept.epoch !== undefined ? `, epoch ${kept.epoch}` : ''})`;
+  }
+  return 'no finite checkpoint had been saved yet';
 }
 
 function summary(result: FitResult, dir: string, totalSeconds: number): string[] {
@@ -128,55 +216,100 @@ function summary(result: FitResult, dir: string, totalSeconds: number): string[]
 
 export async function trainCommand(flagsIn: TrainCommandFlags, args: readonly string[], io: CliIO): Promise<number> {
   const began = Date.now();
+  // Ctrl-C: the first stops the run after the current step (the loop yields to the event loop
+  // between steps, so this handler runs) and saves `last`; the second quits at once.
+  let interrupts = 0;
+  const onSigint = () => {
+    interrupts += 1;
+    if (interrupts > 1) {
+      io.stderr.write('\nsecond Ctrl-C: quitting now (files already saved are complete)\n');
+      process.exit(130);
+    }
+    io.stderr.write('\nCtrl-C: stopping after this step to save a resumable checkpoint (Ctrl-C again to quit at once)\n');
+  };
+  process.on('SIGINT', onSigint);
+  try {
+    return await train(flagsIn, args, io, () => interrupts > 0, began);
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
+}
+
+async function train(flagsIn: TrainCommandFlags, args: readonly string[], io: CliIO, interrupted: () => boolean, began: number): Promise<number> {
   const explicit = explicitFlags(args, TRAIN_TABLE);
   // Presets apply to fresh runs; a resumed run takes its settings from the checkpoint.
   const fresh = flagsIn.resume === undefined ? withPreset(freshFlags(flagsIn), explicit) : undefined;
   const flags: TrainCommandFlags = fresh ?? flagsIn;
-  await selectBackend(flags.backend);
-  const prepared = fresh ? prepareFresh(fresh) : prepareResume(flags, explicit, flags.resume as string);
-  const { config, data, dir } = prepared;
-  const setup = setupRun(config);
-  const start = prepared.start(setup);
   const say = (line: string) => {
     if (!flags.quiet) io.stderr.write(`${line}\n`);
   };
-  say(prepared.resumedFrom ? `resuming ${prepared.resumedFrom} at step ${start.step} (epoch ${start.epoch + 1})` : `run directory: ${dir}`);
-  const ignored = prepared.resumedFrom ? ignoredOnResume(explicit) : [];
-  if (ignored.length > 0) say(`settings come from the checkpoint; ignored: ${ignored.join(' ')}`);
-  say(`task ${config.task.name}: ${data.train.size} train / ${data.val.size} validation / ${data.test?.size ?? 0} test examples of length ${data.train.seqLen}`);
-  const m = config.model;
-  say(`model ${m.ssm.kind}: ${m.nLayers} layer${m.nLayers === 1 ? '' : 's'}, width ${m.dModel}${m.ssm.kind === 's5' ? `, P ${m.ssm.P}, ${m.ssm.blocks} block(s)` : `, N ${m.ssm.N}`}; ` +
-    `${config.optim.epochs} epochs of batch ${config.optim.batchSize}, lr ${config.optim.lr}, ssm lr ${config.optim.ssmLr}; ${config.execution === 'jit' ? 'JIT-compiled steps' : 'interpreted steps'}`);
+  const prepared = fresh ? await prepareFresh(fresh, explicit) : await prepareResume(flags, explicit, flags.resume as string);
+  for (const line of prepared.warnings) warn(io, line);
+  const { config, data, dir } = prepared;
 
-  let interrupted = false;
-  const onSigint = () => {
-    if (interrupted) process.exit(130);
-    interrupted = true;
-    io.stderr.write('\nstopping after this step (Ctrl-C again to quit at once)\n');
-  };
-  process.on('SIGINT', onSigint);
+  const lock = acquireRunLock(dir, `ssmjit train ${args.join(' ')}`);
   let result: FitResult;
   try {
+    if (lock.stale) say(`removed the lock of process ${lock.stale.pid} (started ${lock.stale.started}), which no longer runs`);
+    if (prepared.resumedFrom === undefined || prepared.branchedFrom !== undefined) {
+      if (existsSync(checkpointPaths(dir, LAST_CHECKPOINT).tensors)) {
+        throw new FormatError('the run directory already holds a checkpoint', {
+          file: dir,
+          field: '--name',
+          expected: `a new run name, or --resume ${join(dir, LAST_CHECKPOINT)} to continue that run`,
+        });
+      }
+      // A run stopped before it ever saved `last` (killed between its first `best` and `last`)
+      // cannot be resumed in place; this run starts it again and replaces what it left.
+      if (existsSync(checkpointPaths(dir, BEST_CHECKPOINT).tensors)) warn(io, `${dir} holds a best checkpoint but no last one (a run stopped before saving it); starting afresh and replacing it`);
+    }
+    if (prepared.branchedFrom !== undefined) {
+      // The branch starts with the original run's metrics; fit rolls them back to the checkpoint's step.
+      const source = join(prepared.branchedFrom, METRICS_FILE);
+      if (existsSync(source)) {
+        writeFileAtomic(join(dir, METRICS_FILE), readFileSync(source));
+        rollbackMetrics(join(dir, METRICS_FILE), prepared.resumedFrom?.loaded.step ?? 0);
+      }
+    }
+    const setup = setupRun(config);
+    const start = prepared.start(setup);
+    if (prepared.resumedFrom !== undefined) {
+      say(`resuming ${prepared.resumedFrom.file} at step ${start.step} (epoch ${start.epoch + 1})`);
+      if (prepared.branchedFrom !== undefined) say(`continuing in a new run directory ${dir} (${join(prepared.branchedFrom, LAST_CHECKPOINT)} is left as it is)`);
+    } else {
+      say(`run directory: ${dir}`);
+    }
+    const ignored = prepared.resumedFrom ? ignoredOnResume(explicit) : [];
+    if (ignored.length > 0) say(`settings come from the checkpoint; ignored: ${ignored.join(' ')}`);
+    say(`task ${config.task.name}: ${data.train.size} train / ${data.val.size} validation / ${data.test?.size ?? 0} test examples of length ${data.train.seqLen}`);
+    const m = config.model;
+    say(`model ${m.ssm.kind}: ${m.nLayers} layer${m.nLayers === 1 ? '' : 's'}, width ${m.dModel}${m.ssm.kind === 's5' ? `, P ${m.ssm.P}, ${m.ssm.blocks} block(s)` : `, N ${m.ssm.N}`}; ` +
+      `${config.optim.epochs} epochs of batch ${config.optim.batchSize}, lr ${config.optim.lr}, ssm lr ${config.optim.ssmLr}; ` +
+      `${config.execution === 'jit' ? `JIT-compiled steps${config.backend !== undefined ? ` on ${config.backend}` : ''}` : 'interpreted steps'}`);
     result = await fit(config, setup, data, start, {
       dir,
-      checkpointEvery: flags.checkpointEvery,
-      logEvery: flags.logEvery,
+      checkpointEvery: config.checkpointEvery ?? flags.checkpointEvery,
+      logEvery: config.logEvery ?? flags.logEvery,
       progress: flags.quiet ? false : io.stderr,
-      shouldStop: () => interrupted,
+      shouldStop: interrupted,
       plotTitle: flags.plot ? `${config.task.name} / ${config.model.ssm.kind}` : false,
     });
   } finally {
-    process.off('SIGINT', onSigint);
+    lock.release();
   }
   const lines = summary(result, dir, (Date.now() - began) / 1000);
+  const last = join(dir, LAST_CHECKPOINT);
   if (result.reason === 'diverged') {
-    const last = checkpointPaths(dir, LAST_CHECKPOINT).tensors;
     io.stderr.write(`error: ${result.message}\n`);
-    io.stderr.write(existsSync(last) ? `the last good checkpoint is kept: ${last}\n` : 'no checkpoint had been saved yet\n');
+    io.stderr.write(`${keptCheckpointLine(dir)}\n`);
     return 1;
   }
-  if (result.reason === 'interrupted') say(`interrupted; continue with: ssmjit train --resume ${join(dir, LAST_CHECKPOINT)}`);
-  if (result.reason === 'max-steps') say(`stopped after ${result.snapshot.step} steps (--max-steps); continue with --resume ${join(dir, LAST_CHECKPOINT)} --max-steps <n>`);
+  if (result.reason === 'interrupted') {
+    const { step, epoch } = result.snapshot;
+    io.stderr.write(`interrupted at step ${step} (epoch ${epoch + 1}); the resumable checkpoint is ${last}\n`);
+    io.stderr.write(`continue with: ssmjit train --resume ${last}\n`);
+  }
+  if (result.reason === 'max-steps') say(`stopped after ${result.snapshot.step} steps (--max-steps); continue with --resume ${last} --max-steps <n>`);
   io.stdout.write(`${lines.join('\n')}\n`);
   return result.reason === 'interrupted' ? 130 : 0;
 }

@@ -6,10 +6,15 @@
  * JavaScript FFT, and JavaScript Math for the elementwise chain.
  */
 import { spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import * as T from '../src/index';
 import type { Tensor } from '../src/index';
 import { wasmRuntime } from '../src/backend';
 import { MATH_FUNCTIONS } from '../kernels/ir/math';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
 const median = (xs: number[]): number => {
   const s = [...xs].sort((a, b) => a - b);
@@ -119,7 +124,35 @@ function jsFFT(re: Float64Array, im: Float64Array): void {
   }
 }
 
-export async function benchWasm(): Promise<string[]> {
+/** jax-js's FFT timings (bench/peers/jaxjs_fft.mjs run in the peers' folder), when installed there. */
+function jaxjsFFT(peersDir: string | undefined): { fft: number; rfft: number } | undefined {
+  if (!peersDir || !existsSync(join(peersDir, 'node_modules', '@jax-js', 'jax'))) return undefined;
+  copyFileSync(join(root, 'bench', 'peers', 'jaxjs_fft.mjs'), join(peersDir, 'jaxjs_fft.mjs'));
+  const r = spawnSync('node', ['jaxjs_fft.mjs'], { cwd: peersDir, encoding: 'utf8', timeout: 300_000 });
+  if (r.status !== 0) return undefined;
+  try {
+    const j = JSON.parse(r.stdout.trim().split('\n').pop() as string) as { fft_2_16_ms: number; rfft_64x2048_ms: number };
+    return { fft: j.fft_2_16_ms, rfft: j.rfft_64x2048_ms };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Milliseconds of a whole jitted call on wasm, its outputs read back to the host. */
+async function callMs(f: (...xs: Tensor[]) => Tensor, args: Tensor[], reps: number): Promise<number> {
+  const jitted = T.jit(f, { backend: 'wasm' });
+  const once = async () => (await jitted(...args)).data();
+  await once();
+  const ts: number[] = [];
+  for (let i = 0; i < reps; i++) {
+    const t = performance.now();
+    await once();
+    ts.push(performance.now() - t);
+  }
+  return median(ts);
+}
+
+export async function benchWasm(peersDir?: string): Promise<string[]> {
   const rt = await wasmRuntime();
   const rows: string[][] = [['kernel', 'wasm ms', 'figure', 'baseline in the same run']];
   const key = (i: number) => T.random.key(100 + i);
@@ -149,15 +182,19 @@ export async function benchWasm(): Promise<string[]> {
   }
 
   {
+    const jax = jaxjsFFT(peersDir);
+    const peer = (ms: number | undefined, call: number) => (ms === undefined ? 'jax-js: not installed' : `jax-js jit ${ms.toFixed(2)} ms (${(ms / call).toFixed(0)}× this call)`);
     const x = T.complex(T.random.normal(key(30), [1 << 16]), T.random.normal(key(31), [1 << 16]));
     const { ms } = await kernelMs((z: Tensor) => T.fft(C(z)), [x], 25);
+    const call = await callMs((z: Tensor) => T.fft(C(z)), [x], 15);
     const re = Float64Array.from({ length: 1 << 16 }, (_, i) => x.value().data[2 * i]);
     const im = Float64Array.from({ length: 1 << 16 }, (_, i) => x.value().data[2 * i + 1]);
     const js = time(() => jsFFT(re.slice(), im.slice()), 9);
-    rows.push(['fft c64 2^16', ms.toFixed(3), `${(js / ms).toFixed(1)}× radix-2 JS`, `radix-2 JS ${js.toFixed(2)} ms`]);
+    rows.push(['fft c64 2^16', ms.toFixed(3), `call with read-back ${call.toFixed(2)} ms; ${(js / ms).toFixed(1)}× radix-2 JS (${js.toFixed(2)} ms)`, peer(jax?.fft, call)]);
     const r = T.random.normal(key(32), [64, 2048]);
     const rf = await kernelMs((v: Tensor) => T.rfft(F(v)), [r], 25);
-    rows.push(['rfft f32 [64, 2048]', rf.ms.toFixed(3), '', '']);
+    const rcall = await callMs((v: Tensor) => T.rfft(F(v)), [r], 15);
+    rows.push(['rfft f32 [64, 2048]', rf.ms.toFixed(3), `call with read-back ${rcall.toFixed(2)} ms`, peer(jax?.rfft, rcall)]);
   }
 
   {

@@ -134,7 +134,8 @@ async function main(): Promise<void> {
   printTable(rows, peerByL);
   if (process.env.BENCH_WASM !== '0' && (wanted as string[]).includes('wasm')) {
     console.log('');
-    for (const line of await benchWasm()) console.log(line);
+    const peers = join(root, 'node_modules', '.cache', 'ssmjit-peers');
+    for (const line of await benchWasm(existsSync(peers) ? peers : undefined)) console.log(line);
   }
   const kernelsBench = join(root, 'dist', 'bench-kernels.js');
   if (existsSync(kernelsBench) && process.env.BENCH_KERNELS !== '0') {

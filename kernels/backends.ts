@@ -19,6 +19,7 @@
 import { createRequire } from 'node:module';
 import { GPU, WebAssemblyKernel } from 'gpu.js';
 import * as gpujs from 'gpu.js';
+import { BACKEND_DESCRIPTORS } from './capabilities';
 
 /** The gpu.js backends (kernels from the gpu.js templates, run by kernels/runtime.ts). */
 export type GpuJsBackend = 'cpu' | 'webasm' | 'webgpu' | 'headlessgl';
@@ -27,7 +28,8 @@ export type BackendName = 'wasm' | GpuJsBackend;
 
 export const ALL_BACKENDS: readonly BackendName[] = ['wasm', 'cpu', 'webasm', 'webgpu', 'headlessgl'];
 export const GPUJS_BACKENDS: readonly GpuJsBackend[] = ['cpu', 'webasm', 'webgpu', 'headlessgl'];
-export const isGpuJsBackend = (b: BackendName): b is GpuJsBackend => b !== 'wasm';
+/** Backends whose kernels are gpu.js source (the others lower to the kernel IR). */
+export const isGpuJsBackend = (b: BackendName): b is GpuJsBackend => BACKEND_DESCRIPTORS[b].codegen === 'gpujs';
 
 export interface BackendStatus {
   readonly name: BackendName;

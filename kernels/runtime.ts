@@ -21,6 +21,7 @@
  */
 import { type GPU, type IKernelRunShortcut, type IPipelineRunShortcut, Input } from 'gpu.js';
 import { type GpuJsBackend, createGPU } from './backends';
+import { describeBackend } from './capabilities';
 import { type BufferRef, type Dims, type KernelPlan, type KernelSpec, bufferLength, kernelSource } from './plan';
 import { profiling, recordKernelTime } from './profile';
 import { product } from './source';
@@ -171,12 +172,12 @@ export class KernelRuntime {
 
   /** Constants are uploaded once per runtime through a copy kernel and kept resident. */
   private constantHandle(data: Float32Array): KernelValue {
-    if (this.backend === 'cpu' || this.backend === 'webasm') return data;
+    if (describeBackend(this.backend).residency === 'host') return data;
     return this.resident.get(data)?.handle ?? data;
   }
 
   private async uploadConstants(plan: KernelPlan): Promise<void> {
-    if (this.backend === 'cpu' || this.backend === 'webasm') return;
+    if (describeBackend(this.backend).residency === 'host') return;
     for (const c of plan.constants) {
       if (this.resident.has(c.data)) continue;
       const copy = this.kernel({ name: 'upload', params: ['src'], body: 'return src[this.thread.x];', output: [c.data.length] });

@@ -13,11 +13,12 @@ import type { IR } from '../compiler/ir';
 import { printIR } from '../compiler/printer';
 import { type PassTrace, runPasses } from '../compiler/passes/pipeline';
 import { kernelSource } from '../kernels/plan';
-import type { BackendName } from '../kernels/backends';
+import { type BackendName, isGpuJsBackend } from '../kernels/backends';
 import { backendRuntime, resolveBackend, wasmRuntime } from './backend';
 import { lowerToKernels, type CpuLowered } from '../compiler/jit/cpu/lower';
 import { CpuExecutable } from '../compiler/jit/cpu/executable';
 import { placeBuffers } from '../kernels/wasm/runtime';
+import { describeBackend } from '../kernels/capabilities';
 import { printKernel, printProgram } from '../kernels/ir/printer';
 import { MATH_FUNCTIONS } from '../kernels/ir/math';
 import { flatten, unflatten } from './pytree';
@@ -132,7 +133,7 @@ export function jit<A extends unknown[], R>(f: (...args: A) => R, opts: JitOptio
       };
       return { lowered, outDef: traced.outDef, run: async (xs) => evalIR(ir, constVals, xs.map((x) => x.value())).map((v) => concreteTensor(v)) };
     }
-    if (backend === 'wasm') {
+    if (!isGpuJsBackend(backend)) {
       const runtime = await wasmRuntime();
       const cpu = lowerToKernels(ir, constVals, { threads: runtime.threads, name: f.name || 'jit' });
       const exe = await CpuExecutable.create(cpu, runtime, MATH_FUNCTIONS, constVals);
@@ -156,7 +157,7 @@ export function jit<A extends unknown[], R>(f: (...args: A) => R, opts: JitOptio
       const toTensor = (v: NDArray | DeviceArray, i: number) => (v instanceof DeviceArray ? deviceTensor(v, ir.outAtoms[i].aval) : concreteTensor(v));
       return { lowered, outDef: traced.outDef, run: async (xs) => exe.run(xs.map(fromTensor)).map(toTensor) };
     }
-    const program = lowerIR(ir, constVals, { clampReads: backend !== 'headlessgl', backend });
+    const program = lowerIR(ir, constVals, { clampReads: describeBackend(backend).clampReads, backend });
     const runtime = await backendRuntime(backend);
     const exe = new Executable(program, runtime, constVals);
     const { buffers, peak } = bufferPlan(program);

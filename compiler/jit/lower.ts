@@ -5,6 +5,7 @@
  * program outputs are packed into one buffer so a call does one upload and one readback.
  */
 import type { GpuJsBackend } from '../../kernels/backends';
+import { describeBackend } from '../../kernels/capabilities';
 import { type Dtype, type Operand, operandOf } from '../../kernels/operand';
 import { type Binding, type BufferRef, type KernelPlan, PlanBuilder } from '../../kernels/plan';
 import { elementwise } from '../../kernels/templates/elementwise';
@@ -55,22 +56,8 @@ export interface LowerOptions {
   readonly backend?: GpuJsBackend;
 }
 
-/**
- * Buffers one kernel may read. WebGPU allows 8 storage buffers per shader stage, one is the
- * output. A WebGL fragment shader reads each input through a sampler, and drivers offer 16
- * texture units (MAX_TEXTURE_IMAGE_UNITS on desktop GPUs and Mesa; WebGL 2 guarantees 16); past
- * the driver's limit headless-gl returned zeros for every output without an error.
- */
-const maxReadsOf = (backend: GpuJsBackend | undefined): number => {
-  switch (backend) {
-    case 'webgpu':
-      return 7;
-    case 'headlessgl':
-      return 16;
-    default:
-      return Infinity;
-  }
-};
+/** Buffers one kernel may read (the backend descriptor's limit; unlimited without a backend). */
+const maxReadsOf = (backend: GpuJsBackend | undefined): number => (backend ? describeBackend(backend).maxReads : Infinity);
 
 export function lowerIR(ir: IR, consts: readonly NDArray[], opts: LowerOptions = {}): LoweredProgram {
   const name = opts.name ?? 'jit';

@@ -18,6 +18,7 @@
  * otherwise it accumulates both.
  */
 import type { GpuJsBackend } from '../backends';
+import { describeBackend } from '../capabilities';
 import { type Epilogue, type Operand, bufferOf, identityEpilogue, operandOf } from '../operand';
 import { type Dims, PlanBuilder, assertCallerBindings, mergeBindings } from '../plan';
 import { balancedSum, int, product, unravelStatements } from '../source';
@@ -30,17 +31,8 @@ export interface MatmulStrategy {
   readonly unroll: number;
 }
 
-/** Fastest measured strategy per backend (see docs/kernels.md). */
-export function matmulStrategy(backend: GpuJsBackend): MatmulStrategy {
-  switch (backend) {
-    case 'cpu':
-    case 'webasm':
-      return { packB: true, unroll: 4 };
-    case 'webgpu':
-    case 'headlessgl':
-      return { packB: false, unroll: 4 };
-  }
-}
+/** Fastest measured strategy per backend (see docs/kernels.md), from the backend descriptor. */
+export const matmulStrategy = (backend: GpuJsBackend): MatmulStrategy => describeBackend(backend).matmul;
 
 export interface MatmulOptions extends Partial<MatmulStrategy> {
   readonly name?: string;

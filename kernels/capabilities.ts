@@ -1,0 +1,34 @@
+/**
+ * What each backend can do, as data: the code generators and runtimes read these fields
+ * instead of switching on backend names. One row per backend.
+ */
+import type { BackendName } from './backends';
+
+export interface BackendDescriptor {
+  /** Which lowering and runtime serve it: the kernel IR and WebAssembly, or gpu.js source. */
+  readonly codegen: 'kernel-ir' | 'gpujs';
+  /** Buffers one kernel may read (WebGPU: 8 storage buffers per stage, one is the output;
+   * WebGL: 16 texture units, past which headless-gl returned zeros without an error). */
+  readonly maxReads: number;
+  /** Reads at computed coordinates are clamped into range (GLSL texture reads are safe as is
+   * and reject Math.min/max in index expressions). */
+  readonly clampReads: boolean;
+  /** The gpu.js matmul template's measured strategy: B copied to [..., N, K] first (CPU caches),
+   * and independent partial sums in the inner loop. */
+  readonly matmul: { readonly packB: boolean; readonly unroll: number };
+  /** Where kernel inputs and intermediates live: device handles (GPU memory), host arrays
+   * (gpu.js's CPU backends copy per launch), or one shared WebAssembly memory. */
+  readonly residency: 'device' | 'host' | 'shared-memory';
+  /** i32 values are exact 32-bit integers in memory (else float32: exact to 2^24). */
+  readonly exactIntegers: boolean;
+}
+
+export const BACKEND_DESCRIPTORS: { readonly [B in BackendName]: BackendDescriptor } = {
+  wasm: { codegen: 'kernel-ir', maxReads: Infinity, clampReads: true, matmul: { packB: true, unroll: 4 }, residency: 'shared-memory', exactIntegers: true },
+  cpu: { codegen: 'gpujs', maxReads: Infinity, clampReads: true, matmul: { packB: true, unroll: 4 }, residency: 'host', exactIntegers: false },
+  webasm: { codegen: 'gpujs', maxReads: Infinity, clampReads: true, matmul: { packB: true, unroll: 4 }, residency: 'host', exactIntegers: false },
+  webgpu: { codegen: 'gpujs', maxReads: 7, clampReads: true, matmul: { packB: false, unroll: 4 }, residency: 'device', exactIntegers: false },
+  headlessgl: { codegen: 'gpujs', maxReads: 16, clampReads: false, matmul: { packB: false, unroll: 4 }, residency: 'device', exactIntegers: false },
+};
+
+export const describeBackend = (b: BackendName): BackendDescriptor => BACKEND_DESCRIPTORS[b];

@@ -84,14 +84,13 @@ const random = (n: number): Float32Array => {
 
 interface Row {
   readonly name: string;
-  readonly unit: string;
   readonly values: string[];
 }
 
 function print(title: string, threads: readonly number[], rows: readonly Row[]): void {
   console.log(`\n${title}`);
-  console.log(`  ${'case'.padEnd(44)}${threads.map((t) => `${t} thread${t > 1 ? 's' : ''}`.padStart(22)).join('')}`);
-  for (const r of rows) console.log(`  ${r.name.padEnd(44)}${r.values.map((v) => `${v} ${r.unit}`.padStart(22)).join('')}`);
+  console.log(`  ${'case'.padEnd(40)}${threads.map((t) => `${t} thread${t > 1 ? 's' : ''}`.padStart(26)).join('')}`);
+  for (const r of rows) console.log(`  ${r.name.padEnd(40)}${r.values.map((v) => `${v}`.padStart(26)).join('')}`);
 }
 
 async function matmulSection(runtimes: readonly WasmRuntime[], runs: number): Promise<void> {
@@ -115,9 +114,9 @@ async function matmulSection(runtimes: readonly WasmRuntime[], runs: number): Pr
       const ms = await time(rt, inputs, { id: 'c', size: c.M * c.N, storage: 'f32', kind: 'temp' }, scratch, kernels, runs);
       values.push(`${((2 * c.M * c.N * c.K) / ms / 1e6).toFixed(1)} (${ms.toFixed(2)} ms)`);
     }
-    rows.push({ name: c.name, unit: 'GFLOP/s', values });
+    rows.push({ name: c.name, values });
   }
-  print('matmul (kernels/cpu/matmul.ts), GFLOP/s', runtimes.map((r) => r.threads), rows);
+  print('matmul (kernels/cpu/matmul.ts): GFLOP/s (median time)', runtimes.map((r) => r.threads), rows);
 }
 
 async function reduceSection(runtimes: readonly WasmRuntime[], runs: number): Promise<void> {
@@ -138,9 +137,9 @@ async function reduceSection(runtimes: readonly WasmRuntime[], runs: number): Pr
       const ms = await time(rt, [{ id: 'x', data: random(n) }], { id: 'y', size: outSize, storage: 'f32', kind: 'temp' }, scratch, kernels, runs);
       values.push(`${((4 * n) / ms / 1e6).toFixed(1)} (${ms.toFixed(3)} ms)`);
     }
-    rows.push({ name: c.name, unit: 'GB/s', values });
+    rows.push({ name: c.name, values });
   }
-  print('reduce (kernels/cpu/reduce.ts), GB/s read', runtimes.map((r) => r.threads), rows);
+  print('reduce (kernels/cpu/reduce.ts): GB/s of input read (median time)', runtimes.map((r) => r.threads), rows);
 }
 
 const SECTIONS: Record<string, (rts: readonly WasmRuntime[], runs: number) => Promise<void>> = {

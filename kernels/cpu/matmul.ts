@@ -2,16 +2,19 @@
  * The CPU template of batched matmul, C[p] = A[p] · B[p] for `[...batch, M, K] × [...batch, K, N]`,
  * f32 or i32 (i32 products and sums wrap, exactly as the interpreter's). It owns the blocking:
  *
- * - B is cut into panels of NR = 8 columns. A first kernel packs each panel contiguously
- *   (`packed[k·NR + j]`, the last panel zero-padded) unless B's rows are already contiguous with
- *   N a small multiple of NR, where the panel is read in place (row step = B's K-stride).
  * - The micro-kernel keeps an MR × NR = 4 × 8 tile of C in 8 vector accumulators (plus 2 B
  *   vectors and one broadcast A value: 11 of V8's 16 xmm registers, no spills without FMA) and
- *   walks k unrolled by 4: per k two vector loads of B, four broadcast scalar loads of A, eight
- *   multiply-adds. A is never packed: its four values per k are scalar loads whatever its
- *   strides (a transposed A even reads them from one cache line), so no layout is unfriendly.
+ *   walks k unrolled by 4: per k two vector loads of B, four broadcast loads of A
+ *   (`v128.load32_splat`), eight multiply-adds. (6 × 8 and 4 × 12 tiles measured no better.)
+ * - B is cut into panels of NR = 8 columns, packed contiguously (`[panel][k][8]`, the last
+ *   panel zero-padded to whole vectors) by a first kernel unless B is small, row-contiguous and
+ *   made of whole panels (`readsBInPlace`). A is read in place (four values of one k per step,
+ *   any strides) unless its rows are not contiguous (a transposed activation, `packsA`): then
+ *   it is packed as `[row block][k][4]`. Packing kernels read whole rows of the operand, 64
+ *   k-steps a unit, so each line of a transposed operand is read once.
  * - Edges are static: the last row block has M mod 4 rows (its own tile code), the last panel
- *   ceil((N mod 8)/4) vectors whose lanes past N are stored one by one.
+ *   ceil((N mod 8)/4) vectors whose lanes past N are stored one by one; k runs in steps of 4,
+ *   then single steps.
  * - Work units are blocks of 4 rows of C (× batch), so a launch splits across threads. When the
  *   C tiles are too few to feed the threads and K is long (the weight-gradient shapes,
  *   64×8192·8192×64), K is split into chunks (`splitK`): each unit computes a partial C of one
@@ -47,14 +50,18 @@ export function splitK(batch: number, M: number, N: number, K: number, threads: 
   return Math.min(MAX_CHUNKS, Math.max(2 * threads, Math.ceil(K / KC)));
 }
 
-/** Whether B is read in place: contiguous rows and whole panels of no more than 128 columns. */
-const readsBInPlace = (sN: number, N: number, K: number): boolean => K === 0 || (sN === 1 && N % NR === 0 && N <= 128);
+/**
+ * Whether B is read in place: contiguous rows, whole panels, and at most 64 KiB (K·N ≤ 16384),
+ * so that the panels every row block walks again stay in cache. Longer or wider B (a weight
+ * gradient's 8192×64 operand) runs about twice as fast packed.
+ */
+const readsBInPlace = (sN: number, N: number, K: number): boolean => K === 0 || (sN === 1 && N % NR === 0 && K * N <= 16384);
 
 /**
  * Whether A is packed: when its rows are not contiguous (a transposed activation) and the
  * product is big enough to repay a pass over A. Walking k then steps by a whole row of the
- * underlying matrix, and with power-of-two row lengths those lines all fall into a few cache
- * sets; packed, each block of 4 rows is one contiguous stream of 4 values per k.
+ * underlying matrix (each line holding 4 useful values), and with power-of-two row lengths
+ * those lines crowd a few cache sets; packed, a block of 4 rows is one contiguous stream.
  */
 const packsA = (sAk: number, M: number, N: number, K: number): boolean => sAk !== 1 && M >= MR && N >= NR && K >= 16;
 
@@ -161,9 +168,9 @@ function packKernel(name: string, dims: readonly Dim[], K: number, width: number
     const p = body.bind(idiv(u, blocks), 'p');
     const k0 = body.bind(imul(irem(u, blocks), i32(PACK_K)), 'k0');
     // Steps of 4 up to the last multiple of 4 below K, then single steps (in the last block only).
-    const mainEnd = imin(iadd(k0, i32(PACK_K)), K - (K % 4));
+    const mainEnd = body.bind(imin(iadd(k0, i32(PACK_K)), K - (K % 4)), 'ke');
     body.for(k0, mainEnd, (k, kb) => rows(kb, p, k, 4), 4, 'k');
-    if (K % 4 !== 0) body.for(bin('max', mainEnd, i32(K - (K % 4))), imin(iadd(k0, i32(PACK_K)), K), (k, kb) => rows(kb, p, k, 1), 1, 'k');
+    if (K % 4 !== 0) body.for(bin('max', mainEnd, i32(K - (K % 4))), body.bind(imin(iadd(k0, i32(PACK_K)), K), 'kt'), (k, kb) => rows(kb, p, k, 1), 1, 'k');
   });
   return { name, units: P * blocks, unitCost: PACK_K * width, body: blk.stmts };
 }

@@ -7,17 +7,20 @@
  * trailing "part" axis (size 2, stride 1); axes of size 1 are dropped; adjacent kept axes whose
  * input and output strides allow it are merged, and the reduced axes are ordered by stride and
  * merged likewise (`[8, 1024, 64]` over (0, 1) becomes one reduced axis of 8192 rows of stride 64).
- * Then one of two loop shapes is chosen:
+ * Then a loop shape is chosen:
  *
- * - along (the innermost reduced axis is contiguous, e.g. a row sum): one unit per output
- *   element; the row is read as f32x4 vectors into four accumulators (16 lanes), refolded into
- *   a running total every 1024 elements, then summed horizontally; a contiguous c64 row is the
- *   same run over its interleaved floats, lanes 0 and 2 being real parts, 1 and 3 imaginary.
- * - across (otherwise; fast when the innermost kept axis is contiguous, e.g. the bias gradient
- *   `[B, L, H] -> [H]`): one unit per block of 16 outputs along the innermost kept axis, four
- *   f32x4 accumulators (scalars for a tail of < 4 outputs) looping over the reduced rows, the
- *   outermost reduced axis walked in blocks of about 64 rows whose partial sums are added to the
- *   running total. With no kept axis of 4 or more outputs the same loops run on scalars.
+ * - across (the innermost kept axis is contiguous with at least 4 outputs, e.g. the bias
+ *   gradient `[B, L, H] -> [H]`): one unit per block of 16 outputs along that axis, four f32x4
+ *   accumulators (scalars for a tail of < 4 outputs) looping over the reduced rows, the
+ *   outermost reduced axis walked in blocks of about 64 rows whose partial sums are added to
+ *   the running total.
+ * - along (else, when the innermost reduced axis is contiguous, e.g. a row sum): one unit per
+ *   output element; the row is read as f32x4 vectors into four accumulators (16 lanes),
+ *   refolded into a running total every 1024 elements, then summed horizontally; a contiguous
+ *   c64 row is the same run over its interleaved floats, lanes 0 and 2 being real parts, 1
+ *   and 3 imaginary.
+ * - otherwise across again, its vectors gathered along a strided kept axis of at least 4
+ *   outputs, or on scalars (one output a unit).
  *
  * Accuracy: float32 sums use 16 lane accumulators refolded every block, so a sum of 2^20
  * positive values stays within 1e-6 relative of float64 (tested; ~1e-7 measured). i32 sums wrap
@@ -165,12 +168,9 @@ export function reduce(ctx: TemplateContext, x: View, axes: readonly number[], o
   return across(ctx, p, op, last && last.size >= 4 ? last : null);
 }
 
-/** Splits the work: chunk count, and a scratch buffer of partials when there are several. */
-function plan(ctx: TemplateContext, p: Problem, units: number, elementsPerUnit: number): { chunks: number; partial: string } {
-  const chunks = p.red.length === 0 ? 1 : reduceChunks(units, elementsPerUnit, ctx.threads);
-  const partial = chunks > 1 ? ctx.scratch(chunks * product(p.kept), storageOf(p.e), 'partial reductions of chunks') : '';
-  return { chunks, partial };
-}
+/** The scratch buffer of partials, [chunk][flat output], when there are several chunks. */
+const partialsOf = (ctx: TemplateContext, p: Problem, chunks: number): string =>
+  chunks > 1 ? ctx.scratch(chunks * product(p.kept), storageOf(p.e), 'partial reductions of chunks') : '';
 
 /** A sink writing to the output (no split) or to row `ch` of the partials. */
 function sinkOf(p: Problem, chunks: number, partial: string, ch: Expr): Sink {
@@ -191,9 +191,10 @@ function across(ctx: TemplateContext, p: Problem, op: ReduceOp, inner: Kept | nu
   const lastWidth = m - W * (blocks - 1);
   const U0 = product(outer) * blocks;
   const [d0, ...rest] = p.red;
-  const { chunks: C0, partial } = plan(ctx, p, U0, product(p.red) * W);
+  const C0 = d0 ? reduceChunks(U0, product(p.red) * W, ctx.threads) : 1;
   const cs = d0 ? Math.ceil(d0.size / C0) : 0;
   const C = d0 ? Math.ceil(d0.size / cs) : 1;
+  const partial = partialsOf(ctx, p, C);
   // Rows of d0 per refold of the partial sums: about ACROSS_BLOCK elements per accumulator lane.
   const innerRows = product(rest);
   const rowsPerBlock = op === 'sum' && d0 ? Math.max(1, Math.ceil(ACROSS_BLOCK / innerRows)) : Infinity;
@@ -260,11 +261,12 @@ function along(ctx: TemplateContext, p: Problem, op: ReduceOp, g: 1 | 2): Kernel
   const outerRed = p.red.slice(0, -1);
   const n = run.size * g;
   const U0 = product(kept);
-  const { chunks: C0, partial } = plan(ctx, p, U0, product(p.red) * g);
+  const C0 = reduceChunks(U0, product(p.red) * g, ctx.threads);
   // The chunked extent: the outermost outer reduced axis, or the run itself (in steps of 16 floats).
   const chunkRun = outerRed.length === 0;
   const cs = chunkRun ? Math.ceil(n / C0 / ALONG) * ALONG : Math.ceil(outerRed[0].size / C0);
   const C = chunkRun ? Math.ceil(n / cs) : Math.ceil(outerRed[0].size / cs);
+  const partial = partialsOf(ctx, p, C);
   const vt = vectorOf(p.e);
 
   const blk = new Block();
@@ -283,7 +285,7 @@ function along(ctx: TemplateContext, p: Problem, op: ReduceOp, g: 1 | 2): Kernel
       const vecEnd = b.bind(isub(hi, irem(len, 4)), 've');
       b.for(lo, mainEnd, (b0, bb) => {
         const acc = Array.from({ length: ALONG / 4 }, () => bb.let(splat(identity(op, p.e)), 'acc'));
-        bb.for(b0, imin(iadd(b0, i32(ALONG_BLOCK)), mainEnd), (i, ib) => {
+        bb.for(b0, bb.bind(imin(iadd(b0, i32(ALONG_BLOCK)), mainEnd), 'be'), (i, ib) => {
           const at = ib.bind(iadd(off, i), 'at');
           acc.forEach((a, k) => ib.set(a, combine(op, a, load(p.x.buf, iadd(at, i32(4 * k)), vt))));
         }, ALONG, 'i');

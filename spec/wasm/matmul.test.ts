@@ -1,8 +1,9 @@
 // The CPU matmul template (kernels/cpu/matmul.ts) against a naive float64 triple loop over the
 // operand views written here: edge sizes of M, N, K (tiles, panels and k-unrolling all have
-// tails), batch axes, transposed, padded and broadcast operand views, a strided output, i32
-// products wrapping at 2^32, and the split-K path. Every case typechecks the kernels and runs on
-// the evaluator with launches cut at random unit boundaries; the wasm backend runs them too.
+// tails), batch axes, transposed, padded, broadcast and c64-part operand views (packed or
+// read in place), a strided output, i32 products wrapping at 2^32, and the split-K path. Every
+// case typechecks the kernels and runs on the evaluator with launches cut at random unit
+// boundaries; the wasm backend runs them too.
 // Tolerance (f32): |C - C64| <= (K + 4)·2^-23·Σ_k |A_ik·B_kj|, the bound of a sequential
 // float32 dot product with a 2× margin; i32 results are exact.
 import { describe, expect, it } from 'vitest';
@@ -13,7 +14,7 @@ import type { BufferDecl, Kernel } from '../../kernels/ir/types';
 import { runOnEvaluator, runOnWasm, type TestBuffer } from './harness';
 
 type DT = 'f32' | 'i32';
-type Layout = 'row' | 'col' | 'padded' | 'bcast';
+type Layout = 'row' | 'col' | 'padded' | 'bcast' | 'part';
 
 /** A template context that records its scratch declarations. */
 function context(threads: number): { ctx: TemplateContext; scratch: BufferDecl[] } {
@@ -45,8 +46,9 @@ const randomData = (dt: DT, n: number, wide = false): Float32Array | Int32Array 
 
 /**
  * An operand `[...batch, rows, cols]` laid out as: row-major; column-major in the last two axes
- * (a transposed view); rows padded by 3 elements behind an offset of 5; or one matrix broadcast
- * over the batch (stride 0).
+ * (a transposed view); rows padded by 3 elements behind an offset of 5; one matrix broadcast
+ * over the batch (stride 0); or the imaginary parts of an interleaved c64 matrix (stride 2,
+ * offset 1).
  */
 function operand(id: string, dt: DT, batch: number[], rows: number, cols: number, layout: Layout, wide = false): { view: View; data: Float32Array | Int32Array } {
   const nb = batch.reduce((a, b) => a * b, 1);
@@ -59,6 +61,10 @@ function operand(id: string, dt: DT, batch: number[], rows: number, cols: number
   else if (layout === 'padded') {
     offset = 5;
     [strides, size] = [[...bstr(rows * (cols + 3)), cols + 3, 1], 5 + nb * rows * (cols + 3)];
+  } else if (layout === 'part') {
+    // The imaginary parts of a c64 matrix (the views the c64 matmul splits into).
+    offset = 1;
+    [strides, size] = [[...bstr(2 * rows * cols), 2 * cols, 2], 2 * nb * rows * cols];
   } else [strides, size] = [[...batch.map(() => 0), cols, 1], rows * cols];
   return { view: { buf: id, dtype: dt, shape: [...batch, rows, cols], strides, offset }, data: randomData(dt, Math.max(size, 1), wide) };
 }
@@ -176,9 +182,10 @@ const SIZES = [1, 2, 3, 4, 5, 7, 8, 9, 13, 16, 17, 33, 64];
 const edgeCases: Case[] = [];
 for (const M of SIZES) {
   for (const N of SIZES) {
-    for (const K of [1, 3, 4, 9, 17]) {
+    for (const K of SIZES) {
       if (M * N * K > 8192) continue;
-      if ((M * 7 + N * 3 + K) % 3 !== 0 && !(M <= 9 && N <= 9)) continue;
+      // Every K for small M and N; a third of the rest.
+      if ((M * 7 + N * 3 + K) % 3 !== 0 && !(M <= 9 && N <= 9 && K <= 17)) continue;
       edgeCases.push({ M, N, K });
     }
   }
@@ -203,8 +210,11 @@ layoutCases.push(
   { M: 9, N: 16, K: 20, batch: [2], la: 'col' },
   { M: 7, N: 8, K: 16, batch: [2, 2], la: 'col', lb: 'bcast' },
   { M: 3, N: 9, K: 18, la: 'col', lb: 'col' },
-  // Wide B (N > 128) is packed even when row-major.
+  { M: 9, N: 16, K: 20, batch: [2], la: 'part', lb: 'part' },
+  { M: 6, N: 13, K: 5, la: 'part', lb: 'row' },
+  // Row-major B of whole panels is read in place when small (K·N ≤ 16384), packed when larger.
   { M: 5, N: 136, K: 3 },
+  { M: 5, N: 136, K: 130 },
 );
 
 const zeroCases: Case[] = [
@@ -270,6 +280,17 @@ describe('cpu matmul template on the evaluator', () => {
         runEvaluator(c, c.K);
       });
     }
+  });
+
+  it('packs B unless small, row-contiguous and of whole panels; packs A when transposed and large', () => {
+    const names = (c: Case): string[] => prepare(c).kernels.map((k) => k.name.slice(3));
+    expect(names({ M: 9, N: 16, K: 5 })).toEqual(['tiles']);
+    expect(names({ M: 9, N: 12, K: 5 })).toEqual(['packB', 'tiles']);
+    expect(names({ M: 9, N: 16, K: 5, lb: 'col' })).toEqual(['packB', 'tiles']);
+    expect(names({ M: 5, N: 136, K: 130 })).toEqual(['packB', 'tiles']);
+    expect(names({ M: 9, N: 16, K: 20, la: 'col' })).toEqual(['packA', 'tiles']);
+    expect(names({ M: 9, N: 16, K: 15, la: 'col' })).toEqual(['tiles']);
+    expect(names({ M: 64, N: 64, K: 8192, la: 'col' })).toEqual(['packB', 'packA', 'tiles', 'sumK']);
   });
 
   it('has the tile shape the module promises', () => {

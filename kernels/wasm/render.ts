@@ -163,6 +163,7 @@ class FunctionRenderer {
         if (e.op === 'max') return this.isNonNegative(e.a) || this.isNonNegative(e.b);
         if (e.op === 'div' || e.op === 'rem') return this.isNonNegative(e.a) && e.b.k === 'const' && e.b.v > 0;
         if (e.op === 'shru') return true;
+        if (e.op === 'and') return this.isNonNegative(e.a) || this.isNonNegative(e.b);
         return false;
       default:
         return false;

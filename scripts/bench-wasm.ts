@@ -13,6 +13,7 @@ import * as T from '../src/index';
 import type { Tensor } from '../src/index';
 import { wasmRuntime } from '../src/backend';
 import { MATH_FUNCTIONS } from '../kernels/ir/math';
+import { fftRadix2InPlace } from '../kernels/templates/fft-tables';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -94,36 +95,6 @@ function jsRecurrence(a: Float32Array, b: Float32Array, lines: number, n: number
   }
 }
 
-function jsFFT(re: Float64Array, im: Float64Array): void {
-  const n = re.length;
-  for (let i = 1, j = 0; i < n; i++) {
-    let bit = n >> 1;
-    for (; j & bit; bit >>= 1) j ^= bit;
-    j ^= bit;
-    if (i < j) {
-      [re[i], re[j]] = [re[j], re[i]];
-      [im[i], im[j]] = [im[j], im[i]];
-    }
-  }
-  for (let len = 2; len <= n; len <<= 1) {
-    const ang = (-2 * Math.PI) / len;
-    for (let i = 0; i < n; i += len) {
-      for (let k = 0; k < len / 2; k++) {
-        const wr = Math.cos(ang * k);
-        const wi = Math.sin(ang * k);
-        const ur = re[i + k];
-        const ui = im[i + k];
-        const vr = re[i + k + len / 2] * wr - im[i + k + len / 2] * wi;
-        const vi = re[i + k + len / 2] * wi + im[i + k + len / 2] * wr;
-        re[i + k] = ur + vr;
-        im[i + k] = ui + vi;
-        re[i + k + len / 2] = ur - vr;
-        im[i + k + len / 2] = ui - vi;
-      }
-    }
-  }
-}
-
 /** jax-js's FFT timings (bench/peers/jaxjs_fft.mjs run in the peers' folder), when installed there. */
 function jaxjsFFT(peersDir: string | undefined): { fft: number; rfft: number } | undefined {
   if (!peersDir || !existsSync(join(peersDir, 'node_modules', '@jax-js', 'jax'))) return undefined;
@@ -189,7 +160,7 @@ export async function benchWasm(peersDir?: string): Promise<string[]> {
     const call = await callMs((z: Tensor) => T.fft(C(z)), [x], 15);
     const re = Float64Array.from({ length: 1 << 16 }, (_, i) => x.value().data[2 * i]);
     const im = Float64Array.from({ length: 1 << 16 }, (_, i) => x.value().data[2 * i + 1]);
-    const js = time(() => jsFFT(re.slice(), im.slice()), 9);
+    const js = time(() => fftRadix2InPlace(re.slice(), im.slice()), 9);
     rows.push(['fft c64 2^16', ms.toFixed(3), `call with read-back ${call.toFixed(2)} ms; ${(js / ms).toFixed(1)}× radix-2 JS (${js.toFixed(2)} ms)`, peer(jax?.fft, call)]);
     const r = T.random.normal(key(32), [64, 2048]);
     const rf = await kernelMs((v: Tensor) => T.rfft(F(v)), [r], 25);

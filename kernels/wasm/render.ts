@@ -431,17 +431,17 @@ class FunctionRenderer {
       f.op(simple);
       return;
     }
+    /** An operand in a local: the given one, or a new local holding the expression. */
+    const inLocal = (given: number | undefined, e: Expr): number => {
+      if (given !== undefined) return given;
+      const l = this.temp('i32');
+      this.expr(e);
+      f.localSet(l);
+      return l;
+    };
     if (op === 'min' || op === 'max') {
-      const x = la ?? this.temp('i32');
-      const y = lb ?? this.temp('i32');
-      if (la === undefined) {
-        this.expr(a);
-        f.localSet(x);
-      }
-      if (lb === undefined) {
-        this.expr(b);
-        f.localSet(y);
-      }
+      const x = inLocal(la, a);
+      const y = inLocal(lb, b);
       f.localGet(x).localGet(y).localGet(x).localGet(y).op(op === 'min' ? 'i32.lt_s' : 'i32.gt_s').op('select');
       return;
     }
@@ -452,16 +452,8 @@ class FunctionRenderer {
       f.i32Const(b.v).op(divOp);
       return;
     }
-    const x = la ?? this.temp('i32');
-    const y = lb ?? this.temp('i32');
-    if (la === undefined) {
-      this.expr(a);
-      f.localSet(x);
-    }
-    if (lb === undefined) {
-      this.expr(b);
-      f.localSet(y);
-    }
+    const x = inLocal(la, a);
+    const y = inLocal(lb, b);
     // safe divisor: 1 when y == 0 or (x == INT_MIN and y == -1)
     const d = this.temp('i32');
     f.i32Const(1).localGet(y);

@@ -65,3 +65,27 @@ export async function runOnWasm(
     program.release();
   }
 }
+
+/**
+ * A template context for tests and benchmarks of one template: scratch buffers are recorded in
+ * `scratch` (declare them beside the inputs), constants in `constants`.
+ */
+export function recordingContext(name: string, threads: number): { ctx: import('../../kernels/cpu/template').TemplateContext; scratch: BufferDecl[]; constants: TestBuffer[] } {
+  const scratch: BufferDecl[] = [];
+  const constants: TestBuffer[] = [];
+  const ctx = {
+    name,
+    threads,
+    scratch: (size: number, storage: BufferDecl['storage']) => {
+      const id = `scratch${scratch.length}`;
+      scratch.push({ id, size, storage, kind: 'temp' });
+      return id;
+    },
+    constant: (data: Float32Array | Int32Array) => {
+      const id = `const${constants.length}`;
+      constants.push({ id, size: data.length, storage: data instanceof Int32Array ? 'i32' : 'f32', kind: 'constant', data });
+      return id;
+    },
+  };
+  return { ctx, scratch, constants };
+}

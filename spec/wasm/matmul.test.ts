@@ -11,28 +11,13 @@ import { MR, NR, matmul, splitK } from '../../kernels/cpu/matmul';
 import type { TemplateContext, View } from '../../kernels/cpu/template';
 import { typecheckKernel } from '../../kernels/ir/typecheck';
 import type { BufferDecl, Kernel } from '../../kernels/ir/types';
-import { runOnEvaluator, runOnWasm, type TestBuffer } from './harness';
+import { recordingContext, runOnEvaluator, runOnWasm, type TestBuffer } from './harness';
 
 type DT = 'f32' | 'i32';
 type Layout = 'row' | 'col' | 'padded' | 'bcast' | 'part';
 
 /** A template context that records its scratch declarations. */
-function context(threads: number): { ctx: TemplateContext; scratch: BufferDecl[] } {
-  const scratch: BufferDecl[] = [];
-  const ctx: TemplateContext = {
-    name: 'mm',
-    threads,
-    scratch: (size, storage) => {
-      const id = `scratch${scratch.length}`;
-      scratch.push({ id, size, storage, kind: 'temp' });
-      return id;
-    },
-    constant: () => {
-      throw new Error('matmul needs no constants');
-    },
-  };
-  return { ctx, scratch };
-}
+const context = (threads: number): { ctx: TemplateContext; scratch: BufferDecl[] } => recordingContext('mm', threads);
 
 let seed = 12345;
 const rand = (): number => {

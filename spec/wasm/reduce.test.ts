@@ -13,28 +13,13 @@ import { argmax, reduce, reduceChunks } from '../../kernels/cpu/reduce';
 import type { TemplateContext, View } from '../../kernels/cpu/template';
 import { typecheckKernel } from '../../kernels/ir/typecheck';
 import type { BufferDecl, Kernel } from '../../kernels/ir/types';
-import { runOnEvaluator, runOnWasm, type TestBuffer } from './harness';
+import { recordingContext, runOnEvaluator, runOnWasm, type TestBuffer } from './harness';
 
 type DT = 'f32' | 'i32' | 'c64';
 type Op = 'sum' | 'max' | 'argmax';
 type Layout = 'row' | 'perm' | 'padded' | 'bcast';
 
-function context(threads: number): { ctx: TemplateContext; scratch: BufferDecl[] } {
-  const scratch: BufferDecl[] = [];
-  const ctx: TemplateContext = {
-    name: 'red',
-    threads,
-    scratch: (size, storage) => {
-      const id = `scratch${scratch.length}`;
-      scratch.push({ id, size, storage, kind: 'temp' });
-      return id;
-    },
-    constant: () => {
-      throw new Error('reductions need no constants');
-    },
-  };
-  return { ctx, scratch };
-}
+const context = (threads: number): { ctx: TemplateContext; scratch: BufferDecl[] } => recordingContext('red', threads);
 
 let seed = 777;
 const rand = (): number => {

@@ -20,7 +20,7 @@ let reporting = false;
 /** With SSMJIT_PROFILE=1, the totals are printed at exit beside the kernel table. */
 export function countCall(): void {
   transfers.calls++;
-  if (reporting || !profiling()) return;
+  if (reporting || typeof process === 'undefined' || !profiling()) return;
   reporting = true;
   process.on('exit', () => {
     const per = (n: number) => (transfers.calls ? (n / transfers.calls).toFixed(0) : '0');

@@ -95,7 +95,7 @@ describeEachBackend('jit fusion', (backend) => {
     if (backend === 'wasm') {
       // The reduction's operand is materialised: one map kernel, then the reduction.
       expect(kernelKinds(l)).toEqual(['map', 'template']);
-      expect(l.kernels[0].source).toContain('+ 1.0');
+      expect(l.kernels[0].source).toContain('+ f32x4(1.0)');
       return;
     }
     expect(fusedMaps(l)).toEqual([]);

@@ -387,15 +387,20 @@ function mapKernel(name: string, v: Var, out: View, env: ConstructorParameters<t
     };
     // Vector loop: j + 4 <= j1.
     const outAt = (flat: Expr, j: Expr): Expr => (contiguousOut ? imul(flat, i32(lanes)) : iadd(outRow, imul(j, i32(lanes))));
-    b.for(j0, isub(j1, i32(LANES - 1)), (j, vb) => {
-      const { coords, flat } = coordsAt(j, true, vb);
-      store(vb, outAt(flat, j), new ValueEmitter(env, vb, true).value(v, coords), true);
-    }, LANES, 'j');
-    const tail = b.bind(iadd(j0, imul(idiv(isub(j1, j0), LANES), i32(LANES))));
-    b.for(tail, j1, (j, sb) => {
-      const { coords, flat } = coordsAt(j, false, sb);
-      store(sb, outAt(flat, j), new ValueEmitter(env, sb, false).value(v, coords), false);
-    }, 1, 'k');
+    // Blocks are whole vectors except the row's last, so the loops that cannot run are left out.
+    if (inner >= LANES) {
+      b.for(j0, isub(j1, i32(LANES - 1)), (j, vb) => {
+        const { coords, flat } = coordsAt(j, true, vb);
+        store(vb, outAt(flat, j), new ValueEmitter(env, vb, true).value(v, coords), true);
+      }, LANES, 'j');
+    }
+    if (inner % LANES !== 0) {
+      const tail = b.bind(iadd(j0, imul(idiv(isub(j1, j0), LANES), i32(LANES))));
+      b.for(tail, j1, (j, sb) => {
+        const { coords, flat } = coordsAt(j, false, sb);
+        store(sb, outAt(flat, j), new ValueEmitter(env, sb, false).value(v, coords), false);
+      }, 1, 'k');
+    }
   });
   return { name, units, unitCost: Math.ceil(n / units) * 4, body: body.stmts };
 }

@@ -14,7 +14,7 @@ const INFIX: Record<string, string> = {
 export function printExpr(e: Expr): string {
   switch (e.k) {
     case 'const':
-      return isVector(e.t) ? `${e.t}(${e.v})` : e.t === 'f32' ? fmtFloat(e.v) : e.t === 'bool' ? (e.v ? 'true' : 'false') : String(e.v);
+      return isVector(e.t) ? `${e.t}(${e.t === 'f32x4' ? fmtFloat(e.v) : e.v})` : e.t === 'f32' ? fmtFloat(e.v) : e.t === 'bool' ? (e.v ? 'true' : 'false') : String(e.v);
     case 'get':
       return e.name;
     case 'load': {

@@ -58,6 +58,7 @@ import {
   add, bin, constant, cvt, div, mathName, mul, neg, select, sub, un,
 } from './build';
 import type { KFunction, Kernel } from './types';
+import { calledFunctions, functionStmts } from './walk';
 import { withElement } from './types';
 
 // ---- Shape-generic helpers: constants take the shape (scalar or 4 lanes) of the value they meet.
@@ -393,64 +394,12 @@ type Node = Expr | Stmt | Kernel | KFunction;
  * or through other functions of the library, by name: the function table a backend needs.
  */
 export function mathFunctionsUsed(roots: Iterable<Node>): Map<string, KFunction> {
-  const used = new Map<string, KFunction>();
-  const stack: Node[] = [...roots];
-  const visitFn = (f: KFunction): void => {
-    stack.push(...f.body, f.ret);
-  };
-  while (stack.length) {
-    const n = stack.pop()!;
-    if (!('k' in n)) {
-      if ('params' in n) visitFn(n);
-      else stack.push(...n.body);
-      continue;
-    }
-    switch (n.k) {
-      case 'call': {
-        stack.push(...n.args);
-        const f = MATH_FUNCTIONS.get(n.fn);
-        if (f && !used.has(n.fn)) {
-          used.set(n.fn, f);
-          visitFn(f);
-        }
-        break;
-      }
-      case 'un': case 'cvt': case 'splat': case 'lane':
-        stack.push(n.a);
-        break;
-      case 'bin':
-        stack.push(n.a, n.b);
-        break;
-      case 'select':
-        stack.push(n.c, n.a, n.b);
-        break;
-      case 'vec':
-        stack.push(...n.lanes);
-        break;
-      case 'load':
-        stack.push(n.index);
-        break;
-      case 'let':
-        stack.push(n.init);
-        break;
-      case 'set':
-        stack.push(n.value);
-        break;
-      case 'store':
-        stack.push(n.index, n.value);
-        break;
-      case 'storePair':
-        stack.push(n.index, n.a, n.b);
-        break;
-      case 'for':
-        stack.push(n.from, n.to, ...n.body);
-        break;
-      case 'if':
-        stack.push(n.cond, ...n.then, ...n.else);
-        break;
-      case 'const': case 'get':
-        break;
-    }
-  }
-  return used;
+  const lists = [...roots].map((n): readonly Stmt[] => {
+    if (!('k' in n)) return 'params' in n ? functionStmts(n) : n.body;
+    return n.k === 'let' || n.k === 'set' || n.k === 'store' || n.k === 'storePair' || n.k === 'for' || n.k === 'if'
+      ? [n]
+      : [{ k: 'let', name: '', t: n.t, init: n }];
+  });
+  // A root function's own callees, but not the root itself unless something calls it.
+  return new Map(calledFunctions(lists, MATH_FUNCTIONS).map((f) => [f.name, f]));
 }

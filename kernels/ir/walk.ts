@@ -3,7 +3,7 @@
  * nested expressions before the node that holds them. Analyses (the buffers a kernel touches,
  * the functions it calls) are one callback over it.
  */
-import type { Expr, Stmt } from './types';
+import type { Expr, KFunction, Stmt } from './types';
 
 export function forEachExpr(stmts: readonly Stmt[], visit: (e: Expr) => void): void {
   const expr = (e: Expr): void => {
@@ -81,4 +81,21 @@ export function buffersOf(stmts: readonly Stmt[]): Set<string> {
   };
   stores(stmts);
   return found;
+}
+
+/** The statements of a function with its returned expression as a last one (for traversals). */
+export const functionStmts = (fn: KFunction): Stmt[] => [...fn.body, { k: 'let', name: '', t: fn.result, init: fn.ret }];
+
+/** Functions called from a statement list, transitively through the function table. */
+export function calledFunctions(roots: readonly (readonly Stmt[])[], table: ReadonlyMap<string, KFunction>): KFunction[] {
+  const found = new Map<string, KFunction>();
+  const visit = (e: Expr): void => {
+    if (e.k !== 'call' || found.has(e.fn)) return;
+    const fn = table.get(e.fn);
+    if (!fn) throw new Error(`kernel IR: call of unknown function '${e.fn}'`);
+    found.set(e.fn, fn);
+    forEachExpr(functionStmts(fn), visit);
+  };
+  roots.forEach((r) => forEachExpr(r, visit));
+  return [...found.values()];
 }

@@ -9,7 +9,7 @@
 import { type FunctionBuilder, type MemoryImport, ModuleBuilder, type OpName, type ValType } from './assembler';
 import type { Expr, KFunction, Kernel, KType, Stmt } from '../ir/types';
 import { elementOf, isVector, LANES } from '../ir/types';
-import { forEachExpr } from '../ir/walk';
+import { calledFunctions, forEachExpr, functionStmts } from '../ir/walk';
 
 export interface RenderOptions {
   readonly memory: MemoryImport;
@@ -54,7 +54,7 @@ export function vectorConstants(kernels: readonly Kernel[], functions: ReadonlyM
   };
   const fns = calledFunctions(kernels.map((k) => k.body), functions);
   for (const k of kernels) forEachExpr(k.body, visit);
-  for (const fn of fns) forEachExpr([...fn.body, { k: 'let', name: '', t: fn.result, init: fn.ret }], visit);
+  for (const fn of fns) forEachExpr(functionStmts(fn), visit);
   const bytes = new Uint8Array(16 * chunks.length);
   chunks.forEach((c, i) => bytes.set(c, 16 * i));
   return { bytes, slots };
@@ -68,19 +68,6 @@ export interface RenderedModule {
 
 const valType = (t: KType): ValType => (isVector(t) ? 'v128' : t === 'f32' ? 'f32' : 'i32');
 
-/** Functions called from a statement list, transitively through the function table. */
-export function calledFunctions(roots: readonly (readonly Stmt[])[], table: ReadonlyMap<string, KFunction>): KFunction[] {
-  const found = new Map<string, KFunction>();
-  const visit = (e: Expr): void => {
-    if (e.k !== 'call' || found.has(e.fn)) return;
-    const fn = table.get(e.fn);
-    if (!fn) throw new Error(`wasm render: call of unknown function '${e.fn}'`);
-    found.set(e.fn, fn);
-    forEachExpr([...fn.body, { k: 'let', name: '', t: fn.result, init: fn.ret }], visit);
-  };
-  roots.forEach((r) => forEachExpr(r, visit));
-  return [...found.values()];
-}
 
 const F32_UN: Record<string, OpName> = { neg: 'f32.neg', abs: 'f32.abs', sqrt: 'f32.sqrt', floor: 'f32.floor', ceil: 'f32.ceil', trunc: 'f32.trunc', nearest: 'f32.nearest', bitsOf: 'i32.reinterpret_f32' };
 const F32X4_UN: Record<string, OpName> = { neg: 'f32x4.neg', abs: 'f32x4.abs', sqrt: 'f32x4.sqrt', floor: 'f32x4.floor', ceil: 'f32x4.ceil', trunc: 'f32x4.trunc', nearest: 'f32x4.nearest' };

@@ -15,24 +15,12 @@ import { type TemplateContext, type View, contiguousView } from '../kernels/cpu/
 import type { BufferDecl, Kernel } from '../kernels/ir/types';
 import { fftRadix2InPlace } from '../kernels/templates/fft-tables';
 import { WasmRuntime } from '../kernels/wasm/runtime';
+import { timeMs } from './timing';
+
+const time = (f: () => void): number => timeMs(f, runs).median;
 
 const runs = Number(process.argv.find((a) => a.startsWith('--runs='))?.slice(7) ?? 21);
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
-}
-
-function time(f: () => void): number {
-  f();
-  const ts: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const t0 = performance.now();
-    f();
-    ts.push(performance.now() - t0);
-  }
-  return median(ts);
-}
 
 type Build = (ctx: TemplateContext, x: View, out: View) => Kernel[];
 

@@ -15,26 +15,14 @@ import type { BufferDecl, Kernel, Storage } from '../kernels/ir/types';
 import { associativeScan, type Combine, cumsum, linearRecurrence } from '../kernels/cpu/scan';
 import { contiguousView, type TemplateContext, type View } from '../kernels/cpu/template';
 import { WasmRuntime } from '../kernels/wasm/runtime';
+import { timeMs } from './timing';
 
 const arg = (name: string): string | undefined => process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
 const RUNS = Number(arg('runs') ?? 9);
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
-}
+/** Median and minimum milliseconds after three warm-ups (the minimum is the figure to trust on a busy machine). */
+const time = (f: () => void, runs = RUNS): Timing => timeMs(f, runs, 3);
 
-/** Median and minimum milliseconds of `runs` timed runs after warm-ups (the minimum is the figure to trust on a busy machine). */
-function time(f: () => void, runs = RUNS): Timing {
-  for (let i = 0; i < 3; i++) f(); // compile tiers: V8 tiers a wasm function up between calls, not during a long one
-  const ms: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const t0 = performance.now();
-    f();
-    ms.push(performance.now() - t0);
-  }
-  return { median: median(ms), min: Math.min(...ms) };
-}
 
 interface Timing {
   median: number;

@@ -13,25 +13,12 @@ import * as T from '../src/index';
 import type { Tensor } from '../src/index';
 import { wasmRuntime } from '../src/backend';
 import { MATH_FUNCTIONS } from '../kernels/ir/math';
+import { median, timeMs } from './timing';
 import { fftRadix2InPlace } from '../kernels/templates/fft-tables';
 
+const time = (f: () => void, reps: number): number => timeMs(f, reps).median;
+
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
-
-function time(f: () => void, reps: number): number {
-  f();
-  const ts: number[] = [];
-  for (let i = 0; i < reps; i++) {
-    const t = performance.now();
-    f();
-    ts.push(performance.now() - t);
-  }
-  return median(ts);
-}
 
 /** Milliseconds per run of the kernels of jit(f) on these arguments (inputs written once). */
 async function kernelMs(f: (...xs: Tensor[]) => unknown, args: Tensor[], reps: number): Promise<{ ms: number; kernels: number }> {

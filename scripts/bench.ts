@@ -15,6 +15,7 @@ import { fileURLToPath } from 'node:url';
 import * as T from '../src/index';
 import { s5Init, s5ValueAndGrad } from '../bench/s5Step';
 import { benchWasm } from './bench-wasm';
+import { median } from './timing';
 import type { BackendName } from '../kernels/backends';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -26,10 +27,6 @@ const P = 64;
 const lengths = (process.env.BENCH_L ?? '1024,256').split(',').map(Number);
 const reps = Number(process.env.BENCH_REPS ?? 5);
 
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 
 interface Row {
   readonly what: string;

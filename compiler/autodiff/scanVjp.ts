@@ -9,8 +9,8 @@
  * D and E rows come from the combine's own VJP with one-hot cotangents, applied elementwise.
  * Reversed scans are flip, scan, flip, and so is their VJP.
  */
-import type { Tensor } from '../../src/tensor';
-import { traceCombine } from '../../src/ops/scans';
+import type { Tensor } from '../tensor';
+import { traceCombine } from '../combine';
 import { applyElementwiseIR } from '../combine';
 import type { PrimParams } from '../primitives';
 import { bind } from '../tracer';

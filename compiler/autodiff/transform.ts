@@ -10,7 +10,7 @@
  * its own VJP applies the Jacobian): inputs (consts, args, tangents), outputs (outs, output
  * tangents). One rule table serves both directions.
  */
-import { concreteTensor, type Tensor } from '../../src/tensor';
+import { concreteTensor, type Tensor } from '../tensor';
 import type { Atom, IR, Var } from '../ir';
 import { Lit } from '../ir';
 import { ndarray } from '../ndarray';

@@ -7,7 +7,7 @@
  * the gradient for the real inner product Re(conj(a)·b). So a holomorphic f with derivative
  * f' pulls ct back to ct·conj(f'(z)), and a complex-linear map pulls back by its adjoint.
  */
-import { concreteTensor, type Tensor } from '../../src/tensor';
+import { concreteTensor, type Tensor } from '../tensor';
 import type { Prim, PrimParams, PrimTable } from '../primitives';
 import { scanVjp } from './scanVjp';
 import * as U from './ops';

@@ -3,10 +3,9 @@
  * general associative scan whose combine is a DSL function over tuples of scalars, traced
  * into a sub-IR. A reversed scan is flip, scan, flip.
  */
-import type { DType } from '../../compiler/dtype';
 import { ShapeDtypeError, userCallSite } from '../../compiler/errors';
-import type { ClosedIR } from '../../compiler/ir';
-import { bind, bind1, traceFlat } from '../../compiler/tracer';
+import { traceCombine, type Combine } from '../../compiler/combine';
+import { bind, bind1 } from '../../compiler/tracer';
 import type { Shape } from '../../compiler/shape';
 import { Tensor } from '../tensor';
 import { alignOperands, normAxis } from './core';
@@ -29,20 +28,7 @@ export function linearRecurrence<D extends 'f32' | 'c64'>(a: Tensor<D> | Tensor<
   return bind1('linrec', [aa, bb], { axis: normAxis('linearRecurrence', bb, opts.axis ?? 0), reverse: opts.reverse ?? false }) as never;
 }
 
-/** A combine over tuples: given the left (earlier) and right (later) tuples of scalars, returns their combination. */
-export type Combine = (left: Tensor[], right: Tensor[]) => Tensor[];
-
-/** Traces a combine on scalars of the given dtypes into a closed sub-IR. */
-export function traceCombine(combine: Combine, dtypes: readonly DType[]): ClosedIR {
-  const n = dtypes.length;
-  const avals = [...dtypes, ...dtypes].map((dtype) => ({ shape: [], dtype }));
-  const traced = traceFlat((...args) => combine(args.slice(0, n), args.slice(n)), avals);
-  const consts = traced.consts.map((t) => {
-    if (t.isTracer) throw new Error('associativeScan: the combine function must not capture traced values from outside it');
-    return t.value();
-  });
-  return { ir: traced.ir, consts };
-}
+export { type Combine, traceCombine } from '../../compiler/combine';
 
 /**
  * Inclusive associative scan: y_0 = x_0, y_t = y_{t-1} ⊕ x_t, applied elementwise over the

@@ -10,17 +10,21 @@
  * Reversed scans are flip, scan, flip, and so is their VJP.
  */
 import type { Tensor } from '../tensor';
-import { traceCombine } from '../combine';
-import { applyElementwiseIR } from '../combine';
+import { applyElementwiseIR, traceCombine } from '../combine';
 import type { PrimParams } from '../primitives';
 import { bind } from '../tracer';
 import * as U from './ops';
-import { vjpIR } from './transform';
-import type { Cotangent } from './vjpRules';
+import type { Cotangent, SubTransforms } from './rules';
 
 type Mat = Tensor[][];
 
-export function scanVjp(cts: readonly Cotangent[], xs: readonly Tensor[], ys: readonly Tensor[], params: PrimParams['assoc_scan']): Cotangent[] {
+export function scanVjp(
+  cts: readonly Cotangent[],
+  xs: readonly Tensor[],
+  ys: readonly Tensor[],
+  params: PrimParams['assoc_scan'],
+  sub: SubTransforms,
+): Cotangent[] {
   const { axis, reverse, combine } = params;
   if (xs.some((x) => x.dtype !== 'f32')) {
     throw new Error('differentiating associativeScan needs f32 operands; write complex recurrences with linearRecurrence, or scan real and imaginary parts');
@@ -37,7 +41,7 @@ export function scanVjp(cts: readonly Cotangent[], xs: readonly Tensor[], ys: re
   const yPrev = y.map((t) => U.sliceAxis(t, axis, 0, L - 1));
   const xCur = x.map((t) => U.sliceAxis(t, axis, 1, L - 1));
   const shape = yPrev[0].shape;
-  const combineVjp = vjpIR(combine.ir);
+  const combineVjp = sub.vjpIR(combine.ir);
   const combineConsts = combine.consts.map((c) => U.broadcastScalar(U.constTensor(c), shape));
   const nc = combineConsts.length;
   const D: Mat = [];

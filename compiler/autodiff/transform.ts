@@ -18,7 +18,8 @@ import { dce } from '../passes/dce';
 import type { Prim } from '../primitives';
 import { applyIR, bind, litTensor, traceFlat, type TracedIR } from '../tracer';
 import * as U from './ops';
-import { type Cotangent, type VjpRule, vjpRules } from './vjpRules';
+import type { Cotangent, SubTransforms, VjpRule } from './rules';
+import { vjpRules } from './vjpRules';
 
 const zeros = (v: { shape: readonly number[]; dtype: Tensor['dtype'] }): Tensor => {
   const z = concreteTensor(ndarray(v.dtype, []));
@@ -49,11 +50,13 @@ export function backprop(ir: IR, primals: readonly Tensor[], cts: readonly Cotan
     const outCts = e.outputs.map((v) => ctOf.get(v) ?? null);
     if (outCts.every((c) => c === null)) continue;
     const rule = vjpRules[e.prim] as VjpRule<Prim>;
-    const inCts = rule(outCts, e.inputs.map(read), e.outputs.map(read), e.params);
+    const inCts = rule(outCts, e.inputs.map(read), e.outputs.map(read), e.params, SUB);
     e.inputs.forEach((a, k) => accumulate(a, inCts[k]));
   }
   return [outs, inVars.map((v) => ctOf.get(v) ?? zeros(v.aval))];
 }
+
+const SUB: SubTransforms = { vjpIR: (ir) => vjpIR(ir), jvpIR: (ir) => jvpIR(ir) };
 
 /** The VJP program of `ir` (see the module comment); its own captured constants come along. */
 export function vjpIR(ir: IR): TracedIR {

@@ -9,12 +9,11 @@
  */
 import { concreteTensor, type Tensor } from '../tensor';
 import type { Prim, PrimParams, PrimTable } from '../primitives';
+import type { Cotangent, VjpRule } from './rules';
 import { scanVjp } from './scanVjp';
 import * as U from './ops';
 
-export type Cotangent = Tensor | null;
-
-export type VjpRule<P extends Prim> = (cts: readonly Cotangent[], inputs: readonly Tensor[], outputs: readonly Tensor[], params: PrimParams[P]) => Cotangent[];
+export type { Cotangent, VjpRule } from './rules';
 
 /** Rule body for single-output primitives whose output cotangent is non-null. */
 const single =
@@ -161,7 +160,7 @@ export const vjpRules: PrimTable<{ [P in Prim]: VjpRule<P> }> = {
     const xPrev = shift(x, axis, !reverse);
     return [U.mul(g, U.conj(xPrev)), g];
   }),
-  assoc_scan: (cts, inputs, outputs, params) => scanVjp(cts, inputs, outputs, params),
+  assoc_scan: (cts, inputs, outputs, params, sub) => scanVjp(cts, inputs, outputs, params, sub),
   fft: single((ct, [x], _, { inverse }) => {
     const n = x.shape[x.ndim - 1];
     // fft: F x pulls back by F^H = n·ifft; ifft = F^H x / n pulls back by F / n.

@@ -31,3 +31,19 @@ export type VjpRule<P extends Prim> = (
   sub: SubTransforms,
 ) => Cotangent[];
 
+
+/** A tangent; null is a symbolic zero. */
+export type Tangent = Tensor | null;
+
+/**
+ * Forward-mode rule: given the equation's primal inputs and their tangents (at least one
+ * non-null), returns its primal outputs and one tangent per output. Most rules bind the
+ * primitive and derive the tangent from inputs and outputs; a rule may instead compute both
+ * at once (the associative scan runs one scan over (value, tangent) pairs).
+ */
+export type JvpRule<P extends Prim> = (
+  tangents: readonly Tangent[],
+  inputs: readonly Tensor[],
+  params: PrimParams[P],
+  sub: SubTransforms,
+) => [Tensor[], Tangent[]];

@@ -8,7 +8,7 @@ import type { Prim } from '../../compiler/primitives';
 import { bind1 } from '../../compiler/tracer';
 import * as T from '../../src/index';
 import type { Tensor } from '../../src/index';
-import { tropical } from './combines';
+import { matrixProduct, runningSoftmax, tropical } from './combines';
 import type { ArgSpec, Diff, Program } from './support';
 
 export interface PrimCase {
@@ -38,6 +38,15 @@ const binaryBoth = (label: string, f: Program, second?: ArgSpec['domain']): Prim
 const comparison = (label: string, cmp: (a: Tensor<'f32'>, b: Tensor<'f32'>) => Tensor): PrimCase[] => [
   { label, args: [arg(M), arg(M)], f: (a, b) => toF32(cmp(F(a), F(b))), zero: true },
 ];
+
+/** (a1, b1) ⊕ (a2, b2) = (a1·a2, a2·b1 + b2): composition of z ↦ a·z + b, over c64. */
+const complexAffine: T.Combine = ([a1, b1], [a2, b2]) => [T.mul(C(a1), C(a2)), T.add(T.mul(C(a2), C(b1)), C(b2))];
+
+/**
+ * The Heisenberg group law (z1, s1) ⊕ (z2, s2) = (z1 + z2, s1 + s2 + Im(conj(z1)·z2)): associative,
+ * a c64 and an f32 operand, and not holomorphic (conj, imag).
+ */
+const heisenberg: T.Combine = ([z1, s1], [z2, s2]) => [T.add(C(z1), C(z2)), T.add(T.add(F(s1), F(s2)), T.imag(T.mul(T.conj(C(z1)), C(z2))))];
 
 const fixedKey = T.random.key(7);
 const repeatedIndices = T.tensor([2, 0, 2, 3, 2], 'i32');
@@ -166,9 +175,30 @@ export const PRIMITIVE_CASES: { readonly [P in Prim]: readonly PrimCase[] } = {
       f: (a, b) => T.linearRecurrence(F(a), C(b), { reverse: true }),
     },
   ],
-  // Forward mode through wider combines is costly (see memory.test.ts); they are covered in
-  // reverse mode in scans.test.ts.
   assoc_scan: [
+    {
+      label: 'associative scan of 2×2 matrix products (4 operands, non-symmetric derivatives)',
+      args: [arg([4]), arg([4]), arg([4]), arg([4])],
+      f: (a, b, c, d) => T.stack(T.associativeScan(matrixProduct.combine, [a, b, c, d])),
+    },
+    {
+      label: 'associative scan of the running softmax normaliser',
+      args: [arg([5]), arg([5], 'f32', 'positive')],
+      f: (m, s) => T.stack(T.associativeScan(runningSoftmax.combine, [m, s])),
+    },
+    {
+      label: 'associative scan of complex affine maps (c64 operands, holomorphic combine)',
+      args: [arg([4], 'c64', 'contraction'), arg([4], 'c64')],
+      f: (a, b) => T.stack(T.associativeScan(complexAffine, [a, b])),
+    },
+    {
+      label: 'associative scan of the Heisenberg group law (c64 and f32 operands, not holomorphic), reversed on axis 1',
+      args: [arg([2, 3], 'c64'), arg([2, 3])],
+      f: (z, s) => {
+        const [zs, ss] = T.associativeScan(heisenberg, [z, s], { axis: 1, reverse: true });
+        return T.add(T.mul(zs as Tensor<'c64'>, 0.5), T.cast('c64')(ss as Tensor<'f32'>));
+      },
+    },
     {
       label: 'associative scan of the (max, +) recurrence',
       args: [arg([4]), arg([4])],

@@ -165,6 +165,7 @@ export const jvpRules: PrimTable<{ [P in Prim]: JvpRule<P> }> = {
   fft: linear('fft'),
   rfft: linear('rfft'),
   irfft: linear('irfft'),
+  stop_gradient: zero('stop_gradient'),
   iota: zero('iota'),
   random_bits: zero('random_bits'),
 };

@@ -179,6 +179,7 @@ export const vjpRules: PrimTable<{ [P in Prim]: VjpRule<P> }> = {
     const w = U.prim('reshape', [tensorOf(weights)], { shape: [m] });
     return [U.mul(U.prim('rfft', [ct], {}), U.cast(w, 'c64'))];
   }),
+  stop_gradient: nonDiff,
   iota: nonDiff,
   random_bits: nonDiff,
 };

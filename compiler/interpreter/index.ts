@@ -91,6 +91,7 @@ export const interpRules: PrimTable<{ [P in Prim]: InterpRule<P> }> = {
     for (let i = 0; i < sizeOf(shape); i++) out.data[i * lanes] = Math.floor(i / inner) % shape[axis];
     return [out];
   },
+  stop_gradient: ([x]) => [x],
   random_bits: ([key], { shape }) => [ndarray('i32', shape, randomBits(key.data[0], key.data[1], sizeOf(shape)))],
 };
 

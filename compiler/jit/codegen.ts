@@ -107,6 +107,8 @@ export const codegenRules: PrimTable<{ [P in Prim]: CodegenRule<P> }> = {
   rfft: kernel('rfft'),
   irfft: kernel('irfft'),
   random_bits: { kind: 'host' },
+  // Removed by simplify before lowering; the identity should one reach codegen.
+  stop_gradient: ew('stop_gradient'),
 };
 
 export const codegenKind = (p: Prim): CodegenRule<Prim>['kind'] => codegenRules[p].kind;

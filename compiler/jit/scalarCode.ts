@@ -49,6 +49,7 @@ export const elementwiseCode: { [P in keyof PrimParams]?: (v: readonly ValueExpr
   real: ([x]) => R(x.re),
   imag: ([x]) => R(x.im),
   conj: ([x]) => ({ re: x.re, im: `(-${x.im})` }),
+  stop_gradient: ([x]) => x,
   add: ([a, b]) => ({ re: `(${a.re} + ${b.re})`, im: `(${a.im} + ${b.im})` }),
   sub: ([a, b]) => ({ re: `(${a.re} - ${b.re})`, im: `(${a.im} - ${b.im})` }),
   mul: ([a, b], [d]) =>

@@ -276,6 +276,7 @@ export const shapeRules: PrimTable<{ [P in Prim]: ShapeRule<P> }> = {
     check(m === Math.floor(n / 2) + 1, `irfft to n=${n} needs ${Math.floor(n / 2) + 1} frequencies, got ${m}`);
     return [av([...avals[0].shape.slice(0, -1), n], 'f32')];
   },
+  stop_gradient: unary(ALL),
   iota: (avals, { shape, axis, dtype }) => {
     arity(avals, 0);
     check(axis >= 0 && axis < shape.length, `axis ${axis} out of range for rank ${shape.length}`);

@@ -17,6 +17,8 @@ export interface PrimCase {
   readonly f: Program;
   /** The program is locally constant: the primitive must cut the derivative to exactly zero. */
   readonly zero?: true;
+  /** With `zero`: the function does vary (stop_gradient), so finite differences are not zero. */
+  readonly varies?: true;
 }
 
 const F = (x: Tensor): Tensor<'f32'> => x as Tensor<'f32'>;
@@ -226,6 +228,9 @@ export const PRIMITIVE_CASES: { readonly [P in Prim]: readonly PrimCase[] } = {
     { label: 'irfft batched to n=6', args: [arg([2, 4], 'c64')], f: (x) => T.irfft(C(x), 6) },
   ],
   iota: [{ label: 'x scaled by an f32 iota', args: [arg(M)], f: (x) => T.mul(F(x), T.iota([2, 3], 1, 'f32')) }],
+  stop_gradient: [
+    ...(['f32', 'c64'] as const).map((d): PrimCase => ({ label: `stop_gradient ${d}`, args: [arg(M, d)], f: (x) => T.exp(T.stopGradient(x as Tensor<'f32'>)), zero: true, varies: true })),
+  ],
   random_bits: [
     {
       label: 'random bits keyed by floor(8x)',

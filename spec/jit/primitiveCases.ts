@@ -215,6 +215,7 @@ export const JIT_PRIMITIVE_CASES: { readonly [P in Prim]: readonly JitCase[] } =
     c('x times an f32 iota on axis 1', [arg([3, 5])], (x) => T.mul(F(x), T.iota([3, 5], 1, 'f32')), TOL.arith),
     c('x plus an i32 iota on axis 0', [arg([7, 1], 'i32')], (x) => T.add(x as Tensor<'i32'>, T.iota([7, 1], 0)), TOL.exact),
   ],
+  stop_gradient: unary('stop_gradient', [...ALL_NUM, 'bool'], (x) => T.stopGradient(x), TOL.exact),
   random_bits: [
     c('random bits of a key argument', [arg([2], 'i32', { index: 1000 })], (k) => bind1('random_bits', [k], { shape: [3, 5] }), TOL.stored),
     c('random bits of a key argument, as f32', [arg([2], 'i32', { index: 1000 })], (k) => T.cast('f32')(bind1('random_bits', [k], { shape: [2, 7] })), TOL.stored),

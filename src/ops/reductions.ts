@@ -53,13 +53,17 @@ export const variance = reduction<'f32'>((x, axes, k) => {
   return div(sumImpl(mul(centred, centred), axes, k), count(x, axes));
 }, 'variance');
 
-/** log Σ exp(x), shifted by the maximum for stability (the shift's gradient cancels exactly). */
+/**
+ * log Σ exp(x), shifted by the maximum m for stability: log Σ exp(x − m) + m. The value does
+ * not depend on m, so m is held constant under differentiation (stop_gradient): gradients do
+ * not pass through the maximum, whose contributions would cancel exactly.
+ */
 export const logsumexp = reduction<'f32'>((x, axes, k) => {
   const max = maxImpl(x, axes, true);
   // A shift of 0 where the maximum is infinite keeps log Σ exp(−∞) = −∞ (not ∞ − ∞).
   const zero = bind1('broadcast_in_dim', [scalarTensor(0, 'f32')], { shape: [...max.shape], dims: [] });
   const finite = bind1('eq', [sub(max, max), zero], {});
-  const m = bind1('select', [finite, max, zero], {}) as Tensor<'f32'>;
+  const m = bind1('stop_gradient', [bind1('select', [finite, max, zero], {})], {}) as Tensor<'f32'>;
   const s = bind1('add', [log(sumImpl(exp(sub(x, m)), axes, true)), m], {});
   return k ? s : bind1('reshape', [s], { shape: x.shape.filter((_, i) => !axes.includes(i)) });
 }, 'logsumexp');

@@ -14,7 +14,7 @@
  *   is zero; the jit's first pass (simplify) removes it, so it never reaches a kernel.
  */
 import type { DType } from './dtype';
-import type { ClosedIR } from './ir';
+import type { ClosedIR, IR } from './ir';
 
 type None = Record<string, never>;
 
@@ -84,6 +84,14 @@ export interface PrimParams {
   irfft: { n: number };
   // differentiation: the identity, whose derivative is taken to be zero
   stop_gradient: None;
+  // calls: a sub-program applied to the equation's inputs, which bind its constVars, then its
+  // inVars (values it captured travel as leading inputs); jit inlines them before lowering.
+  /** body computes the outputs; bwd: (args, outs, cts) -> arg cts, linear in cts (a user's VJP). */
+  custom_vjp: { body: IR; bwd: ClosedIR };
+  /** body computes the outputs; jvp: (args, tangents) -> (outs, out tangents), linear in tangents. */
+  custom_jvp: { body: IR; jvp: ClosedIR };
+  /** body computes the outputs; its VJP recomputes body's forward instead of storing it. */
+  checkpoint: { body: IR };
   // sources
   iota: { shape: readonly number[]; axis: number; dtype: DType };
   random_bits: { shape: readonly number[] };

@@ -4,8 +4,10 @@
  *     d:f32[8,4] = mul a c
  *     ...
  *     in (d) }
- * Sub-IRs (scan combines) print indented under their equation.
+ * Sub-IRs (scan combines, call bodies) print indented under their equation; a custom rule
+ * prints as <combine>.
  */
+import { callBody } from './calls';
 import type { Atom, Eqn, IR, Var } from './ir';
 import { Lit } from './ir';
 
@@ -23,6 +25,7 @@ const fmtNum = (x: number): string => (Number.isInteger(x) ? x.toFixed(1) : Stri
 function formatParam(v: unknown): string {
   if (Array.isArray(v)) return `[${v.join(',')}]`;
   if (typeof v === 'object' && v !== null && 'ir' in v) return '<combine>';
+  if (typeof v === 'object' && v !== null && 'eqns' in v) return '<body>';
   return String(v);
 }
 
@@ -42,7 +45,7 @@ export function printIR(ir: IR, indent = ''): string {
   lines.push(`${indent}{ lambda ${consts ? consts + ' ; ' : ''}${ins} .`);
   for (const e of ir.eqns) {
     const params = Object.entries(e.params as object)
-      .filter(([k]) => k !== 'combine')
+      .filter(([k]) => k !== 'combine' && k !== 'body')
       .map(([k, v]) => `${k}=${formatParam(v)}`);
     const head = `${e.outputs.map(decl).join(' ')} = ${e.prim}${params.length ? `[${params.join(' ')}]` : ''} ${e.inputs.map(atom).join(' ')}`;
     lines.push(`${indent}    ${head}`);
@@ -54,5 +57,5 @@ export function printIR(ir: IR, indent = ''): string {
 }
 
 function subIR(e: Eqn): IR | undefined {
-  return e.prim === 'assoc_scan' ? (e as Eqn<'assoc_scan'>).params.combine.ir : undefined;
+  return e.prim === 'assoc_scan' ? (e as Eqn<'assoc_scan'>).params.combine.ir : callBody(e);
 }

@@ -23,5 +23,7 @@ export { printIR } from '../compiler/printer';
 export { typecheck } from '../compiler/typecheck';
 export { grad, valueAndGrad, vjp, jvp, type GradOptions } from './autodiff';
 export { stopGradient } from './stopGradient';
+export { customJvp, customVjp } from './customRules';
+export { checkpoint } from './checkpoint';
 export { jit, isJitted, type Jitted, type JitOptions, type Lowered } from './jit';
 export { setBackend, currentBackend, availableBackends } from './backend';

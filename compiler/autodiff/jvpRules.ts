@@ -9,6 +9,7 @@
  * of vjpRules.ts the VJP is then the adjoint of the JVP under Re(conj(a)·b).
  */
 import { applyElementwiseIR, traceCombine } from '../combine';
+import { checkpointJvp, customJvpJvp, customVjpJvp } from './callRules';
 import type { Prim, PrimParams, PrimTable } from '../primitives';
 import type { Tensor } from '../tensor';
 import { bind } from '../tracer';
@@ -166,6 +167,9 @@ export const jvpRules: PrimTable<{ [P in Prim]: JvpRule<P> }> = {
   rfft: linear('rfft'),
   irfft: linear('irfft'),
   stop_gradient: zero('stop_gradient'),
+  custom_vjp: customVjpJvp,
+  custom_jvp: customJvpJvp,
+  checkpoint: checkpointJvp,
   iota: zero('iota'),
   random_bits: zero('random_bits'),
 };

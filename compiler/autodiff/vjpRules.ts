@@ -10,6 +10,7 @@
 import { concreteTensor, type Tensor } from '../tensor';
 import type { Prim, PrimParams, PrimTable } from '../primitives';
 import type { Cotangent, VjpRule } from './rules';
+import { checkpointVjp, customJvpVjp, customVjpVjp } from './callRules';
 import { scanVjp } from './scanVjp';
 import * as U from './ops';
 
@@ -180,6 +181,9 @@ export const vjpRules: PrimTable<{ [P in Prim]: VjpRule<P> }> = {
     return [U.mul(U.prim('rfft', [ct], {}), U.cast(w, 'c64'))];
   }),
   stop_gradient: nonDiff,
+  custom_vjp: customVjpVjp,
+  custom_jvp: customJvpVjp,
+  checkpoint: checkpointVjp,
   iota: nonDiff,
   random_bits: nonDiff,
 };

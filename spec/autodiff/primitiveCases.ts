@@ -228,6 +228,34 @@ export const PRIMITIVE_CASES: { readonly [P in Prim]: readonly PrimCase[] } = {
     { label: 'irfft batched to n=6', args: [arg([2, 4], 'c64')], f: (x) => T.irfft(C(x), 6) },
   ],
   iota: [{ label: 'x scaled by an f32 iota', args: [arg(M)], f: (x) => T.mul(F(x), T.iota([2, 3], 1, 'f32')) }],
+  custom_vjp: [
+    {
+      label: 'x·sin(x) with a VJP rule, f32',
+      args: [arg(M)],
+      f: (x) => T.customVjp((v: Tensor) => T.mul(F(v), T.sin(F(v))), ([v], _y, ct) => [T.mul(F(ct), T.add(T.sin(F(v)), T.mul(F(v), T.cos(F(v)))))])(x),
+    },
+    {
+      label: 'z·w (c64, two arguments) with a VJP rule ct·conj(w), ct·conj(z)',
+      args: [arg(M, 'c64'), arg(M, 'c64')],
+      f: (z, w) => T.customVjp((a: Tensor, b: Tensor) => T.mul(C(a), C(b)), ([a, b], _y, ct) => [T.mul(C(ct), T.conj(C(b))), T.mul(C(ct), T.conj(C(a)))])(z, w),
+    },
+  ],
+  custom_jvp: [
+    {
+      label: 'exp(x) − 1 with a JVP rule, f32',
+      args: [arg(M)],
+      f: (x) => T.customJvp((v: Tensor) => T.sub(T.exp(F(v)), 1), ([v], [t]) => [T.sub(T.exp(F(v)), 1), T.mul(F(t), T.exp(F(v)))])(x),
+    },
+    {
+      label: 'exp(z) (c64) with a JVP rule',
+      args: [arg(M, 'c64')],
+      f: (z) => T.customJvp((v: Tensor) => T.exp(C(v)), ([v], [t]) => [T.exp(C(v)), T.mul(C(t), T.exp(C(v)))])(z),
+    },
+  ],
+  checkpoint: [
+    { label: 'tanh(x)·y checkpointed', args: [arg(M), arg(M)], f: (x, y) => T.checkpoint((a: Tensor, b: Tensor) => T.mul(T.tanh(F(a)), F(b)))(x, y) },
+    { label: 'exp(z)·z (c64) checkpointed', args: [arg(M, 'c64')], f: (z) => T.checkpoint((a: Tensor) => T.mul(T.exp(C(a)), C(a)))(z) },
+  ],
   stop_gradient: [
     ...(['f32', 'c64'] as const).map((d): PrimCase => ({ label: `stop_gradient ${d}`, args: [arg(M, d)], f: (x) => T.exp(T.stopGradient(x as Tensor<'f32'>)), zero: true, varies: true })),
   ],

@@ -215,6 +215,15 @@ export const JIT_PRIMITIVE_CASES: { readonly [P in Prim]: readonly JitCase[] } =
     c('x times an f32 iota on axis 1', [arg([3, 5])], (x) => T.mul(F(x), T.iota([3, 5], 1, 'f32')), TOL.arith),
     c('x plus an i32 iota on axis 0', [arg([7, 1], 'i32')], (x) => T.add(x as Tensor<'i32'>, T.iota([7, 1], 0)), TOL.exact),
   ],
+  custom_vjp: [
+    c('x·sin(x) with a VJP rule', [arg([3, 5])], (x) => T.customVjp((v: Tensor) => T.mul(F(v), T.sin(F(v))), ([v], _y, ct) => [T.mul(F(ct), T.add(T.sin(F(v)), T.mul(F(v), T.cos(F(v)))))])(x), TOL.transcendental),
+  ],
+  custom_jvp: [
+    c('exp(x) − 1 with a JVP rule', [arg([3, 5])], (x) => T.customJvp((v: Tensor) => T.sub(T.exp(F(v)), 1), ([v], [t]) => [T.sub(T.exp(F(v)), 1), T.mul(F(t), T.exp(F(v)))])(x), TOL.transcendental),
+  ],
+  checkpoint: [
+    c('tanh(x)·y checkpointed, two outputs', [arg([4, 3]), arg([4, 3])], (x, y) => T.checkpoint((a: Tensor, b: Tensor) => [T.mul(T.tanh(F(a)), F(b)), T.sin(F(a))])(x, y), TOL.transcendental),
+  ],
   stop_gradient: unary('stop_gradient', [...ALL_NUM, 'bool'], (x) => T.stopGradient(x), TOL.exact),
   random_bits: [
     c('random bits of a key argument', [arg([2], 'i32', { index: 1000 })], (k) => bind1('random_bits', [k], { shape: [3, 5] }), TOL.stored),

@@ -22,5 +22,6 @@ export * as tree from './pytree';
 export { printIR } from '../compiler/printer';
 export { typecheck } from '../compiler/typecheck';
 export { grad, valueAndGrad, vjp, jvp, type GradOptions } from './autodiff';
+export { vmap, type VmapOptions, type AxisSpec } from './vmap';
 export { jit, isJitted, type Jitted, type JitOptions, type Lowered } from './jit';
 export { setBackend, currentBackend, availableBackends } from './backend';

@@ -31,12 +31,29 @@ export type BatchRule<P extends Prim> = (args: readonly Tensor[], dims: readonly
 
 const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
 
+/** The batched position of a per-example axis when the batch axis sits at `dim`. */
+const shifted = (axis: number, dim: number): number => (axis >= dim ? axis + 1 : axis);
+
 /** Moves axis `from` of x to position `to` (a transpose; the identity when they agree). */
 export function moveAxis(x: Tensor, from: number, to: number): Tensor {
   if (from === to) return x;
   const perm = range(x.ndim).filter((i) => i !== from);
   perm.splice(to, 0, from);
   return bind1('transpose', [x], { perm });
+}
+
+/**
+ * Unbatched values that are broadcasts of smaller ones (recorded by the transformation). When
+ * such a value meets a batched one, its source is broadcast to the batched shape in one step,
+ * as code written for the batch would do; two chained broadcasts would cost a second reduction
+ * in the VJP.
+ */
+export const broadcastSources = new WeakMap<Tensor, { readonly source: Tensor; readonly dims: readonly number[] }>();
+
+/** Records that `out` = broadcast_in_dim(x, dims), composing with x's own source if it has one. */
+export function recordBroadcast(out: Tensor, x: Tensor, dims: readonly number[]): void {
+  const inner = broadcastSources.get(x);
+  broadcastSources.set(out, inner ? { source: inner.source, dims: inner.dims.map((a) => dims[a]) } : { source: x, dims });
 }
 
 /**
@@ -47,11 +64,12 @@ export function withBatchAt(x: Tensor, dim: BatchDim, size: number, to: number):
   if (dim !== null) return moveAxis(x, dim, to);
   const shape = [...x.shape];
   shape.splice(to, 0, size);
-  return bind1('broadcast_in_dim', [x], { shape, dims: range(x.ndim).map((i) => (i < to ? i : i + 1)) });
+  const origin = broadcastSources.get(x);
+  const source = origin ? origin.source : x;
+  const dims = origin ? origin.dims : range(x.ndim);
+  return bind1('broadcast_in_dim', [source], { shape, dims: dims.map((a) => shifted(a, to)) });
 }
 
-/** The batched position of a per-example axis when the batch axis sits at `dim`. */
-const shifted = (axis: number, dim: number): number => (axis >= dim ? axis + 1 : axis);
 
 const firstDim = (dims: readonly BatchDim[]): number => {
   const d = dims.find((x) => x !== null);

@@ -9,10 +9,10 @@
 import type { Tensor } from '../../src/tensor';
 import { showAVal } from '../errors';
 import { type Atom, type IR, Lit, type Var } from '../ir';
-import type { Prim } from '../primitives';
+import type { Prim, PrimParams } from '../primitives';
 import { shapeEq, showShape } from '../shape';
 import { bind, litTensor } from '../tracer';
-import { type BatchDim, type BatchRule, batchRules } from './rules';
+import { type BatchDim, type BatchRule, batchRules, recordBroadcast } from './rules';
 
 export interface BatchedValue {
   readonly value: Tensor;
@@ -47,6 +47,7 @@ export function batchIR(ir: IR, consts: readonly Tensor[], args: readonly Batche
     let outs: readonly BatchedValue[];
     if (dims.every((d) => d === null)) {
       outs = bind(e.prim, values, e.params).map((value) => ({ value, dim: null }));
+      if (e.prim === 'broadcast_in_dim') recordBroadcast(outs[0].value, values[0], (e.params as PrimParams['broadcast_in_dim']).dims);
     } else {
       const res = (batchRules[e.prim] as BatchRule<Prim>)(values, dims, e.params, size);
       outs = res.outs.map((value, i) => ({ value, dim: res.dims[i] }));

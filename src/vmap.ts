@@ -36,9 +36,9 @@ export type BatchedTree<T> =
     ? Tensor<D>
     : T extends Promise<infer U>
       ? Promise<BatchedTree<U>>
-      : T extends readonly unknown[]
-        ? { [K in keyof T]: BatchedTree<T[K]> }
-        : T extends Record<string, unknown>
+      : T extends (...args: never[]) => unknown
+        ? T
+        : T extends object
           ? { [K in keyof T]: BatchedTree<T[K]> }
           : T;
 

@@ -245,6 +245,7 @@ const matmul: BatchRule<'matmul'> = (args, dims, _, size) => {
 
 /** One key per batch element: bits drawn for each key and stacked along a new leading axis. */
 const randomBits: BatchRule<'random_bits'> = ([key], [d], { shape }, size) => {
+  if (size === 0) return same([bind1('broadcast_in_dim', [scalarTensor(0, 'i32')], { shape: [0, ...shape], dims: [] })], 0);
   const keys = moveAxis(key, d as number, 0); // [B, 2]
   const blocks = range(size).map((b) => {
     const k = bind1('reshape', [bind1('slice', [keys], { start: [b, 0], limit: [b + 1, 2] })], { shape: [2] });

@@ -142,6 +142,23 @@ describe('inAxes and outAxes', () => {
     expectClose(eb, loopMap(() => T.exp(y as Tensor<'c64'>), [x], [0], 3));
   });
 
+  it('returns a mapped argument with its axis moved to outAxes', () => {
+    expectClose(T.vmap((a: Tensor) => a, { inAxes: 1 })(x), loopMap((a) => a, [x], [1], 4));
+  });
+
+  it('nests: an inner vmap closing over the outer example (an outer product of rows)', () => {
+    const u = randomArg(r, { shape: [3, 2], dtype: 'f32' });
+    const v = randomArg(r, { shape: [5, 2], dtype: 'f32' });
+    const outer = T.vmap((a: Tensor) => T.vmap((b: Tensor) => T.sum(T.mul(F(a), F(b))))(v))(u);
+    const expected = loopMap((a) => loopMap((b) => T.sum(T.mul(F(a as Tensor), F(b as Tensor))), [v], [0], 5), [u], [0], 3);
+    expectClose(outer, expected);
+  });
+
+  it('maps over an empty batch, including batched random keys', () => {
+    const out = T.vmap((k: Tensor) => T.random.uniform(k as T.random.Key, [2]))(T.zeros([0, 2], 'i32')) as Tensor;
+    expect(out.shape).toEqual([0, 2]);
+  });
+
   it('maps over nothing but axisSize', () => {
     const out = T.vmap(() => T.iota([2], 0, 'f32'), { inAxes: [], axisSize: 4 })() as Tensor;
     expect(out.shape).toEqual([4, 2]);

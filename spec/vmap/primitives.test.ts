@@ -5,6 +5,7 @@
  * primitives, so a new primitive comes with cases), each run with its arguments mapped
  * - all at axis 0,
  * - all at their last axis (given as -1),
+ * - at different axes (even arguments last, odd ones first), so operands must be aligned,
  * - one argument at a time, at axis 1 (or 0 for scalars), the others unmapped,
  * so every rule meets batch axes in front, at the back, in the middle, and unbatched operands.
  */
@@ -36,6 +37,11 @@ function configs(args: readonly ArgSpec[]): Config[] {
     { name: 'all at axis 0', axes: args.map(() => 0), positions: args.map(() => 0) },
     { name: 'all at axis -1', axes: args.map(() => -1), positions: args.map((a) => a.shape.length) },
   ];
+  if (args.length > 1) {
+    // Operands batched at different positions: the rule must align them.
+    const positions = args.map((a, i) => (i % 2 === 0 ? a.shape.length : 0));
+    out.push({ name: 'even arguments at their last axis, odd ones at axis 0', axes: positions, positions });
+  }
   args.forEach((a, k) => {
     const axis = Math.min(1, a.shape.length);
     const axes = args.map((_, i) => (i === k ? axis : null));

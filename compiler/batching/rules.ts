@@ -70,7 +70,6 @@ export function withBatchAt(x: Tensor, dim: BatchDim, size: number, to: number):
   return bind1('broadcast_in_dim', [source], { shape, dims: dims.map((a) => shifted(a, to)) });
 }
 
-
 const firstDim = (dims: readonly BatchDim[]): number => {
   const d = dims.find((x) => x !== null);
   if (d === undefined || d === null) throw new Error('batching rule called without a batched operand');

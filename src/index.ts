@@ -25,5 +25,6 @@ export { grad, valueAndGrad, vjp, jvp, type GradOptions } from './autodiff';
 export { stopGradient } from './stopGradient';
 export { customJvp, customVjp } from './customRules';
 export { checkpoint } from './checkpoint';
+export { vmap, type VmapOptions, type AxisSpec } from './vmap';
 export { jit, isJitted, type Jitted, type JitOptions, type Lowered } from './jit';
 export { setBackend, currentBackend, availableBackends } from './backend';

@@ -24,3 +24,4 @@ export { typecheck } from '../compiler/typecheck';
 export { grad, valueAndGrad, vjp, jvp, type GradOptions } from './autodiff';
 export { jit, isJitted, type Jitted, type JitOptions, type Lowered } from './jit';
 export { setBackend, currentBackend, availableBackends } from './backend';
+export { pipe, flow } from 'fp-ts/function';

@@ -169,7 +169,7 @@ describe('vjp and jvp over trees', () => {
 
   it('a cotangent of the wrong structure is a TypeError naming the expected structure', () => {
     const [, back] = T.vjp(f, primal, s);
-    expect(() => back([T.zeros([3])])).toThrow(/cotangent must have the output's structure \(3 tensors\)/);
+    expect(() => back([T.zeros([3])] as never)).toThrow(/cotangent must have the output's structure \(3 tensors\)/);
   });
 
   it('tensors captured from outside the function are constants: no gradient flows to them, and the argument gets the right one', () => {

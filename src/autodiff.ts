@@ -13,7 +13,7 @@ import { jvpIR, vjpIR } from '../compiler/autodiff/transform';
 import { ShapeDtypeError, userCallSite } from '../compiler/errors';
 import { ndarray } from '../compiler/ndarray';
 import { applyIR, type TracedIR } from '../compiler/tracer';
-import { flatten, type TreeDef, unflatten } from './pytree';
+import { flatten, type TreeDef, treePaths, unflatten } from './pytree';
 import { concreteTensor, Tensor } from './tensor';
 import { isJitted, jit, type Jitted } from './jit';
 import { isArgLeaf, type TracedProgram, traceTree } from './trace';
@@ -76,8 +76,29 @@ function traceArgs(f: (...args: never[]) => unknown, args: readonly unknown[]): 
 
 function argnumList(opts: GradOptions, nArgs: number): number[] {
   const list = opts.argnums === undefined ? [0] : typeof opts.argnums === 'number' ? [opts.argnums] : [...opts.argnums];
-  for (const a of list) if (!(a >= 0 && a < nArgs)) throw new RangeError(`grad: argnums ${a} out of range for ${nArgs} argument(s)`);
+  for (const a of list) if (!(Number.isInteger(a) && a >= 0 && a < nArgs)) throw new RangeError(`grad: argnums ${a} out of range for ${nArgs} argument(s)`);
   return list;
+}
+
+/**
+ * The differentiated arguments must hold f32 or c64 tensors (a gradient with respect to an
+ * integer or boolean would be zero, not a derivative): an error naming the argument and leaf.
+ */
+function checkDifferentiable(args: readonly unknown[], argnums: readonly number[]): void {
+  for (const i of argnums) {
+    const [leaves] = flatten(args[i], isArgLeaf);
+    const paths = treePaths(args[i]);
+    leaves.forEach((leaf, k) => {
+      const aval = leaf instanceof Tensor ? leaf.aval : (leaf as { dtype: string; shape: readonly number[] });
+      if (aval.dtype !== 'f32' && aval.dtype !== 'c64') {
+        const where = paths[k] ? ` at '${paths[k]}'` : '';
+        throw new TypeError(
+          `grad: argument ${i}${where} is ${aval.dtype}[${aval.shape.join(',')}]; only f32 and c64 tensors can be differentiated ` +
+            '(pass integer or boolean data as an argument not in argnums)',
+        );
+      }
+    });
+  }
 }
 
 /** Cotangents of all leaves, for a given output cotangent per output leaf. */
@@ -122,14 +143,16 @@ export function valueAndGrad<A extends unknown[], R, const O extends GradOptions
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export function valueAndGrad<A extends unknown[]>(f: (...args: A) => unknown, opts: GradOptions = {}): any {
   if (isJitted(f)) return jit(valueAndGrad(f.fun as (...args: A) => unknown, opts), f.options) as unknown as (...args: A) => [unknown, unknown];
+  if (typeof f !== 'function') throw new TypeError(`valueAndGrad: argument f must be a function, got ${typeof f}`);
   return (...args: A): [unknown, unknown] => {
+    const argnums = argnumList(opts, args.length);
+    checkDifferentiable(args, argnums);
     const flat = traceArgs(f as never, args);
     scalarLoss(flat, opts.hasAux ?? false);
     const outAvals = flat.prog.ir.outAtoms.map((a) => a.aval);
     const cts = outAvals.map((a, i) => (i === 0 ? ones(concreteTensor(ndarray(a.dtype, a.shape))) : zerosOf(a)));
     const { outs, argCts } = pullback(flat, cts);
     const value = unflatten(flat.prog.outDef, outs);
-    const argnums = argnumList(opts, args.length);
     return [value, gradsFor(flat, args, argCts, argnums, typeof opts.argnums !== 'object')];
   };
 }

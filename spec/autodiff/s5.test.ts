@@ -32,7 +32,7 @@ function s5Loss(p: S5Params, u: Tensor<'f32'>, target: Tensor<'f32'>): Tensor {
   const lambdaBar = T.exp(T.mul(lambda, step));
   const bBar = T.mul(T.expandDims(T.div(T.sub(lambdaBar, 1), lambda), 1), p.B);
   const bu = T.matmul(T.cast('c64')(u), T.mT(bBar));
-  const x = T.linearRecurrence(lambdaBar, bu);
+  const x = T.linearRecurrence(lambdaBar, bu, { axis: 0 });
   const y = T.add(T.mul(T.real(T.matmul(x, T.mT(p.C))), 2), T.mul(p.D, u));
   return T.mean(T.square(T.sub(y, target)));
 }

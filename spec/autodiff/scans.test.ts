@@ -52,7 +52,7 @@ describe('linear recurrence x_t = a_t·x_{t−1} + b_t', () => {
     const b = randomTensor(r, { shape: [6, 2], dtype: 'f32' });
     const w = randomTensor(r, { shape: [6, 2], dtype: 'f32' });
     const loss = (av: Tensor, bv: Tensor) => {
-      const x = T.linearRecurrence(F(av), F(bv), { reverse });
+      const x = T.linearRecurrence(F(av), F(bv), { axis: 0, reverse });
       return T.add(T.sum(T.mul(x, F(w))), T.sum(T.mul(T.square(x), 0.5)));
     };
     expectGradMatchesFd(loss, [a, b]);
@@ -64,7 +64,7 @@ describe('linear recurrence x_t = a_t·x_{t−1} + b_t', () => {
     const b = randomTensor(r, { shape: [5, 2], dtype: 'c64' });
     const w = randomTensor(r, { shape: [5, 2], dtype: 'c64' });
     const loss = (av: Tensor, bv: Tensor) => {
-      const x = T.linearRecurrence(C(av), C(bv), { reverse });
+      const x = T.linearRecurrence(C(av), C(bv), { axis: 0, reverse });
       return T.add(T.sum(T.real(T.mul(T.conj(C(w)), x))), T.sum(T.square(T.abs(x))));
     };
     expectGradMatchesFd(loss, [a, b]);
@@ -74,7 +74,7 @@ describe('linear recurrence x_t = a_t·x_{t−1} + b_t', () => {
     const r = seeded(15);
     const a = randomTensor(r, { shape: [3], dtype: 'c64', domain: 'contraction' });
     const b = randomTensor(r, { shape: [6, 3], dtype: 'c64' });
-    const loss = (av: Tensor, bv: Tensor) => T.sum(T.square(T.abs(T.linearRecurrence(C(av), C(bv)))));
+    const loss = (av: Tensor, bv: Tensor) => T.sum(T.square(T.abs(T.linearRecurrence(C(av), C(bv), { axis: 0 }))));
     expectGradMatchesFd(loss, [a, b]);
   });
 });
@@ -128,7 +128,7 @@ describe('scans of length 1 and 2 (the boundary cases of the reversed recurrence
     const x = randomTensor(r, { shape: [L, 2], dtype: 'f32' });
     const y = randomTensor(r, { shape: [L, 2], dtype: 'f32' });
     for (const reverse of DIRECTIONS) {
-      expectGradMatchesFd((av, bv) => T.sum(T.square(T.abs(T.linearRecurrence(C(av), C(bv), { reverse })))), [a, b]);
+      expectGradMatchesFd((av, bv) => T.sum(T.square(T.abs(T.linearRecurrence(C(av), C(bv), { axis: 0, reverse })))), [a, b]);
       expectGradMatchesFd((v) => T.sum(T.square(T.cumsum(F(v), { reverse }))), [x]);
       expectGradMatchesFd((u, v) => T.sum(T.square(F(T.associativeScan(tropical.combine, [u, v], { reverse })[1]))), [x, y]);
     }

@@ -1,7 +1,10 @@
 /**
- * `ssmjit/train`: losses and metrics, the checkpoint format (safetensors + JSON records), and
- * the training loop of the built-in models with its schedules, clipping and evaluation.
+ * `ssmjit/train`: `fit`, the training loop for any model given as a loss function
+ * `(params, state, batch, key) → { loss, aux?, state }` (checkpoints, resume, metrics, progress
+ * and plots as for the built-in models); losses; and the built-in models' own run
+ * (`fitRun`, what `ssmjit train` calls) with its configs, tasks and checkpoints.
  */
+export { type FitModelOptions as FitOptions, type FitModelResult as FitResult, type LossFunction, type LossOutput, fitModel as fit } from '../train/fitModel';
 export { type TargetTensors, exampleCorrect, exampleLosses, weightedMean } from '../train/loss';
 export { clipByGlobalNorm, globalNorm } from '../train/clip';
 export { type Schedule as RunSchedule, learningRate } from '../train/schedule';

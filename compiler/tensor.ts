@@ -6,8 +6,9 @@
  */
 import type { DType } from './dtype';
 import type { AVal, Var } from './ir';
-import { lanes, type NDArray } from './ndarray';
+import type { NDArray } from './ndarray';
 import { type Shape, sizeOf } from './shape';
+import { formatTensor } from './tensorFormat';
 
 /** A trace records equations; tracers point at one. Defined in ./tracer. */
 export interface TraceRef {
@@ -100,11 +101,14 @@ export class Tensor<D extends DType = DType, S extends Shape = Shape> {
     return v.data[i] as Scalar<D>;
   }
 
+  /** dtype, shape and values: `Tensor<f32>[2,2] [[1, 2], [3, 4]]` (see tensorFormat.ts). */
   toString(): string {
-    const head = `Tensor<${this.dtype}>[${this.shape.join(',')}]`;
-    if (this.impl.kind === 'tracer') return `${head} (traced)`;
-    const n = this.size * lanes(this.dtype);
-    return n <= 64 ? `${head} ${JSON.stringify(this.toArray())}` : head;
+    return formatTensor(this.dtype, this.shape, this.impl.kind === 'tracer' ? undefined : this.value().data);
+  }
+
+  /** console.log and the REPL show toString() instead of the tensor's internals. */
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return this.toString();
   }
 }
 

@@ -28,3 +28,4 @@ export { checkpoint } from './checkpoint';
 export { vmap, type VmapOptions, type AxisSpec } from './vmap';
 export { jit, isJitted, type Jitted, type JitOptions, type Lowered } from './jit';
 export { setBackend, currentBackend, availableBackends } from './backend';
+export { pipe, flow } from 'fp-ts/function';

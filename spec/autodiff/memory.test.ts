@@ -17,7 +17,7 @@ const elements = (v: Var): number => v.aval.shape.reduce((a, b) => a * b, 1) * (
 
 /** An S5-like program: a time-invariant complex coefficient, inputs b_t, a real readout and loss. */
 const ssmLoss = (lambdaBar: Tensor, b: Tensor, c: Tensor) =>
-  T.sum(T.square(T.real(T.mul(T.linearRecurrence(lambdaBar as Tensor<'c64'>, b as Tensor<'c64'>), c as Tensor<'c64'>))));
+  T.sum(T.square(T.real(T.mul(T.linearRecurrence(lambdaBar as Tensor<'c64'>, b as Tensor<'c64'>, { axis: 0 }), c as Tensor<'c64'>))));
 
 const forwardIR = (L: number): IR => T.makeIR(ssmLoss)(T.spec([N], 'c64'), T.spec([L, N], 'c64'), T.spec([L, N], 'c64')).ir;
 

@@ -164,17 +164,17 @@ export const PRIMITIVE_CASES: { readonly [P in Prim]: readonly PrimCase[] } = {
     { label: 'cumsum c64 reversed', args: [arg([4, 2], 'c64')], f: (x) => T.cumsum(C(x), { axis: 0, reverse: true }) },
   ],
   linrec: [
-    { label: 'linear recurrence f32', args: [arg([5, 2], 'f32', 'contraction'), arg([5, 2])], f: (a, b) => T.linearRecurrence(F(a), F(b)) },
+    { label: 'linear recurrence f32', args: [arg([5, 2], 'f32', 'contraction'), arg([5, 2])], f: (a, b) => T.linearRecurrence(F(a), F(b), { axis: 0 }) },
     {
       label: 'linear recurrence f32 reversed on axis 1',
       args: [arg([2, 5], 'f32', 'contraction'), arg([2, 5])],
       f: (a, b) => T.linearRecurrence(F(a), F(b), { axis: 1, reverse: true }),
     },
-    { label: 'linear recurrence c64', args: [arg([4, 2], 'c64', 'contraction'), arg([4, 2], 'c64')], f: (a, b) => T.linearRecurrence(C(a), C(b)) },
+    { label: 'linear recurrence c64', args: [arg([4, 2], 'c64', 'contraction'), arg([4, 2], 'c64')], f: (a, b) => T.linearRecurrence(C(a), C(b), { axis: 0 }) },
     {
       label: 'linear recurrence c64 reversed, f32 coefficients broadcast',
       args: [arg([2], 'f32', 'contraction'), arg([4, 2], 'c64')],
-      f: (a, b) => T.linearRecurrence(F(a), C(b), { reverse: true }),
+      f: (a, b) => T.linearRecurrence(F(a), C(b), { axis: 0, reverse: true }),
     },
   ],
   assoc_scan: [

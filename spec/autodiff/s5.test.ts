@@ -33,7 +33,7 @@ const binaryOperator: T.Combine = ([a1, b1], [a2, b2]) => [
   T.add(T.mul(a2 as Tensor<'c64'>, b1 as Tensor<'c64'>), b2 as Tensor<'c64'>),
 ];
 
-const byLinearRecurrence = (lambdaBar: Tensor<'c64'>, bu: Tensor<'c64'>): Tensor<'c64'> => T.linearRecurrence(lambdaBar, bu);
+const byLinearRecurrence = (lambdaBar: Tensor<'c64'>, bu: Tensor<'c64'>): Tensor<'c64'> => T.linearRecurrence(lambdaBar, bu, { axis: 0 });
 const byAssociativeScan = (lambdaBar: Tensor<'c64'>, bu: Tensor<'c64'>): Tensor<'c64'> =>
   T.associativeScan(binaryOperator, [T.broadcastTo(lambdaBar, bu.shape), bu])[1] as Tensor<'c64'>;
 

@@ -69,14 +69,14 @@ const CASES: readonly SecondOrderCase[] = [
     shape: [5, 2],
     dtype: 'f32',
     domain: 'contraction',
-    f: (a) => T.sum(T.square(T.linearRecurrence(F(a), F(bFixed)))),
+    f: (a) => T.sum(T.square(T.linearRecurrence(F(a), F(bFixed), { axis: 0 }))),
   },
   {
     name: 'linear recurrence in its coefficients, c64, reversed',
     shape: [4, 2],
     dtype: 'c64',
     domain: 'contraction',
-    f: (a) => T.sum(T.square(T.abs(T.linearRecurrence(C(a), C(bComplex), { reverse: true })))),
+    f: (a) => T.sum(T.square(T.abs(T.linearRecurrence(C(a), C(bComplex), { axis: 0, reverse: true })))),
   },
   {
     name: 'non-linear associative scan (running softmax normaliser)',

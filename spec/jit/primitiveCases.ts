@@ -185,10 +185,10 @@ export const JIT_PRIMITIVE_CASES: { readonly [P in Prim]: readonly JitCase[] } =
     c('cumsum', [arg([3, 1, 5], 'i32')], (x) => T.cumsum(x as Tensor<'i32'>, { axis: 2 }), TOL.exact),
   ],
   linrec: [
-    c('linear recurrence', [arg([7, 3], 'f32', 'contraction'), arg([7, 3])], (a, x) => T.linearRecurrence(F(a), F(x)), sumTol(7)),
+    c('linear recurrence', [arg([7, 3], 'f32', 'contraction'), arg([7, 3])], (a, x) => T.linearRecurrence(F(a), F(x), { axis: 0 }), sumTol(7)),
     c('linear recurrence reversed on axis 1', [arg([2, 7], 'f32', 'contraction'), arg([2, 7])], (a, x) => T.linearRecurrence(F(a), F(x), { axis: 1, reverse: true }), sumTol(7)),
-    c('linear recurrence', [arg([5, 1, 3], 'c64', 'contraction'), arg([5, 1, 3], 'c64')], (a, x) => T.linearRecurrence(C(a), C(x)), sumTol(5)),
-    c('linear recurrence reversed, coefficients broadcast', [arg([3], 'f32', 'contraction'), arg([6, 3], 'c64')], (a, x) => T.linearRecurrence(F(a), C(x), { reverse: true }), sumTol(6)),
+    c('linear recurrence', [arg([5, 1, 3], 'c64', 'contraction'), arg([5, 1, 3], 'c64')], (a, x) => T.linearRecurrence(C(a), C(x), { axis: 0 }), sumTol(5)),
+    c('linear recurrence reversed, coefficients broadcast', [arg([3], 'f32', 'contraction'), arg([6, 3], 'c64')], (a, x) => T.linearRecurrence(F(a), C(x), { axis: 0, reverse: true }), sumTol(6)),
   ],
   assoc_scan: [
     c('scan of 2x2 matrix products', [arg([5], 'f32', 'small'), arg([5], 'f32', 'small'), arg([5], 'f32', 'small'), arg([5], 'f32', 'small')], (a, b2, c2, d) => T.associativeScan(matrixProduct.combine, [a, b2, c2, d]), sumTol(5)),

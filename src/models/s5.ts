@@ -111,8 +111,8 @@ export function applyS5Sequence(config: S5Config, params: S5Params, u: T.Tensor<
   const Delta = tau ? T.mul(T.expandDims(tau, -1), steps) : steps;
   const { Abar, gain } = discretizeDiagonal(s5Lambda(params, config.clipEigs), Delta, config.discretization);
   const Bu = pipe(u, T.cast('c64'), T.matmul(T.mT(params.B)), T.mul(gain));
-  const forward = T.linearRecurrence(Abar, Bu);
-  const states = config.bidirectional ? T.concat([forward, T.linearRecurrence(Abar, Bu, { reverse: true })], -1) : forward;
+  const forward = T.linearRecurrence(Abar, Bu, { axis: 0 });
+  const states = config.bidirectional ? T.concat([forward, T.linearRecurrence(Abar, Bu, { axis: 0, reverse: true })], -1) : forward;
   return readout(config, params, states, u);
 }
 

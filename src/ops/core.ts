@@ -7,7 +7,18 @@ import { ShapeDtypeError, userCallSite } from '../../compiler/errors';
 import type { Shape } from '../../compiler/shape';
 import type { Tensor } from '../tensor';
 
-export { alignOperands, broadcastTo, castTo, type Compat, lift, scalarTensor, type TensorLike } from '../../compiler/operands';
+export {
+  alignOperands,
+  broadcastTo,
+  castTo,
+  type Compat,
+  describeValue,
+  lift,
+  scalarTensor,
+  tensorArg,
+  tensorOrNumberArg,
+  type TensorLike,
+} from '../../compiler/operands';
 
 export function normAxis(op: string, x: Tensor, axis: number): number {
   const a = axis < 0 ? axis + x.ndim : axis;

@@ -57,7 +57,7 @@ export interface TrainingSnapshot {
 
 const PREFIXES = { params: 'params', modelState: 'model_state', mu: 'opt.mu', nu: 'opt.nu' } as const;
 
-function hostTensor(leaf: T.Tensor): HostTensor {
+export function hostTensor(leaf: T.Tensor): HostTensor {
   switch (leaf.dtype) {
     case 'f32':
       return { dtype: 'F32', shape: [...leaf.shape], data: leaf.data() as Float32Array };
@@ -70,7 +70,7 @@ function hostTensor(leaf: T.Tensor): HostTensor {
   }
 }
 
-function addTree(out: Record<string, HostTensor>, prefix: string, tree: unknown): void {
+export function addTree(out: Record<string, HostTensor>, prefix: string, tree: unknown): void {
   const [leaves] = T.tree.flatten(tree);
   T.tree.treePaths(tree).forEach((path, i) => {
     out[`${prefix}.${path}`] = hostTensor(leaves[i] as T.Tensor);
@@ -107,7 +107,7 @@ function restoreLeaf(tensors: TensorMap, name: string, like: T.Tensor, file: str
   return T.tensor(stored.data, like.dtype, like.shape);
 }
 
-function restoreTree<X>(tensors: TensorMap, prefix: string, template: X, file: string): X {
+export function restoreTree<X>(tensors: TensorMap, prefix: string, template: X, file: string): X {
   const [leaves, def] = T.tree.flatten(template);
   const paths = T.tree.treePaths(template);
   return T.tree.unflatten<X>(def, paths.map((path, i) => restoreLeaf(tensors, `${prefix}.${path}`, leaves[i] as T.Tensor, file)));

@@ -9,7 +9,8 @@
 import type { Tensor } from '../tensor';
 import { showAVal } from '../errors';
 import { type Atom, type IR, Lit, type Var } from '../ir';
-import type { Prim, PrimParams, PrimTable } from '../primitives';
+import { type CallPrim, isCall } from '../calls';
+import type { Prim, PrimParams } from '../primitives';
 import { shapeEq, showShape } from '../shape';
 import { bind, litTensor } from '../tracer';
 import { checkpointBatch, customJvpBatch, customVjpBatch } from './calls';
@@ -50,7 +51,7 @@ export function batchIR(ir: IR, consts: readonly Tensor[], args: readonly Batche
       outs = bind(e.prim, values, e.params).map((value) => ({ value, dim: null }));
       if (e.prim === 'broadcast_in_dim') recordBroadcast(outs[0].value, values[0], (e.params as PrimParams['broadcast_in_dim']).dims);
     } else {
-      const res = (allRules[e.prim] as BatchRule<Prim>)(values, dims, e.params, size);
+      const res = ruleOf(e.prim)(values, dims, e.params, size);
       outs = res.outs.map((value, i) => ({ value, dim: res.dims[i] }));
     }
     e.outputs.forEach((v, i) => {
@@ -68,10 +69,11 @@ export function batchIR(ir: IR, consts: readonly Tensor[], args: readonly Batche
   return ir.outAtoms.map(read);
 }
 
-/** Every primitive's batching rule: the table of ./rules and the call rules, given this transformation. */
-const allRules: PrimTable<{ [P in Prim]: BatchRule<P> }> = {
-  ...batchRules,
+/** The call primitives' rules (./calls), given this transformation; ./rules has every other primitive's. */
+const callRules: { readonly [P in CallPrim]: BatchRule<P> } = {
   checkpoint: checkpointBatch(batchIR),
   custom_vjp: customVjpBatch(batchIR),
   custom_jvp: customJvpBatch(batchIR),
 };
+
+const ruleOf = (p: Prim): BatchRule<Prim> => (isCall(p) ? callRules[p] : batchRules[p]) as BatchRule<Prim>;

@@ -17,7 +17,7 @@ const w = T.tensor([0.5, -2.0, 1.25], 'f32');
 /** sin with a deliberately scaled rule: d/dx = 3·cos(x), so only the rule can produce it. */
 const scaledSinVjp = T.customVjp(
   (x: F) => T.sin(x),
-  ([x], _out, ct) => [T.mul(T.mul(ct as Tensor, T.cos(x as F)), 3)],
+  ([x], _out, ct) => [T.mul(T.mul(ct as unknown as F, T.cos(x as F)), 3)],
 );
 const scaledSinJvp = T.customJvp(
   (x: F) => T.sin(x),

@@ -10,6 +10,7 @@
  * tensor it will receive. A kernel indexes a multi-dimensional buffer as
  * `p[z][y][x]`, which `operand.ts` handles.
  */
+import type { Kernel } from './ir/types';
 import { assertCallerIdentifier, product } from './source';
 
 export type Dims = readonly [number] | readonly [number, number] | readonly [number, number, number];
@@ -32,6 +33,21 @@ export interface KernelSpec {
   readonly params: readonly string[];
   readonly body: string;
   readonly output: Dims;
+  /** What the kernel is: a fused map, the output packing, or a template's kernel. */
+  readonly kind?: KernelKind;
+  /** The kernel IR the body was rendered from (absent where a template writes source directly). */
+  readonly ir?: Kernel;
+  /** The program equations the kernel computes (printed by `lower()` and the profile). */
+  readonly computes?: readonly string[];
+}
+
+export type KernelKind = 'map' | 'pack' | 'template';
+
+/** What a launch records besides its source. */
+export interface LaunchInfo {
+  readonly kind?: KernelKind;
+  readonly ir?: Kernel;
+  readonly computes?: readonly string[];
 }
 
 /** A kernel parameter bound to the plan buffer it reads. */
@@ -139,7 +155,7 @@ export class PlanBuilder {
   }
 
   /** Adds a launch of `body` over `output`, reading `bindings`; returns its result buffer. */
-  launch(name: string, bindings: readonly Binding[], body: string, output: Dims): BufferRef {
+  launch(name: string, bindings: readonly Binding[], body: string, output: Dims, info: LaunchInfo = {}): BufferRef {
     assertDims(output, `plan '${this.name}' kernel '${name}'`);
     const merged = mergeBindings(`plan '${this.name}' kernel '${name}'`, bindings);
     for (const b of merged) {
@@ -150,7 +166,7 @@ export class PlanBuilder {
     const id = `${name}_${this.stepCounter++}`;
     this.claim(id, `kernel '${name}'`);
     const result: BufferRef = { id, kind: 'step', dims: output };
-    const kernel: KernelSpec = { name, params: merged.map((b) => b.param), body, output };
+    const kernel: KernelSpec = { name, params: merged.map((b) => b.param), body, output, ...info };
     this.steps.push({ kernel, args: merged.map((b) => b.buffer), result });
     return result;
   }

@@ -39,6 +39,8 @@ export interface KernelSpec {
   readonly ir?: Kernel;
   /** The program equations the kernel computes (printed by `lower()` and the profile). */
   readonly computes?: readonly string[];
+  /** The template's own name of the kernel (`sum_out`, `matmul_packB`), where a lowering renamed it after what it computes. */
+  readonly template?: string;
 }
 
 export type KernelKind = 'map' | 'pack' | 'template';
@@ -109,6 +111,12 @@ export function assertCallerBindings(bindings: readonly Binding[], where: string
   for (const b of bindings) assertCallerIdentifier(b.param, where);
 }
 
+/** A buffer id from a kernel name (names may hold shapes and spaces: `exp_mul[8,1024]`). */
+function bufferIdOf(name: string): string {
+  const id = name.replace(/[^A-Za-z0-9]+/g, '_').replace(/^_+|_+$/g, '');
+  return /^[A-Za-z]/.test(id) ? id : `k${id}`;
+}
+
 /** Incrementally assembles a KernelPlan. */
 export class PlanBuilder {
   private readonly inputs: BufferRef[] = [];
@@ -163,12 +171,26 @@ export class PlanBuilder {
         throw new Error(`plan '${this.name}' kernel '${name}': reads buffer '${b.buffer.id}' that is not part of this plan`);
       }
     }
-    const id = `${name}_${this.stepCounter++}`;
+    const id = `${bufferIdOf(name)}_${this.stepCounter++}`;
     this.claim(id, `kernel '${name}'`);
     const result: BufferRef = { id, kind: 'step', dims: output };
     const kernel: KernelSpec = { name, params: merged.map((b) => b.param), body, output, ...info };
     this.steps.push({ kernel, args: merged.map((b) => b.buffer), result });
     return result;
+  }
+
+  /** Launches so far (the index the next one will have). */
+  get stepCount(): number {
+    return this.steps.length;
+  }
+
+  /** Renames and describes the kernels launched from step `from` on (their buffers keep their ids). */
+  describe(from: number, info: (spec: KernelSpec, index: number, count: number) => Partial<Pick<KernelSpec, 'name' | 'computes' | 'template'>>): void {
+    const count = this.steps.length - from;
+    for (let i = from; i < this.steps.length; i++) {
+      const step = this.steps[i];
+      this.steps[i] = { ...step, kernel: { ...step.kernel, ...info(step.kernel, i - from, count) } };
+    }
   }
 
   build(output: BufferRef): KernelPlan {

@@ -45,6 +45,10 @@ export interface KernelInfo {
   readonly output: readonly number[];
   /** The kernel IR it was rendered from; absent where a gpu.js template writes its source directly. */
   readonly ir?: string;
+  /** The program equations it computes, in `ir`'s variable names, each with the user's source line where known. */
+  readonly computes: readonly string[];
+  /** The template's own name for the kernel (`sum_out`, `matmul_packB`, `matmul_tiles`); absent for fused maps. */
+  readonly template?: string;
 }
 
 export interface BufferInfo {
@@ -112,7 +116,8 @@ function bufferPlan(program: LoweredProgram): { buffers: BufferInfo[]; peak: num
 /** A gpu.js kernel in `lower()` text: its kernel IR, or its source where a template writes gpu.js source directly. */
 function showGpuJsKernel(k: KernelInfo): string {
   if (k.ir) return k.ir;
-  return [`kernel ${k.name} over [${k.output.join(', ')}]: gpu.js source (this template writes gpu.js source directly, not kernel IR) {`, k.source, '}'].join('\n');
+  const computes = k.computes.map((c) => `  # ${c}`);
+  return [`kernel ${k.name} over [${k.output.join(', ')}]: gpu.js source (this template writes gpu.js source directly, not kernel IR) {`, ...computes, k.source, '}'].join('\n');
 }
 
 function signatureKey(args: readonly unknown[], staticArgnums: readonly number[]): string {
@@ -148,7 +153,8 @@ export function jit<A extends unknown[], R>(f: (...args: A) => R, opts: JitOptio
       const exe = await CpuExecutable.create(cpu, runtime, MATH_FUNCTIONS, constVals);
       const kernels = cpu.program.kernels.map((k) => {
         const out = cpu.maps.get(k);
-        return out ? { name: k.name, kind: 'map' as const, source: printKernel(k), output: [out] } : { name: k.name, kind: 'template' as const, source: printKernel(k), output: [k.units] };
+        const computes = k.computes ?? [];
+        return out ? { name: k.name, kind: 'map' as const, source: printKernel(k), output: [out], computes } : { name: k.name, kind: 'template' as const, source: printKernel(k), output: [k.units], computes, template: k.template ?? k.name };
       });
       const keep = new Set(cpu.outputs.flatMap((o) => ('view' in o ? [o.view.buf] : [])));
       const { bytes } = placeBuffers(cpu.program.buffers.filter((b) => b.kind === 'temp'), cpu.program.kernels, keep);
@@ -175,6 +181,8 @@ export function jit<A extends unknown[], R>(f: (...args: A) => R, opts: JitOptio
       kind: s.kernel.kind ?? 'template',
       source: kernelSource(s.kernel),
       output: s.kernel.output,
+      computes: s.kernel.computes ?? [],
+      ...(s.kernel.template ? { template: s.kernel.template } : {}),
       ...(s.kernel.ir ? { ir: printKernel(s.kernel.ir) } : {}),
     }));
     const lowered: Lowered = {

@@ -26,6 +26,7 @@ import { sizeOf } from '../shape';
 import { codegenRules, type CodegenRule } from './codegen';
 import { Coords, type CpuEmitEnv, ValueEmitter } from './cpu/emit';
 import { affine } from './cpu/indexing';
+import { equationLister, fusedKernelName, templateKernelName } from './kernelNames';
 import { schedule } from './schedule';
 
 /** Where an output lives in the packed result. */
@@ -78,6 +79,11 @@ class InlineBlock extends Block {
 /** The lowering's state: plan buffers by id, the views of materialised values, the schedule. */
 interface Env extends CpuEmitEnv {
   readonly buffers: Map<string, BufferRef>;
+  /** The equations given, in program order, printed with their source lines. */
+  readonly list: (eqns: Iterable<Eqn>) => string[];
+  readonly order: ReadonlyMap<Eqn, number>;
+  /** Equations fused into the operand reads of the template being lowered. */
+  readonly fusedIntoTemplate: Set<Eqn>;
   operandOf(v: Var): Operand | undefined;
   materialize(v: Var): void;
 }
@@ -116,6 +122,9 @@ export function lowerIR(ir: IR, consts: readonly NDArray[], opts: LowerOptions =
   const maxReads = maxReadsOf(opts.backend);
   const env: Env = {
     buffers,
+    list: equationLister(ir),
+    order: new Map(ir.eqns.map((e, i) => [e, i])),
+    fusedIntoTemplate: new Set(),
     clampReads: opts.clampReads ?? true,
     operandOf: (v: Var) => operands.get(v),
     viewOf: (v: Var) => viewOf(v, operands.get(v)),
@@ -140,7 +149,17 @@ export function lowerIR(ir: IR, consts: readonly NDArray[], opts: LowerOptions =
     if (sched.hostEqns.has(e)) continue;
     const rule = codegenRules[e.prim] as CodegenRule<Prim>;
     if (rule.kind === 'kernel') {
-      const outs = rule.lower(b, e.inputs.map(expressionOperand), e.params as never, e.outputs.map((v) => v.aval), e.inputs.map((a) => a.aval), { backend: opts.backend ?? 'cpu' });
+      env.fusedIntoTemplate.clear();
+      const ins = e.inputs.map(expressionOperand);
+      const first = b.stepCount;
+      const outs = rule.lower(b, ins, e.params as never, e.outputs.map((v) => v.aval), e.inputs.map((a) => a.aval), { backend: opts.backend ?? 'cpu' });
+      const what = templateKernelName(e);
+      const computes = env.list([e, ...env.fusedIntoTemplate]);
+      b.describe(first, (k, i, n) => {
+        // Kernels of a multi-kernel template keep their role: `sum[8,64]->[8] up1`.
+        const role = n > 1 && k.name.includes('_') ? ` ${k.name.slice(k.name.indexOf('_') + 1)}` : '';
+        return { name: `${what}${role}`, template: k.name, computes };
+      });
       e.outputs.forEach((v, i) => setOperand(v, reshapeOperand(outs[i], v.aval)));
       continue;
     }
@@ -182,6 +201,7 @@ function inlineOperand(env: Env, a: Var | Lit): Operand {
   const shape = a.aval.shape;
   const probe = new ValueEmitter(env, new InlineBlock(), false);
   probe.value(a, Coords.of(shape, shape.map(() => affine(i32(0)))));
+  for (const e of probe.eqns) env.fusedIntoTemplate.add(e);
   return {
     shape: viewShape(a.aval),
     dtype: storage(a.aval),
@@ -233,17 +253,18 @@ function splitReads(env: Env, v: Var, maxReads: number): void {
 }
 
 /** The f32 (storage) value of component `part` (an i32 0/1 expression, or absent for real values) of `a` at flat element `element`. */
-function emitValue(env: Env, block: Block, a: Var, element: Expr, reads: Set<string>): { re: Expr; im?: Expr } {
+function emitValue(env: Env, block: Block, a: Var, element: Expr, reads: Set<string>, eqns?: Set<Eqn>): { re: Expr; im?: Expr } {
   const em = new ValueEmitter(env, block, false);
   const coords = a.aval.shape.length ? Coords.fromFlat(a.aval.shape, affine(element)) : Coords.of([], []);
   const v = em.value(a, coords);
   for (const r of em.reads) reads.add(r);
+  for (const e of em.eqns) eqns?.add(e);
   return { re: cvt(v.re, 'f32'), im: v.im };
 }
 
-function gpuKernel(b: PlanBuilder, env: Env, name: string, kind: 'map' | 'pack', kernel: Kernel, reads: ReadonlySet<string>, nonNegative: ReadonlySet<string> = new Set()): BufferRef {
+function gpuKernel(b: PlanBuilder, env: Env, kind: 'map' | 'pack', kernel: Kernel, reads: ReadonlySet<string>, nonNegative: ReadonlySet<string> = new Set()): BufferRef {
   const source = renderGpuJsKernel(kernel, { dims: (id) => env.buffers.get(id)?.dims, nonNegative });
-  return b.launch(name, bindingsOf(env, reads), source, [kernel.units], { kind, ir: kernel });
+  return b.launch(kernel.name, bindingsOf(env, reads), source, [kernel.units], { kind, ir: kernel, computes: kernel.computes });
 }
 
 /** A fused map: one unit per output float (two per c64 element, the part chosen by the unit's parity). */
@@ -251,19 +272,21 @@ function mapKernel(b: PlanBuilder, env: Env, v: Var): Operand {
   const units = Math.max(floats(v.aval), 1);
   const block = newBlock();
   const reads = new Set<string>();
+  const eqns = new Set<Eqn>();
   if (v.aval.dtype === 'c64') {
     const element = block.let(idiv(START, 2), '_e');
     const part = block.let(irem(START, 2), '_part');
     block.if(
       bin('eq', part, i32(0)),
-      (t) => t.store(OUTPUT, START, emitValue(env, t, v, element, reads).re),
-      (f) => f.store(OUTPUT, START, emitValue(env, f, v, element, reads).im as Expr),
+      (t) => t.store(OUTPUT, START, emitValue(env, t, v, element, reads, eqns).re),
+      (f) => f.store(OUTPUT, START, emitValue(env, f, v, element, reads, eqns).im as Expr),
     );
   } else {
-    block.store(OUTPUT, START, emitValue(env, block, v, START, reads).re);
+    block.store(OUTPUT, START, emitValue(env, block, v, START, reads, eqns).re);
   }
-  const kernel: Kernel = { name: 'fused', units, unitCost: 1, body: block.stmts };
-  const out = gpuKernel(b, env, 'fused', 'map', kernel, reads);
+  const name = fusedKernelName(eqns, v.aval.shape, env.order);
+  const kernel: Kernel = { name, units, unitCost: 1, body: block.stmts, computes: env.list(eqns) };
+  const out = gpuKernel(b, env, 'map', kernel, reads);
   env.buffers.set(out.id, out);
   return operandOf(out, viewShape(v.aval), storage(v.aval));
 }
@@ -277,7 +300,7 @@ function mapKernel(b: PlanBuilder, env: Env, v: Var): Operand {
  */
 function packOutputs(b: PlanBuilder, env: Env, ir: IR, slots: readonly OutputSlot[], length: number, maxReads: number): BufferRef {
   /** One output's range of the packed buffer, and its value at local float `local` of it. */
-  type Piece = { start: number; end: number; reads: ReadonlySet<string>; emit: (block: Block, local: Expr, reads: Set<string>) => Expr };
+  type Piece = { start: number; end: number; reads: ReadonlySet<string>; emit: (block: Block, local: Expr, reads: Set<string>, eqns: Set<Eqn>) => Expr };
   const pieces: Piece[] = [];
   slots.forEach((s, i) => {
     const n = floats(s.aval);
@@ -296,9 +319,9 @@ function packOutputs(b: PlanBuilder, env: Env, ir: IR, slots: readonly OutputSlo
     pieces.push({
       ...range,
       reads,
-      emit: (block, local, into) => {
+      emit: (block, local, into, eqns) => {
         const element = complex ? block.bind(idiv(local, 2)) : local;
-        const val = emitValue(env, block, v, element, into);
+        const val = emitValue(env, block, v, element, into, eqns);
         return complex ? choose(block, local, val.re, val.im as Expr) : val.re;
       },
     });
@@ -320,6 +343,7 @@ function packOutputs(b: PlanBuilder, env: Env, ir: IR, slots: readonly OutputSlo
   for (const group of groups) {
     const block = newBlock();
     const reads = new Set<string>();
+    const eqns = new Set<Eqn>();
     const nonNegative = new Set<string>();
     const emitFrom = (blk: Block, k: number): void => {
       if (k === group.length) {
@@ -334,14 +358,16 @@ function packOutputs(b: PlanBuilder, env: Env, ir: IR, slots: readonly OutputSlo
         (t) => {
           const local = p.start ? t.let(isub(START, i32(p.start)), '_local') : START;
           if (local.k === 'get') nonNegative.add(local.name);
-          t.store(OUTPUT, START, p.emit(t, local, reads));
+          t.store(OUTPUT, START, p.emit(t, local, reads, eqns));
         },
         (f) => emitFrom(f, k + 1),
       );
     };
     emitFrom(block, 0);
-    const kernel: Kernel = { name: 'pack', units: length, unitCost: 1, body: block.stmts };
-    prev = gpuKernel(b, env, 'pack', 'pack', kernel, reads, nonNegative);
+    // Named after the outputs it computes (the pack's own equations), or `outputs[n]` for copies.
+    const name = eqns.size ? `${fusedKernelName(eqns, [], env.order).slice(0, -2)}->outputs[${length}]` : `outputs[${length}]`;
+    const kernel: Kernel = { name, units: length, unitCost: 1, body: block.stmts, computes: env.list(eqns) };
+    prev = gpuKernel(b, env, 'pack', kernel, reads, nonNegative);
     env.buffers.set(prev.id, prev);
   }
   return prev as BufferRef;

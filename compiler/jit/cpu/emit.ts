@@ -100,6 +100,8 @@ export class ValueEmitter {
   private readonly memo = new Map<string, CValue>();
   /** Buffers this emitter read. */
   readonly reads = new Set<string>();
+  /** Equations whose values it computed (fused into the kernel being built). */
+  readonly eqns = new Set<Eqn>();
 
   constructor(
     private readonly env: CpuEmitEnv,
@@ -157,6 +159,7 @@ export class ValueEmitter {
     if (view) return this.readView(view, coords);
     const e = this.env.producer(v);
     if (!e) throw new Error(`jit (cpu): variable ${v.id} has neither a buffer nor a producer`);
+    this.eqns.add(e);
     const kind = codegenKind(e.prim);
     if (kind === 'elementwise') {
       const rule = exprRules[e.prim] as ((v: readonly CValue[], d: readonly DType[], p: unknown, o: DType, b: (e: Expr) => Expr) => CValue) | undefined;

@@ -3,6 +3,7 @@
  * An IR is immutable: passes build new ones. Variables are identified by object identity; the
  * printer gives them short names.
  */
+import type { Site } from './site';
 import type { DType } from './dtype';
 import type { NDArray } from './ndarray';
 import type { Prim, PrimParams } from './primitives';
@@ -40,6 +41,8 @@ export interface Eqn<P extends Prim = Prim> {
   readonly inputs: readonly Atom[];
   readonly outputs: readonly Var[];
   readonly params: PrimParams[P];
+  /** Where the user's code applied it (set by the tracer; see compiler/site.ts). */
+  readonly site?: Site;
 }
 
 /**

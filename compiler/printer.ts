@@ -29,13 +29,37 @@ function formatParam(v: unknown): string {
   return String(v);
 }
 
-export function printIR(ir: IR, indent = ''): string {
+/** Names of an IR's variables as printIR gives them: constants, inputs, then equation outputs in order. */
+function namer(ir: IR): (v: Var) => string {
   const names = new Map<Var, string>();
   const name = (v: Var): string => {
     let n = names.get(v);
     if (!n) names.set(v, (n = letters(names.size)));
     return n;
   };
+  for (const v of [...ir.constVars, ...ir.inVars]) name(v);
+  for (const e of ir.eqns) e.outputs.forEach(name);
+  return name;
+}
+
+function equationText(e: Eqn, name: (v: Var) => string): string {
+  const decl = (v: Var): string => `${name(v)}:${v.aval.dtype}[${v.aval.shape.join(',')}]`;
+  const atom = (a: Atom): string =>
+    a instanceof Lit ? (a.dtype === 'c64' ? `(${fmtNum(a.re)}${a.im >= 0 ? '+' : ''}${fmtNum(a.im)}i)` : `${fmtNum(a.re)}:${a.dtype}`) : name(a);
+  const params = Object.entries(e.params as object)
+    .filter(([k]) => k !== 'combine' && k !== 'body')
+    .map(([k, v]) => `${k}=${formatParam(v)}`);
+  return `${e.outputs.map(decl).join(' ')} = ${e.prim}${params.length ? `[${params.join(' ')}]` : ''} ${e.inputs.map(atom).join(' ')}`;
+}
+
+/** Prints single equations of `ir` with the variable names printIR(ir) uses. */
+export function equationPrinter(ir: IR): (e: Eqn) => string {
+  const name = namer(ir);
+  return (e) => equationText(e, name);
+}
+
+export function printIR(ir: IR, indent = ''): string {
+  const name = namer(ir);
   const decl = (v: Var): string => `${name(v)}:${v.aval.dtype}[${v.aval.shape.join(',')}]`;
   const atom = (a: Atom): string =>
     a instanceof Lit ? (a.dtype === 'c64' ? `(${fmtNum(a.re)}${a.im >= 0 ? '+' : ''}${fmtNum(a.im)}i)` : `${fmtNum(a.re)}:${a.dtype}`) : name(a);
@@ -44,11 +68,7 @@ export function printIR(ir: IR, indent = ''): string {
   const ins = ir.inVars.map(decl).join(' ');
   lines.push(`${indent}{ lambda ${consts ? consts + ' ; ' : ''}${ins} .`);
   for (const e of ir.eqns) {
-    const params = Object.entries(e.params as object)
-      .filter(([k]) => k !== 'combine' && k !== 'body')
-      .map(([k, v]) => `${k}=${formatParam(v)}`);
-    const head = `${e.outputs.map(decl).join(' ')} = ${e.prim}${params.length ? `[${params.join(' ')}]` : ''} ${e.inputs.map(atom).join(' ')}`;
-    lines.push(`${indent}    ${head}`);
+    lines.push(`${indent}    ${equationText(e, name)}`);
     const sub = subIR(e);
     if (sub) lines.push(printIR(sub, indent + '      '));
   }

@@ -11,6 +11,7 @@ import { type Atom, type AVal, type Eqn, type IR, Lit, Var } from './ir';
 import type { NDArray } from './ndarray';
 import type { Prim, PrimParams } from './primitives';
 import { shapeRules, type ShapeRule } from './rules/shape';
+import { captureSite } from './site';
 
 export class Trace implements TraceRef {
   readonly eqns: Eqn[] = [];
@@ -66,7 +67,7 @@ export function bind<P extends Prim>(prim: P, inputs: readonly Tensor[], params:
     return outs.map((o) => concreteTensor(o));
   }
   const outVars = outAvals.map((a) => new Var(a));
-  trace.eqns.push({ prim, inputs: inputs.map((t) => trace.atomOf(t)), outputs: outVars, params });
+  trace.eqns.push({ prim, inputs: inputs.map((t) => trace.atomOf(t)), outputs: outVars, params, site: captureSite() });
   return outVars.map((v) => new Tensor({ kind: 'tracer', trace, v }, v.aval));
 }
 

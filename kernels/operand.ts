@@ -13,7 +13,7 @@
  * threads, one per component (`part`).
  */
 import { type Binding, type BufferRef, type Dims, bufferLength } from './plan';
-import { type Shape, assertCallerIdentifier, assertShape, literal, product, rowMajorOffset, unravel } from './source';
+import { type Shape, assertCallerIdentifier, assertShape, literal, product, rowMajorOffset, stridesOf, unravel } from './source';
 
 export type Dtype = 'f32' | 'c64';
 export type Part = 're' | 'im';
@@ -30,6 +30,19 @@ export interface Operand {
   readonly bindings: readonly Binding[];
   /** Source expression of component `part` of the element at `coords` ('re' only for f32). */
   readonly read: (coords: readonly string[], part: Part) => string;
+  /**
+   * Where the operand's elements are stored, when it is a strided view of one buffer: element
+   * (c_0, …) at float `offset + Σ c_i·strides[i]` (a c64 element's imaginary part at +1).
+   * Absent for computed operands (fused expressions).
+   */
+  readonly layout?: BufferLayout;
+}
+
+export interface BufferLayout {
+  readonly buffer: BufferRef;
+  readonly offset: number;
+  /** Floats per step along each axis of the operand's shape. */
+  readonly strides: readonly number[];
 }
 
 /** Source expressions of a complex (or real, im = '0.0') value. */
@@ -131,10 +144,12 @@ export function operandOf(buffer: BufferRef, shape: Shape, dtype: Dtype, param: 
   if (bufferLength(buffer) !== needed) {
     throw new Error(`operand '${param}': ${dtype} shape [${shape.join(', ')}] needs ${needed} floats but buffer '${buffer.id}' holds ${bufferLength(buffer)}`);
   }
+  const width = widthOf(dtype);
   return {
     shape,
     dtype,
     bindings: [{ param, buffer }],
+    layout: { buffer, offset: 0, strides: stridesOf(shape).map((s) => s * width) },
     read: (coords, part) => {
       if (coords.length !== shape.length) {
         throw new Error(`operand '${param}': read with ${coords.length} coordinates, shape has rank ${shape.length}`);

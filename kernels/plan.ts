@@ -10,6 +10,7 @@
  * tensor it will receive. A kernel indexes a multi-dimensional buffer as
  * `p[z][y][x]`, which `operand.ts` handles.
  */
+import type { Kernel } from './ir/types';
 import { assertCallerIdentifier, product } from './source';
 
 export type Dims = readonly [number] | readonly [number, number] | readonly [number, number, number];
@@ -32,6 +33,23 @@ export interface KernelSpec {
   readonly params: readonly string[];
   readonly body: string;
   readonly output: Dims;
+  /** What the kernel is: a fused map, the output packing, or a template's kernel. */
+  readonly kind?: KernelKind;
+  /** The kernel IR the body was rendered from (absent where a template writes source directly). */
+  readonly ir?: Kernel;
+  /** The program equations the kernel computes (printed by `lower()` and the profile). */
+  readonly computes?: readonly string[];
+  /** The template's own name of the kernel (`sum_out`, `matmul_packB`), where a lowering renamed it after what it computes. */
+  readonly template?: string;
+}
+
+export type KernelKind = 'map' | 'pack' | 'template';
+
+/** What a launch records besides its source. */
+export interface LaunchInfo {
+  readonly kind?: KernelKind;
+  readonly ir?: Kernel;
+  readonly computes?: readonly string[];
 }
 
 /** A kernel parameter bound to the plan buffer it reads. */
@@ -93,6 +111,12 @@ export function assertCallerBindings(bindings: readonly Binding[], where: string
   for (const b of bindings) assertCallerIdentifier(b.param, where);
 }
 
+/** A buffer id from a kernel name (names may hold shapes and spaces: `exp_mul[8,1024]`). */
+function bufferIdOf(name: string): string {
+  const id = name.replace(/[^A-Za-z0-9]+/g, '_').replace(/^_+|_+$/g, '');
+  return /^[A-Za-z]/.test(id) ? id : `k${id}`;
+}
+
 /** Incrementally assembles a KernelPlan. */
 export class PlanBuilder {
   private readonly inputs: BufferRef[] = [];
@@ -139,7 +163,7 @@ export class PlanBuilder {
   }
 
   /** Adds a launch of `body` over `output`, reading `bindings`; returns its result buffer. */
-  launch(name: string, bindings: readonly Binding[], body: string, output: Dims): BufferRef {
+  launch(name: string, bindings: readonly Binding[], body: string, output: Dims, info: LaunchInfo = {}): BufferRef {
     assertDims(output, `plan '${this.name}' kernel '${name}'`);
     const merged = mergeBindings(`plan '${this.name}' kernel '${name}'`, bindings);
     for (const b of merged) {
@@ -147,12 +171,26 @@ export class PlanBuilder {
         throw new Error(`plan '${this.name}' kernel '${name}': reads buffer '${b.buffer.id}' that is not part of this plan`);
       }
     }
-    const id = `${name}_${this.stepCounter++}`;
+    const id = `${bufferIdOf(name)}_${this.stepCounter++}`;
     this.claim(id, `kernel '${name}'`);
     const result: BufferRef = { id, kind: 'step', dims: output };
-    const kernel: KernelSpec = { name, params: merged.map((b) => b.param), body, output };
+    const kernel: KernelSpec = { name, params: merged.map((b) => b.param), body, output, ...info };
     this.steps.push({ kernel, args: merged.map((b) => b.buffer), result });
     return result;
+  }
+
+  /** Launches so far (the index the next one will have). */
+  get stepCount(): number {
+    return this.steps.length;
+  }
+
+  /** Renames and describes the kernels launched from step `from` on (their buffers keep their ids). */
+  describe(from: number, info: (spec: KernelSpec, index: number, count: number) => Partial<Pick<KernelSpec, 'name' | 'computes' | 'template'>>): void {
+    const count = this.steps.length - from;
+    for (let i = from; i < this.steps.length; i++) {
+      const step = this.steps[i];
+      this.steps[i] = { ...step, kernel: { ...step.kernel, ...info(step.kernel, i - from, count) } };
+    }
   }
 
   build(output: BufferRef): KernelPlan {

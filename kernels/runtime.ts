@@ -204,7 +204,7 @@ export class KernelRuntime {
       const k = this.kernel(step.kernel, { pipeline: true, argKinds: argKinds(args) });
       const began = timing ? performance.now() : 0;
       env.set(step.result.id, await k(...(args as never[])));
-      if (timing) recordKernelTime(step.kernel.name, step.kernel.output, performance.now() - began);
+      if (timing) recordKernelTime(step.kernel.name, step.kernel.output, performance.now() - began, step.kernel.computes);
       for (const a of step.args) {
         if (a.kind === 'step' && lastUse.get(a.id) === i && a.id !== plan.output.id) {
           const v = env.get(a.id);

@@ -40,8 +40,15 @@ export interface KernelInfo {
   readonly name: string;
   /** A materialised fusion of elementwise/view equations, the output-packing kernel, or a template instance. */
   readonly kind: 'map' | 'pack' | 'template';
+  /** The backend's source: gpu.js kernel function, or the kernel IR (wasm renders it to WebAssembly). */
   readonly source: string;
   readonly output: readonly number[];
+  /** The kernel IR it was rendered from; absent where a gpu.js template writes its source directly. */
+  readonly ir?: string;
+  /** The program equations it computes, in `ir`'s variable names, each with the user's source line where known. */
+  readonly computes: readonly string[];
+  /** The template's own name for the kernel (`sum_out`, `matmul_packB`, `matmul_tiles`); absent for fused maps. */
+  readonly template?: string;
 }
 
 export interface BufferInfo {
@@ -106,6 +113,13 @@ function bufferPlan(program: LoweredProgram): { buffers: BufferInfo[]; peak: num
   return { buffers: [...fixed, ...steps], peak };
 }
 
+/** A gpu.js kernel in `lower()` text: its kernel IR, or its source where a template writes gpu.js source directly. */
+function showGpuJsKernel(k: KernelInfo): string {
+  if (k.ir) return k.ir;
+  const computes = k.computes.map((c) => `  # ${c}`);
+  return [`kernel ${k.name} over [${k.output.join(', ')}]: gpu.js source (this template writes gpu.js source directly, not kernel IR) {`, ...computes, k.source, '}'].join('\n');
+}
+
 function signatureKey(args: readonly unknown[], staticArgnums: readonly number[]): string {
   const dynamic = args.map((a, i) => (staticArgnums.includes(i) ? null : a));
   const [leaves, def] = flatten(dynamic, isArgLeaf);
@@ -139,7 +153,8 @@ export function jit<A extends unknown[], R>(f: (...args: A) => R, opts: JitOptio
       const exe = await CpuExecutable.create(cpu, runtime, MATH_FUNCTIONS, constVals);
       const kernels = cpu.program.kernels.map((k) => {
         const out = cpu.maps.get(k);
-        return out ? { name: k.name, kind: 'map' as const, source: printKernel(k), output: [out] } : { name: k.name, kind: 'template' as const, source: printKernel(k), output: [k.units] };
+        const computes = k.computes ?? [];
+        return out ? { name: k.name, kind: 'map' as const, source: printKernel(k), output: [out], computes } : { name: k.name, kind: 'template' as const, source: printKernel(k), output: [k.units], computes, template: k.template ?? k.name };
       });
       const keep = new Set(cpu.outputs.flatMap((o) => ('view' in o ? [o.view.buf] : [])));
       const { bytes } = placeBuffers(cpu.program.buffers.filter((b) => b.kind === 'temp'), cpu.program.kernels, keep);
@@ -161,8 +176,15 @@ export function jit<A extends unknown[], R>(f: (...args: A) => R, opts: JitOptio
     const runtime = await backendRuntime(backend);
     const exe = new Executable(program, runtime, constVals);
     const { buffers, peak } = bufferPlan(program);
-    const kindOf = (name: string) => (name === 'fused' ? ('map' as const) : name === 'pack' ? ('pack' as const) : ('template' as const));
-    const kernels = program.plan.steps.map((s) => ({ name: s.kernel.name, kind: kindOf(s.kernel.name), source: kernelSource(s.kernel), output: s.kernel.output }));
+    const kernels: KernelInfo[] = program.plan.steps.map((s) => ({
+      name: s.kernel.name,
+      kind: s.kernel.kind ?? 'template',
+      source: kernelSource(s.kernel),
+      output: s.kernel.output,
+      computes: s.kernel.computes ?? [],
+      ...(s.kernel.template ? { template: s.kernel.template } : {}),
+      ...(s.kernel.ir ? { ir: printKernel(s.kernel.ir) } : {}),
+    }));
     const lowered: Lowered = {
       ir,
       passes: trace,
@@ -170,7 +192,7 @@ export function jit<A extends unknown[], R>(f: (...args: A) => R, opts: JitOptio
       buffers,
       peakIntermediateFloats: peak,
       program,
-      toString: () => `${printIR(ir)}\n-- ${kernels.length} kernels on ${backend}: ${kernels.map((k) => k.name).join(', ')}`,
+      toString: () => `${printIR(ir)}\n-- ${kernels.length} kernels on ${backend}: ${kernels.map((k) => k.name).join(', ')}\n${kernels.map(showGpuJsKernel).join('\n')}`,
     };
     return { lowered, outDef: traced.outDef, run: async (xs) => (await exe.run(xs.map((x) => x.value()))).map((v) => concreteTensor(v)) };
   };

@@ -1,7 +1,8 @@
 /**
- * The codegen rule table: one entry per primitive, saying how it becomes gpu.js source.
- *  - elementwise: a value expression from input values (fused anywhere);
- *  - view: an index mapping from output to input coordinates (fused anywhere);
+ * The codegen rule table: one entry per primitive, saying how it becomes kernels.
+ *  - elementwise: a value from input values (fused anywhere; its kernel-IR rule is in
+ *    cpu/exprRules.ts, shared by every backend);
+ *  - view: an index mapping from output to input coordinates (fused anywhere; cpu/emit.ts);
  *  - kernel: a template instance writing a buffer (matmul, reductions, scans, FFTs, scatter);
  *  - host: evaluated by the interpreter before launch (random bits, from a concrete key).
  */
@@ -11,9 +12,7 @@ import type { GpuJsBackend } from '../../kernels/backends';
 import type { AVal } from '../ir';
 import type { Prim, PrimParams, PrimTable } from '../primitives';
 import { kernelCode } from './kernelCode';
-import { elementwiseCode, type ValueExpr } from './scalarCode';
-import { viewCode, type ViewContext } from './viewCode';
-import type { DType } from '../dtype';
+import { exprRules } from './cpu/exprRules';
 
 export interface LowerContext {
   readonly backend: GpuJsBackend;
@@ -29,21 +28,16 @@ export type KernelLowering<P extends Prim> = (
 ) => Operand[];
 
 export type CodegenRule<P extends Prim> =
-  | { readonly kind: 'elementwise'; readonly code: (v: readonly ValueExpr[], dtypes: readonly DType[], params: PrimParams[P]) => ValueExpr }
-  | { readonly kind: 'view'; readonly code: (ctx: ViewContext, params: PrimParams[P]) => ValueExpr }
+  | { readonly kind: 'elementwise' }
+  | { readonly kind: 'view' }
   | { readonly kind: 'kernel'; readonly lower: KernelLowering<P> }
   | { readonly kind: 'host' };
 
 function ew<P extends Prim>(p: P): CodegenRule<P> {
-  const code = elementwiseCode[p];
-  if (!code) throw new Error(`codegen: no elementwise code for '${p}'`);
-  return { kind: 'elementwise', code: code as never };
+  if (!exprRules[p]) throw new Error(`codegen: no elementwise rule for '${p}'`);
+  return { kind: 'elementwise' };
 }
-function view<P extends Prim>(p: P): CodegenRule<P> {
-  const code = viewCode[p];
-  if (!code) throw new Error(`codegen: no view code for '${p}'`);
-  return { kind: 'view', code: code as never };
-}
+const view = <P extends Prim>(_p: P): CodegenRule<P> => ({ kind: 'view' });
 function kernel<P extends Prim>(p: P): CodegenRule<P> {
   const lower = kernelCode[p];
   if (!lower) throw new Error(`codegen: no kernel template for '${p}'`);

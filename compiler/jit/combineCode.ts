@@ -1,10 +1,17 @@
 /**
- * A scan combine (a scalar sub-IR) as source expressions, for the tree-scan template.
+ * A scan combine (a scalar sub-IR) as gpu.js source expressions, for the tree-scan template:
+ * the combine's equations become kernel IR through the elementwise rules every backend shares
+ * (cpu/exprRules.ts), rendered inline by the gpu.js renderer.
  */
 import type { ClosedIR, Var } from '../ir';
 import { Lit } from '../ir';
-import { literal } from '../../kernels/source';
-import { elementwiseCode, type ValueExpr } from './scalarCode';
+import { constant, cvt, get } from '../../kernels/ir/build';
+import type { Expr, ScalarType } from '../../kernels/ir/types';
+import { renderGpuJsExpr } from '../../kernels/gpujs/render';
+import type { DType } from '../dtype';
+import { type CValue, exprRules } from './cpu/exprRules';
+
+const componentOf = (d: DType): ScalarType => (d === 'c64' ? 'f32' : (d as ScalarType));
 
 /**
  * The combine as one expression per component (for tree-scan templates): `left` and `right`
@@ -13,32 +20,37 @@ import { elementwiseCode, type ValueExpr } from './scalarCode';
 export function combineExpressions(combine: ClosedIR, widths: readonly number[], left: readonly string[], right: readonly string[]): string[] {
   const { ir, consts } = combine;
   const k = widths.length;
-  const tuple = (comps: readonly string[]): ValueExpr[] => {
+  const tuple = (comps: readonly string[], vars: readonly Var[]): CValue[] => {
     let c = 0;
-    return widths.map((w) => {
-      const v = { re: comps[c], im: w === 2 ? comps[c + 1] : '0.0' };
+    return widths.map((w, i) => {
+      const t = componentOf(vars[i].aval.dtype);
+      const v: CValue = w === 2 ? { re: get(comps[c], 'f32'), im: get(comps[c + 1], 'f32') } : { re: get(comps[c], t) };
       c += w;
       return v;
     });
   };
-  const env = new Map<Var, ValueExpr>();
-  ir.constVars.forEach((v, i) => env.set(v, { re: literal(consts[i].data[0]), im: literal(consts[i].data[1] ?? 0) }));
-  const l = tuple(left);
-  const r = tuple(right);
-  ir.inVars.forEach((v, i) => env.set(v, i < k ? l[i] : r[i - k]));
-  const read = (a: Var | Lit): ValueExpr => (a instanceof Lit ? { re: literal(a.re), im: literal(a.im) } : (env.get(a) as ValueExpr));
+  const lit = (d: DType, re: number, im: number): CValue => (d === 'c64' ? { re: constant('f32', re), im: constant('f32', im) } : { re: constant(componentOf(d), re) });
+  const env = new Map<Var, CValue>();
+  ir.constVars.forEach((v, i) => env.set(v, lit(v.aval.dtype, consts[i].data[0], consts[i].data[1] ?? 0)));
+  tuple(left, ir.inVars.slice(0, k)).forEach((v, i) => env.set(ir.inVars[i], v));
+  tuple(right, ir.inVars.slice(k)).forEach((v, i) => env.set(ir.inVars[k + i], v));
+  const read = (a: Var | Lit): CValue => (a instanceof Lit ? lit(a.dtype, a.re, a.im) : (env.get(a) as CValue));
   for (const e of ir.eqns) {
     const out = e.outputs[0];
     if (e.prim === 'broadcast_in_dim' || e.prim === 'reshape') {
       env.set(out, read(e.inputs[0]));
       continue;
     }
-    const code = elementwiseCode[e.prim] as ((v: readonly ValueExpr[], d: readonly string[], p: unknown) => ValueExpr) | undefined;
-    if (!code) throw new Error(`scan combine: '${e.prim}' is not elementwise`);
-    env.set(out, code(e.inputs.map(read), e.inputs.map((a) => a.aval.dtype), e.params));
+    const rule = exprRules[e.prim] as ((v: readonly CValue[], d: readonly DType[], p: unknown, o: DType, bind: (e: Expr) => Expr) => CValue) | undefined;
+    if (!rule) throw new Error(`scan combine: '${e.prim}' is not elementwise`);
+    const v = rule(e.inputs.map(read), e.inputs.map((a) => a.aval.dtype), e.params, out.aval.dtype, (x) => x);
+    const d = out.aval.dtype;
+    env.set(out, d === 'c64' ? { re: v.re, im: v.im ?? constant('f32', 0) } : { re: cvt(v.re, componentOf(d)) });
   }
+  const names = new Set([...left, ...right]);
+  const render = (x: Expr) => renderGpuJsExpr(cvt(x, 'f32'), { nonNegative: names });
   return ir.outAtoms.flatMap((a, i) => {
     const v = read(a);
-    return widths[i] === 2 ? [v.re, v.im] : [v.re];
+    return widths[i] === 2 ? [render(v.re), render(v.im ?? constant('f32', 0))] : [render(v.re)];
   });
 }

@@ -53,10 +53,12 @@ function treeReduction(op: 'sum' | 'max') {
 
 /** A trailing-component view of a scan result with k components: operand `i` of the scan. */
 function componentView(all: Operand, shape: readonly number[], dtype: Dtype, first: number): Operand {
+  const layout = all.layout;
   return {
     shape,
     dtype,
     bindings: all.bindings,
+    layout: layout && { buffer: layout.buffer, offset: layout.offset + first * layout.strides[shape.length], strides: layout.strides.slice(0, shape.length) },
     read: (coords, part) => (dtype === 'f32' && part === 'im' ? '0.0' : all.read([...coords, String(part === 're' ? first : first + 1)], 're')),
   };
 }

@@ -1,22 +1,32 @@
 /**
- * Lowering: an optimised IR becomes one kernel plan. Inputs and captured constants become
- * plan buffers; host equations (random bits) become extra plan inputs computed before launch;
- * every materialised variable becomes one kernel (a fused map, or a template instance); the
- * program outputs are packed into one buffer so a call does one upload and one readback.
+ * Lowering for the gpu.js backends: an optimised IR becomes one kernel plan. Inputs and
+ * captured constants become plan buffers; host equations (random bits) become extra plan
+ * inputs computed before launch; every materialised variable becomes one kernel (a fused map,
+ * or a template instance); the program outputs are packed into one buffer so a call does one
+ * upload and one readback.
+ *
+ * Fused maps and the packing kernels are kernel IR (built by the value emitter the wasm
+ * lowering uses, in scalar form: one unit per GPU thread) rendered by kernels/gpujs/render.ts.
+ * Template kernels (matmul, reductions, scans, FFTs, scatter) write gpu.js source themselves;
+ * a fused value they read is kernel IR rendered inline into their source.
  */
 import type { GpuJsBackend } from '../../kernels/backends';
 import { describeBackend } from '../../kernels/capabilities';
-import { type Dtype, type Operand, operandOf } from '../../kernels/operand';
+import { type Dtype, type Operand, foldConstantIndex, operandOf } from '../../kernels/operand';
 import { type Binding, type BufferRef, type KernelPlan, PlanBuilder } from '../../kernels/plan';
-import { elementwise } from '../../kernels/templates/elementwise';
+import { Block, START, bin, constant, cvt, get, i32, idiv, irem, isub, load, select } from '../../kernels/ir/build';
+import type { Expr, Kernel } from '../../kernels/ir/types';
+import { OUTPUT, renderGpuJsExpr, renderGpuJsKernel } from '../../kernels/gpujs/render';
+import type { View } from '../../kernels/cpu/template';
 import type { AVal, Eqn, IR, Var } from '../ir';
 import { Lit } from '../ir';
 import { lanes, type NDArray } from '../ndarray';
 import type { Prim } from '../primitives';
 import { sizeOf } from '../shape';
 import { codegenRules, type CodegenRule } from './codegen';
-import { Emitter, type EmitEnv } from './emit';
-import { indexLiteral, literal, unravel } from '../../kernels/source';
+import { Coords, type CpuEmitEnv, ValueEmitter } from './cpu/emit';
+import { affine } from './cpu/indexing';
+import { equationLister, fusedKernelName, templateKernelName } from './kernelNames';
 import { schedule } from './schedule';
 
 /** Where an output lives in the packed result. */
@@ -59,15 +69,39 @@ export interface LowerOptions {
 /** Buffers one kernel may read (the backend descriptor's limit; unlimited without a backend). */
 const maxReadsOf = (backend: GpuJsBackend | undefined): number => (backend ? describeBackend(backend).maxReads : Infinity);
 
+/** A block whose values are never bound to locals: one expression, for an inlined operand read. */
+class InlineBlock extends Block {
+  override bind(e: Expr): Expr {
+    return e;
+  }
+}
+
+/** The lowering's state: plan buffers by id, the views of materialised values, the schedule. */
+interface Env extends CpuEmitEnv {
+  readonly buffers: Map<string, BufferRef>;
+  /** The equations given, in program order, printed with their source lines. */
+  readonly list: (eqns: Iterable<Eqn>) => string[];
+  readonly order: ReadonlyMap<Eqn, number>;
+  /** Equations fused into the operand reads of the template being lowered. */
+  readonly fusedIntoTemplate: Set<Eqn>;
+  operandOf(v: Var): Operand | undefined;
+  materialize(v: Var): void;
+}
+
+const newBlock = (): Block => new Block({ next: 0, prefix: '_v' });
+
 export function lowerIR(ir: IR, consts: readonly NDArray[], opts: LowerOptions = {}): LoweredProgram {
   const name = opts.name ?? 'jit';
   const sched = schedule(ir);
   const b = new PlanBuilder(name);
   const operands = new Map<Var, Operand>();
+  const buffers = new Map<string, BufferRef>();
   const planInputs: LoweredProgram['planInputs'][number][] = [];
-  const bindBuffer = (v: Var, buf: BufferRef): void => {
-    operands.set(v, v.aval.shape.length ? operandOf(buf, v.aval.shape, storage(v.aval)) : scalarOperand(buf, storage(v.aval)));
+  const setOperand = (v: Var, op: Operand): void => {
+    operands.set(v, op);
+    if (op.layout) buffers.set(op.layout.buffer.id, op.layout.buffer);
   };
+  const bindBuffer = (v: Var, buf: BufferRef): void => setOperand(v, reshapeOperand(operandOf(buf, viewShape(v.aval), storage(v.aval)), v.aval));
   ir.inVars.forEach((v, i) => {
     bindBuffer(v, b.input(`in${i}`, Math.max(floats(v.aval), 1)));
     planInputs.push({ kind: 'arg', index: i });
@@ -86,11 +120,16 @@ export function lowerIR(ir: IR, consts: readonly NDArray[], opts: LowerOptions =
   }
 
   const maxReads = maxReadsOf(opts.backend);
-  const env = {
+  const env: Env = {
+    buffers,
+    list: equationLister(ir),
+    order: new Map(ir.eqns.map((e, i) => [e, i])),
+    fusedIntoTemplate: new Set(),
     clampReads: opts.clampReads ?? true,
     operandOf: (v: Var) => operands.get(v),
+    viewOf: (v: Var) => viewOf(v, operands.get(v)),
     producer: (v: Var) => sched.producer.get(v),
-    materialize: (v: Var) => operands.set(v, reshapeOperand(mapKernel(b, env, v), v.aval)),
+    materialize: (v: Var) => setOperand(v, reshapeOperand(mapKernel(b, env, v), v.aval)),
   };
   const expressionOperand = (a: Var | Lit): Operand => {
     if (!(a instanceof Lit)) {
@@ -98,35 +137,35 @@ export function lowerIR(ir: IR, consts: readonly NDArray[], opts: LowerOptions =
       if (op) return op;
     }
     if (!(a instanceof Lit) && readsOf(env, a) > maxReads - 1) {
-      splitReads(b, env, a, maxReads - 1);
+      splitReads(env, a, maxReads - 1);
       if (readsOf(env, a) > maxReads - 1) env.materialize(a);
       const op = operands.get(a);
       if (op) return op;
     }
-    const probe = new Emitter(env, false);
-    probe.value(a, a.aval.shape.map((_, i) => `_p${i}`));
-    return {
-      shape: viewShape(a.aval),
-      dtype: storage(a.aval),
-      bindings: probe.bindings,
-      read: (coords, part) => {
-        const v = new Emitter(env, false).value(a, a.aval.shape.length ? coords : []);
-        return part === 're' ? v.re : v.im;
-      },
-    };
+    return inlineOperand(env, a);
   };
 
   for (const e of ir.eqns) {
     if (sched.hostEqns.has(e)) continue;
     const rule = codegenRules[e.prim] as CodegenRule<Prim>;
     if (rule.kind === 'kernel') {
-      const outs = rule.lower(b, e.inputs.map(expressionOperand), e.params as never, e.outputs.map((v) => v.aval), e.inputs.map((a) => a.aval), { backend: opts.backend ?? 'cpu' });
-      e.outputs.forEach((v, i) => operands.set(v, reshapeOperand(outs[i], v.aval)));
+      env.fusedIntoTemplate.clear();
+      const ins = e.inputs.map(expressionOperand);
+      const first = b.stepCount;
+      const outs = rule.lower(b, ins, e.params as never, e.outputs.map((v) => v.aval), e.inputs.map((a) => a.aval), { backend: opts.backend ?? 'cpu' });
+      const what = templateKernelName(e);
+      const computes = env.list([e, ...env.fusedIntoTemplate]);
+      b.describe(first, (k, i, n) => {
+        // Kernels of a multi-kernel template keep their role: `sum[8,64]->[8] up1`.
+        const role = n > 1 && k.name.includes('_') ? ` ${k.name.slice(k.name.indexOf('_') + 1)}` : '';
+        return { name: `${what}${role}`, template: k.name, computes };
+      });
+      e.outputs.forEach((v, i) => setOperand(v, reshapeOperand(outs[i], v.aval)));
       continue;
     }
     const v = e.outputs[0];
     if (!sched.materialized.has(v)) continue;
-    splitReads(b, env, v, maxReads);
+    splitReads(env, v, maxReads);
     env.materialize(v);
   }
 
@@ -138,102 +177,162 @@ export function lowerIR(ir: IR, consts: readonly NDArray[], opts: LowerOptions =
     offset += floats(a.aval);
   }
   // A fused output is computed by a pack kernel, which also reads the previous pack buffer.
-  for (const a of ir.outAtoms) if (!(a instanceof Lit) && !operands.get(a)) splitReads(b, env, a, maxReads - 1);
+  for (const a of ir.outAtoms) if (!(a instanceof Lit) && !operands.get(a)) splitReads(env, a, maxReads - 1);
   const packed = packOutputs(b, env, ir, slots, Math.max(offset, 1), maxReads);
   return { plan: b.build(packed), ir, hostEqns, planInputs, outputs: slots, packedLength: offset };
 }
 
-function scalarOperand(buf: BufferRef, dtype: Dtype): Operand {
-  const op = operandOf(buf, [1], dtype);
-  return { ...op, shape: [1], read: (_c, part) => op.read(['0'], part) };
-}
-
-/** Operands of rank-0 values read with no coordinates. */
+/** Operands of rank-0 values are stored as [1] and read with no coordinates. */
 function reshapeOperand(op: Operand, aval: AVal): Operand {
   return aval.shape.length ? op : { ...op, read: (_c, part) => op.read(op.shape.map(() => '0'), part) };
 }
 
+/** The buffer view of a materialised value (every template result is one). */
+function viewOf(v: Var, op: Operand | undefined): View | undefined {
+  if (!op) return undefined;
+  const layout = op.layout;
+  if (!layout) throw new Error(`jit: the buffer of variable ${v.id} (${v.aval.dtype}[${v.aval.shape.join(', ')}]) is not a strided view`);
+  const rank = v.aval.shape.length;
+  return { buf: layout.buffer.id, dtype: v.aval.dtype, shape: v.aval.shape, strides: rank ? layout.strides : [], offset: layout.offset };
+}
+
+/** The value of `a` at the coordinates of a template's read, as one gpu.js expression. */
+function inlineOperand(env: Env, a: Var | Lit): Operand {
+  const shape = a.aval.shape;
+  const probe = new ValueEmitter(env, new InlineBlock(), false);
+  probe.value(a, Coords.of(shape, shape.map(() => affine(i32(0)))));
+  for (const e of probe.eqns) env.fusedIntoTemplate.add(e);
+  return {
+    shape: viewShape(a.aval),
+    dtype: storage(a.aval),
+    bindings: bindingsOf(env, probe.reads),
+    read: (coords, part) => {
+      const names = new Set<string>();
+      const axes = shape.map((_, i) => {
+        const c = foldConstantIndex(coords[i].trim());
+        if (/^\d+(\.0)?$/.test(c)) return affine(i32(Number(c)));
+        names.add(c);
+        return affine(get(c, 'i32'));
+      });
+      const v = new ValueEmitter(env, new InlineBlock(), false).value(a, Coords.of(shape, axes));
+      const e = part === 're' ? v.re : v.im ?? constant('f32', 0);
+      return renderGpuJsExpr(cvt(e, 'f32'), { dims: (id) => env.buffers.get(id)?.dims, nonNegative: names });
+    },
+  };
+}
+
+function bindingsOf(env: Env, reads: Iterable<string>): Binding[] {
+  return [...reads].map((id) => {
+    const buffer = env.buffers.get(id);
+    if (!buffer) throw new Error(`jit: kernel reads unknown buffer '${id}'`);
+    return { param: id, buffer };
+  });
+}
+
 /** Buffers the fused value `v` reads. */
-function readsOf(env: EmitEnv, v: Var): number {
-  const probe = new Emitter(env, true);
-  probe.value(v, v.aval.shape.map((_, i) => `_p${i}`));
-  return probe.bindings.length;
+function readsOf(env: Env, v: Var): number {
+  const probe = new ValueEmitter(env, new InlineBlock(), false);
+  probe.value(v, Coords.of(v.aval.shape, v.aval.shape.map(() => affine(i32(0)))));
+  return probe.reads.size;
 }
 
 /**
  * Materialises fused inputs of `v` (largest first) until `v` reads at most `maxReads` buffers,
  * so no kernel exceeds the backend's limit.
  */
-function splitReads(b: PlanBuilder, env: EmitEnv & { materialize(v: Var): void }, v: Var, maxReads: number): void {
+function splitReads(env: Env, v: Var, maxReads: number): void {
   while (readsOf(env, v) > maxReads) {
     const e = env.producer(v);
     const fused = (e?.inputs ?? []).filter((a): a is Var => !(a instanceof Lit) && !env.operandOf(a));
     if (fused.length === 0) throw new Error(`jit: '${e?.prim}' reads more than ${maxReads} buffers, the backend's limit`);
     const reads = fused.map((x) => readsOf(env, x));
     const widest = fused[reads.indexOf(Math.max(...reads))];
-    splitReads(b, env, widest, maxReads);
+    splitReads(env, widest, maxReads);
     env.materialize(widest);
   }
 }
 
-function mapKernel(b: PlanBuilder, env: EmitEnv, v: Var): Operand {
-  const probe = new Emitter(env, true);
-  probe.value(v, v.aval.shape.map((_, i) => `_p${i}`));
-  return elementwise(b, {
-    name: 'fused',
-    shape: viewShape(v.aval),
-    dtype: storage(v.aval),
-    bindings: probe.bindings,
-    body: (coords, part) => {
-      const em = new Emitter(env, true);
-      const val = em.value(v, v.aval.shape.length ? coords : []);
-      return { statements: em.statements, value: part === 're' ? val.re : val.im };
-    },
-  });
+/** The f32 (storage) value of component `part` (an i32 0/1 expression, or absent for real values) of `a` at flat element `element`. */
+function emitValue(env: Env, block: Block, a: Var, element: Expr, reads: Set<string>, eqns?: Set<Eqn>): { re: Expr; im?: Expr } {
+  const em = new ValueEmitter(env, block, false);
+  const coords = a.aval.shape.length ? Coords.fromFlat(a.aval.shape, affine(element)) : Coords.of([], []);
+  const v = em.value(a, coords);
+  for (const r of em.reads) reads.add(r);
+  for (const e of em.eqns) eqns?.add(e);
+  return { re: cvt(v.re, 'f32'), im: v.im };
+}
+
+function gpuKernel(b: PlanBuilder, env: Env, kind: 'map' | 'pack', kernel: Kernel, reads: ReadonlySet<string>, nonNegative: ReadonlySet<string> = new Set()): BufferRef {
+  const source = renderGpuJsKernel(kernel, { dims: (id) => env.buffers.get(id)?.dims, nonNegative });
+  return b.launch(kernel.name, bindingsOf(env, reads), source, [kernel.units], { kind, ir: kernel, computes: kernel.computes });
+}
+
+/** A fused map: one unit per output float (two per c64 element, the part chosen by the unit's parity). */
+function mapKernel(b: PlanBuilder, env: Env, v: Var): Operand {
+  const units = Math.max(floats(v.aval), 1);
+  const block = newBlock();
+  const reads = new Set<string>();
+  const eqns = new Set<Eqn>();
+  if (v.aval.dtype === 'c64') {
+    const element = block.let(idiv(START, 2), '_e');
+    const part = block.let(irem(START, 2), '_part');
+    block.if(
+      bin('eq', part, i32(0)),
+      (t) => t.store(OUTPUT, START, emitValue(env, t, v, element, reads, eqns).re),
+      (f) => f.store(OUTPUT, START, emitValue(env, f, v, element, reads, eqns).im as Expr),
+    );
+  } else {
+    block.store(OUTPUT, START, emitValue(env, block, v, START, reads, eqns).re);
+  }
+  const name = fusedKernelName(eqns, v.aval.shape, env.order);
+  const kernel: Kernel = { name, units, unitCost: 1, body: block.stmts, computes: env.list(eqns) };
+  const out = gpuKernel(b, env, 'map', kernel, reads);
+  env.buffers.set(out.id, out);
+  return operandOf(out, viewShape(v.aval), storage(v.aval));
 }
 
 /**
  * The pack kernels: write every output into one flat buffer. Materialised outputs are read
- * through their operands (which may be views of a larger buffer, e.g. one component of a scan);
+ * through their views (which may be views of a larger buffer, e.g. one component of a scan);
  * fused ones are computed here, so they never get a buffer of their own. Where a backend limits
  * the buffers one kernel reads, the outputs are packed by a chain of kernels, each copying the
  * previous one's buffer and adding its own outputs.
  */
-function packOutputs(b: PlanBuilder, env: EmitEnv, ir: IR, slots: readonly OutputSlot[], length: number, maxReads: number): BufferRef {
-  type Piece = { start: number; end: number; bindings: readonly Binding[]; emit: (local: string) => { statements: string[]; value: string } };
+function packOutputs(b: PlanBuilder, env: Env, ir: IR, slots: readonly OutputSlot[], length: number, maxReads: number): BufferRef {
+  /** One output's range of the packed buffer, and its value at local float `local` of it. */
+  type Piece = { start: number; end: number; reads: ReadonlySet<string>; emit: (block: Block, local: Expr, reads: Set<string>, eqns: Set<Eqn>) => Expr };
   const pieces: Piece[] = [];
   slots.forEach((s, i) => {
     const n = floats(s.aval);
     if (n === 0) return;
     const complex = s.aval.dtype === 'c64';
-    const partOf = (local: string) => `(${local} - Math.floor(${local} / 2.0) * 2.0)`;
     const range = { start: s.offset, end: s.offset + n };
+    const choose = (block: Block, local: Expr, re: Expr, im: Expr): Expr => select(bin('eq', block.bind(irem(local, 2)), i32(0)), re, im);
     if (s.literal) {
       const { re, im } = s.literal;
-      pieces.push({ ...range, bindings: [], emit: (local) => ({ statements: [], value: complex ? `(${partOf(local)} < 0.5 ? ${literal(re)} : ${literal(im)})` : literal(re) }) });
+      pieces.push({ ...range, reads: new Set(), emit: (block, local) => (complex ? choose(block, local, constant('f32', re), constant('f32', im)) : constant('f32', re)) });
       return;
     }
     const v = ir.outAtoms[i] as Var;
-    const probe = new Emitter(env, true);
-    probe.value(v, v.aval.shape.map((_, k) => `_p${k}`));
+    const reads = new Set<string>();
+    emitValue(env, new InlineBlock(), v, i32(0), reads);
     pieces.push({
       ...range,
-      bindings: probe.bindings,
-      emit: (local) => {
-        const em = new Emitter(env, true, `_o${i}_`);
-        const element = complex ? `Math.floor(${local} / 2.0)` : local;
-        const val = em.value(v, unravel(element, v.aval.shape));
-        return { statements: em.statements, value: complex ? `(${partOf(local)} < 0.5 ? ${val.re} : ${val.im})` : val.re };
+      reads,
+      emit: (block, local, into, eqns) => {
+        const element = complex ? block.bind(idiv(local, 2)) : local;
+        const val = emitValue(env, block, v, element, into, eqns);
+        return complex ? choose(block, local, val.re, val.im as Expr) : val.re;
       },
     });
   });
   // Group pieces so that each kernel stays within the read limit (one read is the previous pack).
   const groups: Piece[][] = [];
   let current: Piece[] = [];
-  const params = (ps: readonly Piece[]) => new Set(ps.flatMap((p) => p.bindings.map((x) => x.param)));
+  const readsOfGroup = (ps: readonly Piece[]) => new Set(ps.flatMap((p) => [...p.reads]));
   for (const p of pieces) {
     const limit = groups.length === 0 ? maxReads : maxReads - 1;
-    if (current.length && params([...current, p]).size > limit) {
+    if (current.length && readsOfGroup([...current, p]).size > limit) {
       groups.push(current);
       current = [];
     }
@@ -242,22 +341,34 @@ function packOutputs(b: PlanBuilder, env: EmitEnv, ir: IR, slots: readonly Outpu
   groups.push(current);
   let prev: BufferRef | undefined;
   for (const group of groups) {
-    const bindings: Binding[] = [];
-    for (const p of group) for (const x of p.bindings) if (!bindings.some((y) => y.param === x.param)) bindings.push(x);
-    const previous = prev ? operandOf(prev, [length], 'f32', 'packed') : undefined;
-    if (previous) bindings.push(...previous.bindings);
-    const body = (coords: readonly string[]) => {
-      const cell = coords[0];
-      const lines: string[] = [];
-      for (const p of group) {
-        const local = p.start ? `(${cell} - ${indexLiteral(p.start)})` : cell;
-        const { statements, value } = p.emit(local);
-        lines.push(`if (${cell} >= ${indexLiteral(p.start)} && ${cell} < ${indexLiteral(p.end)}) {`, ...statements.map((l) => `  ${l}`), `  return ${value};`, '}');
+    const block = newBlock();
+    const reads = new Set<string>();
+    const eqns = new Set<Eqn>();
+    const nonNegative = new Set<string>();
+    const emitFrom = (blk: Block, k: number): void => {
+      if (k === group.length) {
+        if (prev) reads.add(prev.id);
+        blk.store(OUTPUT, START, prev ? load(prev.id, START) : constant('f32', 0));
+        return;
       }
-      return { statements: lines, value: previous ? previous.read([cell], 're') : '0.0' };
+      const p = group[k];
+      const inside = bin('and', bin('ge', START, i32(p.start)), bin('lt', START, i32(p.end)));
+      blk.if(
+        inside,
+        (t) => {
+          const local = p.start ? t.let(isub(START, i32(p.start)), '_local') : START;
+          if (local.k === 'get') nonNegative.add(local.name);
+          t.store(OUTPUT, START, p.emit(t, local, reads, eqns));
+        },
+        (f) => emitFrom(f, k + 1),
+      );
     };
-    const out = elementwise(b, { name: 'pack', shape: [length], dtype: 'f32', bindings, body: (c) => body(c) });
-    prev = out.bindings[0].buffer;
+    emitFrom(block, 0);
+    // Named after the outputs it computes (the pack's own equations), or `outputs[n]` for copies.
+    const name = eqns.size ? `${fusedKernelName(eqns, [], env.order).slice(0, -2)}->outputs[${length}]` : `outputs[${length}]`;
+    const kernel: Kernel = { name, units: length, unitCost: 1, body: block.stmts, computes: env.list(eqns) };
+    prev = gpuKernel(b, env, 'pack', kernel, reads, nonNegative);
+    env.buffers.set(prev.id, prev);
   }
   return prev as BufferRef;
 }

@@ -24,9 +24,11 @@ export function splitComplexMatmul(ir: IR): IR {
 
   const out: Eqn[] = [];
   let changed = false;
+  /** The site of the equation being rewritten, given to the equations replacing it. */
+  let site: Eqn['site'];
   const emit = (prim: Eqn['prim'], inputs: readonly Atom[], aval: AVal, params: object = {}): Var => {
     const v = new Var(aval);
-    out.push(eqn(prim, inputs, [v], params as never));
+    out.push({ ...eqn(prim, inputs, [v], params as never), site });
     return v;
   };
   const part = (a: Atom, which: 'real' | 'imag'): Atom => emit(which, [a], realAval(a.aval));
@@ -43,6 +45,7 @@ export function splitComplexMatmul(ir: IR): IR {
   };
 
   for (const e of ir.eqns) {
+    site = e.site;
     const y = e.outputs[0];
     if (e.prim === 'matmul' && y.aval.dtype === 'c64') {
       const [a, b] = e.inputs;
@@ -51,7 +54,7 @@ export function splitComplexMatmul(ir: IR): IR {
       if (xa || xb) {
         const re = emit('matmul', xa ? [xa, part(b, 'real')] : [part(a, 'real'), xb as Atom], realAval(y.aval));
         const im = emit('matmul', xa ? [xa, part(b, 'imag')] : [part(a, 'imag'), xb as Atom], realAval(y.aval));
-        out.push(eqn('complex', [re, im], [y], {}));
+        out.push({ ...eqn('complex', [re, im], [y], {}), site });
         changed = true;
         continue;
       }
@@ -62,7 +65,7 @@ export function splitComplexMatmul(ir: IR): IR {
       const [ar, ai, br, bi] = [part(a, 'real'), part(a, 'imag'), part(b, 'real'), part(b, 'imag')];
       const first = emit('matmul', e.prim === 'real' ? [ar, br] : [ar, bi], y.aval);
       const second = emit('matmul', e.prim === 'real' ? [ai, bi] : [ai, br], y.aval);
-      out.push(eqn(e.prim === 'real' ? 'sub' : 'add', [first, second], [y], {}));
+      out.push({ ...eqn(e.prim === 'real' ? 'sub' : 'add', [first, second], [y], {}), site });
       changed = true;
       continue;
     }

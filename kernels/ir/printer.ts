@@ -80,7 +80,8 @@ export function printStmts(stmts: readonly Stmt[], indent = '  '): string[] {
 }
 
 export function printKernel(k: Kernel): string {
-  return [`kernel ${k.name} over ${k.units} units (cost ${k.unitCost} per unit) {`, ...printStmts(k.body), '}'].join('\n');
+  const computes = (k.computes ?? []).map((c) => `  # ${c}`);
+  return [`kernel ${k.name} over ${k.units} units (cost ${k.unitCost} per unit) {`, ...computes, ...printStmts(k.body), '}'].join('\n');
 }
 
 export function printFunction(f: KFunction): string {

@@ -102,6 +102,13 @@ export interface Kernel {
   readonly units: number;
   readonly unitCost: number;
   readonly body: readonly Stmt[];
+  /**
+   * What it computes, for people: the program equations fused into it, each with the user's
+   * source line where known (printed by `printKernel` and by the SSMJIT_PROFILE=1 table).
+   */
+  readonly computes?: readonly string[];
+  /** The template's own name for the kernel (`matmul_tiles`), where the lowering named it after what it computes. */
+  readonly template?: string;
 }
 
 export type BufferKind = 'input' | 'constant' | 'temp';

@@ -153,7 +153,7 @@ export class WasmProgram {
       } catch (e) {
         throw new Error(`wasm kernel '${k.name}' of '${this.program.name}' failed: ${(e as Error).message}`);
       }
-      if (prof) recordKernelTime(`wasm ${k.name}`, [k.units], performance.now() - t0);
+      if (prof) recordKernelTime(`wasm ${k.name}`, [k.units], performance.now() - t0, k.computes);
     });
   }
 

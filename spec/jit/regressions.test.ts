@@ -130,7 +130,7 @@ describeEachBackend('jit regressions', (backend) => {
    * on store. The VJP of reduce_max marks the maxima with x == max(x) and divides by their
    * count; with x recomputed inside the kernel (float64) and max(x) read back from another
    * kernel's float32 buffer, no element matched, the count was 0 and the cotangent 0/0.
-   * Comparisons now round both operands to float32 (compiler/jit/scalarCode.ts).
+   * Comparisons now round both operands to float32 (kernels/gpujs/render.ts).
    */
   it('the gradient of a maximum of recomputed values (log-softmax of a product)', async () => {
     const x = T.tensor(Array.from({ length: 12 }, (_, i) => Math.sin(1.7 * i + 0.3)), 'f32', [3, 4]);

@@ -60,9 +60,13 @@ function s5Inputs(seed: number): [S5Params, Tensor<'f32'>, Tensor<'f32'>] {
   return [params, u as Tensor<'f32'>, target as Tensor<'f32'>];
 }
 
+/** Kernels by family: fused maps, packing kernels, and template kernels by their template's own name. */
 const countByName = (l: T.Lowered): Record<string, number> => {
   const out: Record<string, number> = {};
-  for (const k of l.kernels) out[k.name] = (out[k.name] ?? 0) + 1;
+  for (const k of l.kernels) {
+    const family = k.kind === 'map' ? 'fused' : k.kind === 'pack' ? 'pack' : (k.template ?? k.name);
+    out[family] = (out[family] ?? 0) + 1;
+  }
   return out;
 };
 
@@ -74,8 +78,9 @@ const countByName = (l: T.Lowered): Record<string, number> => {
 const wasmCounts = (l: T.Lowered): Record<string, number> => {
   const out: Record<string, number> = {};
   for (const k of l.kernels) {
-    const family = k.kind === 'map' ? 'map' : /_(combine|packBc)$/.test(k.name) ? 'complex matmul' : k.name.split('_').slice(-1)[0] === 'tiles' ? 'matmul' : k.name.split('_')[0] === 'reduce' ? 'reduce_sum' : k.name.split('_')[0];
-    if (k.name.endsWith('_packB')) continue;
+    const name = k.template ?? k.name;
+    const family = k.kind === 'map' ? 'map' : /_(combine|packBc)$/.test(name) ? 'complex matmul' : name.split('_').slice(-1)[0] === 'tiles' ? 'matmul' : name.split('_')[0] === 'reduce' ? 'reduce_sum' : name.split('_')[0];
+    if (name.endsWith('_packB')) continue;
     out[family] = (out[family] ?? 0) + 1;
   }
   return out;

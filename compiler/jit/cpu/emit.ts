@@ -1,5 +1,6 @@
 /**
- * Emission of fused values as kernel IR for the CPU backend: the value of a variable at given
+ * Emission of fused values as kernel IR, for every backend (the wasm lowering in vector and
+ * scalar form, the gpu.js lowering in scalar form, one unit per thread): the value of a variable at given
  * coordinates, in scalar code or in 4-lane vector code. Materialised variables are read from
  * their buffers (strided views); fused ones are computed from their producers' inputs through
  * the elementwise rules (exprRules) and the view rules below, which map output coordinates to
@@ -73,6 +74,11 @@ export interface CpuEmitEnv {
   /** The buffer view of a materialised variable (undefined while it is fused). */
   viewOf(v: Var): View | undefined;
   producer(v: Var): Eqn | undefined;
+  /**
+   * Whether reads at computed coordinates (pad, concat, gather) are clamped into range (the
+   * default). GLSL texture reads are safe out of range and reject min/max in an index.
+   */
+  readonly clampReads?: boolean;
 }
 
 const componentScalar = (d: DType): ScalarType => (d === 'c64' ? 'f32' : (d as ScalarType));
@@ -94,6 +100,8 @@ export class ValueEmitter {
   private readonly memo = new Map<string, CValue>();
   /** Buffers this emitter read. */
   readonly reads = new Set<string>();
+  /** Equations whose values it computed (fused into the kernel being built). */
+  readonly eqns = new Set<Eqn>();
 
   constructor(
     private readonly env: CpuEmitEnv,
@@ -151,6 +159,7 @@ export class ValueEmitter {
     if (view) return this.readView(view, coords);
     const e = this.env.producer(v);
     if (!e) throw new Error(`jit (cpu): variable ${v.id} has neither a buffer nor a producer`);
+    this.eqns.add(e);
     const kind = codegenKind(e.prim);
     if (kind === 'elementwise') {
       const rule = exprRules[e.prim] as ((v: readonly CValue[], d: readonly DType[], p: unknown, o: DType, b: (e: Expr) => Expr) => CValue) | undefined;
@@ -168,6 +177,10 @@ export class ValueEmitter {
     const re = cvt(v.re, want);
     if (d === 'c64') return { re, im: v.im ?? this.lit('f32', 0) };
     return { re };
+  }
+
+  private clamp(a: Ix, n: number): Ix {
+    return this.env.clampReads === false ? (n === 1 ? constIx(0) : a) : clampIx(a, n);
   }
 
   private view(e: Eqn, v: Var, coords: Coords): CValue {
@@ -213,7 +226,7 @@ export class ValueEmitter {
           const shifted = addConst(c, -lo[i]);
           const ok = inRange(shifted, 0, src[i], this.vector);
           cond = cond ? this.bind(andOf(cond, ok)) : this.bind(ok);
-          return clampIx(shifted, src[i]);
+          return this.clamp(shifted, src[i]);
         });
         const inner = read(0, axes);
         if (!cond) return inner;
@@ -227,7 +240,7 @@ export class ValueEmitter {
         const pieces = e.inputs.map((a, i) => {
           const from = start;
           start += a.aval.shape[axis];
-          const axes = ax.map((c, j) => (j === axis ? clampIx(addConst(c, -from), a.aval.shape[axis]) : c));
+          const axes = ax.map((c, j) => (j === axis ? this.clamp(addConst(c, -from), a.aval.shape[axis]) : c));
           return { end: start, value: read(i, axes) };
         });
         let out = pieces[pieces.length - 1].value;
@@ -242,7 +255,7 @@ export class ValueEmitter {
         const { axis } = e.params as PrimParams['gather'];
         const k = inShape(1).length;
         const idx = this.value(e.inputs[1], Coords.of(inShape(1), ax.slice(axis, axis + k))).re;
-        const at = clampIx(dataIx(idx, this.vector), inShape(0)[axis]);
+        const at = this.clamp(dataIx(idx, this.vector), inShape(0)[axis]);
         return read(0, [...ax.slice(0, axis), at, ...ax.slice(axis + k)]);
       }
       case 'iota': {

@@ -19,6 +19,7 @@ import type { BufferDecl, Expr, Kernel, KernelProgram, Storage } from '../../../
 import { LANES } from '../../../kernels/ir/types';
 import { type TemplateContext, type View, contiguousView, storageOfDType } from '../../../kernels/cpu/template';
 import { Coords, ValueEmitter } from './emit';
+import { equationLister, templateKernelName } from '../kernelNames';
 import { affine, type Ix } from './indexing';
 import { complexMatmul, mixedMatmul, templateRules } from './templates';
 
@@ -86,6 +87,22 @@ function freeView(e: Eqn, src: View, out: AVal): View | undefined {
   return undefined;
 }
 
+/** The equations computed to produce `v` up to values with buffers (what its map kernel fuses). */
+function fusedEqns(v: Var, producer: (v: Var) => Eqn | undefined, materialized: (v: Var) => boolean): Eqn[] {
+  const out: Eqn[] = [];
+  const seen = new Set<Var>();
+  const visit = (x: Var): void => {
+    if (seen.has(x) || materialized(x)) return;
+    seen.add(x);
+    const e = producer(x);
+    if (!e) return;
+    for (const a of e.inputs) if (!(a instanceof Lit)) visit(a);
+    out.push(e);
+  };
+  visit(v);
+  return out;
+}
+
 /** A short name saying what a fused kernel computes: its primitives, in program order. */
 function fusedName(v: Var, producer: (v: Var) => Eqn | undefined, materialized: (v: Var) => boolean): string {
   const prims: string[] = [];
@@ -116,6 +133,15 @@ export function lowerToKernels(ir: IR, consts: readonly NDArray[], opts: CpuLowe
     const n = names.get(base) ?? 0;
     names.set(base, n + 1);
     return n ? `${base}_${n}` : base;
+  };
+
+  const list = equationLister(ir);
+  /** `k` listing the equations it computes. */
+  const described = (k: Kernel, eqns: Iterable<Eqn>): Kernel => ({ ...k, computes: list(eqns) });
+  /** A template's kernel named after what it computes (`matmul 8192x64x64 tiles`), keeping its template name. */
+  const templateKernel = (e: Eqn, ctx: TemplateContext) => (k: Kernel): Kernel => {
+    const role = k.name.startsWith(`${ctx.name}_`) ? ` ${k.name.slice(ctx.name.length + 1)}` : '';
+    return { ...described(k, [e]), name: `${templateKernelName(e)}${role}`, template: k.name };
   };
 
   const declare = (id: string, size: number, storage: Storage, kind: BufferDecl['kind'], data?: Float32Array | Int32Array): string => {
@@ -177,7 +203,7 @@ export function lowerToKernels(ir: IR, consts: readonly NDArray[], opts: CpuLowe
       start += piece.aval.shape[axis];
       const base = piece instanceof Lit ? undefined : piece;
       if (!base) throw new Error('jit (cpu): a literal piece of a concatenation');
-      const k = mapKernel(uniqueName(`concat_${fusedName(base, env.producer, (x) => views.has(x))}`), base, slice, env, opts.threads, 'rows');
+      const k = described(mapKernel(`concat_${fusedName(base, env.producer, (x) => views.has(x))}[${piece.aval.shape.join(',')}]`, base, slice, env, opts.threads, 'rows'), [e, ...fusedEqns(base, env.producer, (x) => views.has(x))]);
       kernels.push(k);
       maps.set(k, floats(base.aval));
     }
@@ -189,13 +215,14 @@ export function lowerToKernels(ir: IR, consts: readonly NDArray[], opts: CpuLowe
     const producer = sched.producer.get(v);
     if (producer?.prim === 'concat') return materializeConcat(producer);
     const out = temp(v.aval);
-    const name = uniqueName(fusedName(v, env.producer, (x) => views.has(x)));
+    const name = `${fusedName(v, env.producer, (x) => views.has(x))}[${v.aval.shape.join(',')}]`;
     // The flat index first: no coordinates at all when every read is a same-order buffer
     // read; rows of the innermost axis when views need coordinates (no div/rem per element).
     const before = Coords.unravels;
     let k = mapKernel(name, v, out, env, opts.threads, 'flat');
     const rank = v.aval.shape.length;
     if (Coords.unravels !== before && rank >= 2 && v.aval.shape[rank - 1] >= 8) k = mapKernel(name, v, out, env, opts.threads, 'rows');
+    k = described(k, fusedEqns(v, env.producer, (x) => views.has(x)));
     kernels.push(k);
     maps.set(k, floats(v.aval));
     views.set(v, out);
@@ -269,11 +296,11 @@ export function lowerToKernels(ir: IR, consts: readonly NDArray[], opts: CpuLowe
       const conj = { a: a.conj, b: b.conj };
       // One real operand (a cast read in place): half the products, where the layout allows.
       const mixed = a.view.dtype !== b.view.dtype ? mixedMatmul(ctx, a.view, b.view, out, conj) : undefined;
-      if (mixed) kernels.push(...mixed);
+      if (mixed) kernels.push(...mixed.map(templateKernel(e, ctx)));
       else {
         if (a.view.dtype !== 'c64') a = { view: operandView(e.inputs[0]), conj: false };
         if (b.view.dtype !== 'c64') b = { view: operandView(e.inputs[1]), conj: false };
-        kernels.push(...complexMatmul(ctx, a.view, b.view, out, { a: a.conj, b: b.conj }));
+        kernels.push(...complexMatmul(ctx, a.view, b.view, out, { a: a.conj, b: b.conj }).map(templateKernel(e, ctx)));
       }
       views.set(v, out);
       continue;
@@ -284,7 +311,7 @@ export function lowerToKernels(ir: IR, consts: readonly NDArray[], opts: CpuLowe
       const ctx = templateContext(uniqueName(e.prim));
       const rule = templateRules[e.prim];
       if (!rule) throw new Error(`jit (cpu): no CPU template for '${e.prim}'`);
-      kernels.push(...rule(ctx, ins, e.params as never, outs));
+      kernels.push(...rule(ctx, ins, e.params as never, outs).map(templateKernel(e, ctx)));
       e.outputs.forEach((v, i) => views.set(v, outs[i]));
       continue;
     }

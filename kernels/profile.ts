@@ -4,7 +4,9 @@
  * before returning, and a lower bound on GPU backends, which return before the device is
  * done) and prints a table of the kernels by total time when the process exits.
  */
+import { platform } from '#platform';
 import type { Dims } from './plan';
+import { envVar } from './platform/env';
 import { product } from './source';
 
 interface KernelTotals {
@@ -16,7 +18,7 @@ interface KernelTotals {
 const totals = new Map<string, KernelTotals>();
 let reporting = false;
 
-export const profiling = (): boolean => process.env.SSMJIT_PROFILE === '1';
+export const profiling = (): boolean => envVar('SSMJIT_PROFILE') === '1';
 
 export function recordKernelTime(name: string, output: Dims, ms: number): void {
   const key = `${name} [${output.join('x')}]`;
@@ -26,7 +28,7 @@ export function recordKernelTime(name: string, output: Dims, ms: number): void {
   totals.set(key, t);
   if (!reporting) {
     reporting = true;
-    process.on('exit', () => process.stderr.write(profileTable()));
+    platform.onExit(() => platform.writeDiagnostic(profileTable()));
   }
 }
 

@@ -23,7 +23,7 @@ export const browserOptions = {
  * Builds `entry` for browsers. Returns the output files (path -> bytes) when `outfile` is not
  * given (nothing written), the metafile, and the Node modules the bundle imports (must be none).
  */
-export async function buildBrowser(entry, { outfile, minify = true, sourcemap = false } = {}) {
+export async function buildBrowser(entry, { outfile, minify = true, sourcemap = false, alias } = {}) {
   const result = await build({
     ...browserOptions,
     entryPoints: [entry],
@@ -31,6 +31,7 @@ export async function buildBrowser(entry, { outfile, minify = true, sourcemap = 
     write: outfile !== undefined,
     minify,
     sourcemap,
+    ...(alias ? { alias } : {}),
   });
   return { result, nodeImports: nodeImports(result.metafile), code: result.outputFiles?.find((f) => f.path.endsWith('.js'))?.contents };
 }

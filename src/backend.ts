@@ -85,3 +85,16 @@ export function backendRuntime(name: GpuJsBackend): Promise<KernelRuntime> {
   }
   return r;
 }
+
+/**
+ * Destroys the cached gpu.js runtime of `name` (its compiled kernels and its gpu.js instance);
+ * the next jit on that backend starts a fresh one. In a browser this is what gives back the
+ * WebAssembly memories of gpu.js's webasm kernels, each of which reserves its maximum (256 MiB)
+ * of the renderer's address space for as long as the runtime caches it.
+ */
+export async function releaseBackendRuntime(name: GpuJsBackend): Promise<void> {
+  const r = runtimes.get(name);
+  if (!r) return;
+  runtimes.delete(name);
+  await (await r).destroy();
+}

@@ -257,6 +257,10 @@ start = ({ control, index: k, memory, slots }) => {
 };
 `;
 
+/** A control block: shared memory where there is any (a page that is not cross-origin isolated has none, and one thread needs none). */
+const controlBlock = (bytes: number): SharedArrayBuffer =>
+  (typeof SharedArrayBuffer === 'undefined' ? new ArrayBuffer(bytes) : new SharedArrayBuffer(bytes)) as SharedArrayBuffer;
+
 /** Whether this thread may block in Atomics.wait (a browser's main thread may not). */
 function threadCanBlock(): boolean {
   try {
@@ -326,8 +330,10 @@ export class WorkerPool {
   static async create(heap: SharedHeap, opts: PoolOptions = {}): Promise<WorkerPool> {
     const { threads: wanted, source } = resolveThreads(opts.threads, environment(), platform.availableParallelism());
     const single = (why: string): WorkerPool =>
-      new WorkerPool(heap, 1, `single-threaded: ${why}`, new SharedArrayBuffer(SLOT * 4 + MSG_CHARS * 2), [], true);
-    if (!heap.shared) return single(`the heap memory is not shared (${platform.noSharedMemory})`);
+      new WorkerPool(heap, 1, `single-threaded: ${why}`, controlBlock(SLOT * 4 + MSG_CHARS * 2), [], true);
+    // A page that is not cross-origin isolated may still create a shared WebAssembly memory,
+    // but cannot hand it (or any SharedArrayBuffer) to a worker.
+    if (!heap.shared || typeof SharedArrayBuffer === 'undefined') return single(`the heap memory is not shared (${platform.noSharedMemory})`);
     if (wanted === 1) return single(`1 thread from ${source}`);
 
     const control = new SharedArrayBuffer(SLOT * 4 * wanted + MSG_CHARS * 2 * wanted);

@@ -69,6 +69,32 @@ describeInChromium('the jit in Chromium = the interpreter', () => {
     }
   }
 
+  it('wasm on Web Workers: kernels large enough to split across the threads match the interpreter', async () => {
+    const out = await s.page.evaluate(async () => {
+      const T = (globalThis as { ssmjit?: any }).ssmjit;
+      const n = 1 << 18;
+      const x = T.tensor(Float32Array.from({ length: n }, (_, i) => Math.sin(i) * 2));
+      const a = T.tensor(Float32Array.from({ length: 192 * 192 }, (_, i) => Math.cos(i * 0.37)), 'f32', [192, 192]);
+      const f = (v: unknown) => T.mul(T.tanh(v), T.add(v, 1));
+      const g = (m: unknown) => T.matmul(m, m);
+      const fx = await T.jit(f, { backend: 'wasm' })(x);
+      const gx = await T.jit(g, { backend: 'wasm' })(a);
+      const worst = (p: any, q: any) => {
+        const u = p.data64(), w = q.data64();
+        let e = 0, scale = 1;
+        for (let i = 0; i < w.length; i++) scale = Math.max(scale, Math.abs(w[i]));
+        for (let i = 0; i < w.length; i++) e = Math.max(e, Math.abs(u[i] - w[i]));
+        return e / scale;
+      };
+      const statuses = await T.availableBackends();
+      return { map: worst(fx, f(x)), matmul: worst(gx, g(a)), reason: statuses.find((b: { name: string }) => b.name === 'wasm').reason, cores: (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency };
+    });
+    expect(out.reason).toMatch(/threads over a shared memory/);
+    expect(out.cores).toBeGreaterThan(1);
+    expect(out.map).toBeLessThan(1e-6);
+    expect(out.matmul).toBeLessThan(1e-5);
+  });
+
   it('the library bundle loads from a plain <script type="module"> and its jit matches its interpreter', async () => {
     const out = await s.page.evaluate(async () => {
       const T = (globalThis as { ssmjit?: any }).ssmjit;

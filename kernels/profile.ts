@@ -5,7 +5,9 @@
  * done) and prints a table of the kernels by total time when the process exits, each row
  * followed by the program equations the kernel computes and their source lines.
  */
+import { platform } from '#platform';
 import type { Dims } from './plan';
+import { envVar } from './platform/env';
 import { product } from './source';
 
 interface KernelTotals {
@@ -22,7 +24,7 @@ const LISTED = 6;
 const totals = new Map<string, KernelTotals>();
 let reporting = false;
 
-export const profiling = (): boolean => process.env.SSMJIT_PROFILE === '1';
+export const profiling = (): boolean => envVar('SSMJIT_PROFILE') === '1';
 
 export function recordKernelTime(name: string, output: Dims, ms: number, computes: readonly string[] = []): void {
   const key = `${name} [${output.join('x')}]`;
@@ -32,7 +34,7 @@ export function recordKernelTime(name: string, output: Dims, ms: number, compute
   totals.set(key, t);
   if (!reporting) {
     reporting = true;
-    process.on('exit', () => process.stderr.write(profileTable()));
+    platform.onExit(() => platform.writeDiagnostic(profileTable()));
   }
 }
 

@@ -3,10 +3,13 @@
 //   data.js) and the `ssmjit` command (dist/cli.js) in one build with code splitting, so they
 //   share one copy of every module (one Tensor class, one trace stack);
 // - the benchmarks (dist/bench.js, dist/bench-kernels.js) as standalone bundles;
-// - declaration files (dist/types/) for the entry points: scripts/declarations.mjs.
+// - declaration files (dist/types/) for the entry points: scripts/declarations.mjs;
+// - the library for browsers (dist/browser/index.js: one ES module, gpu.js included, the
+//   `browser` export of package.json), checked to import no Node module.
 // gpu.js and the native backends stay external; everything else is bundled.
 import { build } from 'esbuild';
 import { existsSync, rmSync } from 'node:fs';
+import { buildBrowser } from './browser-build.mjs';
 
 const requireShim = "import { createRequire as __ssmjitCreateRequire } from 'node:module'; const require = __ssmjitCreateRequire(import.meta.url);";
 
@@ -40,6 +43,11 @@ for (const [entry, outfile] of [
 ]) {
   if (!existsSync(entry)) continue;
   await build({ ...shared, entryPoints: [entry], outfile });
+}
+
+const browser = await buildBrowser('src/index.ts', { outfile: 'dist/browser/index.js', sourcemap: true });
+if (browser.nodeImports.length > 0) {
+  throw new Error(`dist/browser/index.js imports Node modules:\n  ${browser.nodeImports.join('\n  ')}`);
 }
 
 if (!process.argv.includes('--no-types')) await import('./declarations.mjs');

@@ -14,6 +14,7 @@ import { dce } from './dce';
 import { inlineCalls } from './inline';
 import { simplify } from './simplify';
 import { splitComplexMatmul } from './complexMatmul';
+import { envVar } from '../../kernels/platform/env';
 
 export interface Pass {
   readonly name: string;
@@ -42,7 +43,7 @@ export interface PassTrace {
 }
 
 export function runPasses(ir: IR, opts: PipelineOptions = {}, passes: readonly Pass[] = PASSES): { ir: IR; trace: PassTrace[] } {
-  const dump = opts.dump ?? (process.env.SSMJIT_DUMP_IR ? (pass, text) => console.error(`--- after ${pass} ---\n${text}`) : undefined);
+  const dump = opts.dump ?? (envVar('SSMJIT_DUMP_IR') ? (pass, text) => console.error(`--- after ${pass} ---\n${text}`) : undefined);
   const trace: PassTrace[] = [{ pass: 'input', ir }];
   let cur = ir;
   for (const p of passes) {

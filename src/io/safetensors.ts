@@ -17,16 +17,15 @@
  * stored as F32 with a trailing dimension of 2 (re, im); the names of such tensors are listed
  * in the metadata entry "ssmjit.complex64" (a JSON array) and are turned back into C64 on read.
  *
- * Every rejection is a FormatError naming the file and the byte offset of the problem.
+ * Every rejection is a FormatError naming the file and the byte offset of the problem. This
+ * module works on bytes only (browsers too); safetensorsFile.ts reads and writes files.
  */
-import { readFileSync } from 'node:fs';
 import * as t from 'io-ts';
 import { Either, left, right } from 'fp-ts/Either';
 import { NonNegativeInt, Text } from './codecs';
 import { FormatError, describeValue } from './formatError';
 import { decodeWith } from './ioTsReport';
 import { Tensor, TensorMap, checkTensor, shapeSize } from './tensor';
-import { writeFileAtomic } from './atomic';
 
 export const COMPLEX64_METADATA_KEY = 'ssmjit.complex64';
 /** Largest header accepted, as in the reference implementation (100 MB). */
@@ -248,22 +247,4 @@ export function serializeSafetensors(tensors: TensorMap, metadata: Readonly<Reco
     position += bytes.length;
   }
   return out;
-}
-
-/** Reads a safetensors file; throws a FormatError naming the file and byte offset. */
-export function readSafetensors(file: string): SafetensorsContent {
-  let bytes: Uint8Array;
-  try {
-    bytes = readFileSync(file);
-  } catch (err) {
-    throw new FormatError(`cannot read safetensors file (${(err as Error).message})`, { file });
-  }
-  const parsed = parseSafetensors(bytes, file);
-  if (parsed._tag === 'Left') throw parsed.left;
-  return parsed.right;
-}
-
-/** Writes a safetensors file atomically. */
-export function writeSafetensors(file: string, tensors: TensorMap, metadata: Readonly<Record<string, string>> = {}): void {
-  writeFileAtomic(file, serializeSafetensors(tensors, metadata));
 }

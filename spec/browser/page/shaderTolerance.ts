@@ -11,7 +11,8 @@ import type { Prim } from '../../../compiler/primitives';
 import type { BackendName } from '../../../kernels/backends';
 import type { JitTolerance } from '../../jit/tolerances';
 
-export const SHADER_TRIG: ReadonlySet<Prim> = new Set<Prim>(['sin', 'cos']);
+/** sin and cos, and the table entries whose cases compute them (custom_vjp: x·sin x; checkpoint: sin a). */
+export const SHADER_TRIG: ReadonlySet<Prim> = new Set<Prim>(['sin', 'cos', 'custom_vjp', 'checkpoint']);
 
 /** atol for sin/cos on webgl2, webgl and webgpu in the browser (measured: see above and docs/browser.md). */
 export const SHADER_TRIG_ATOL = 1e-3;

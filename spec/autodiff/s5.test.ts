@@ -13,6 +13,9 @@
 import { describe, expect, it } from 'vitest';
 import * as T from '../../src/index';
 import type { Tensor } from '../../src/index';
+import type { S5Config } from '../../src/models/config';
+import { decodeSSMConfig } from '../../src/models/config';
+import { applyS5, initS5, type S5Params as LibraryS5Params } from '../../src/models/s5';
 import { expectAllClose, likeWith, randomTensor, realsOf, type Rng, seeded } from './support';
 
 const [P, H, L] = [3, 2, 6];
@@ -186,5 +189,38 @@ describe('S5-style layer: Hessian-vector products (forward over reverse)', () =>
       const fd = Array.from(plus[k].data64(), (p, m) => (p - minus[k].data64()[m]) / (2 * h));
       expectAllClose(realsOf(hv[k]), fd, 1e-6, `(H·v) in ${k}`);
     }
+  });
+});
+
+describe('the library\'s S5 layer (src/models/s5.ts; ZOH with its own VJP): Hessian-vector products', () => {
+  const decoded = decodeSSMConfig({ kind: 's5', P: 4, blocks: 1, dtMin: 0.05, dtMax: 0.5 });
+  if (decoded._tag === 'Left') throw decoded.left;
+  const config = decoded.right as S5Config;
+  const params = initS5(config, 2, T.random.key(5));
+  const r = seeded(12);
+  const u = randomTensor(r, { shape: [1, 5, 2], dtype: 'f32' }) as Tensor<'f32'>;
+  const keys = Object.keys(params).sort() as (keyof LibraryS5Params)[];
+  const direction = Object.fromEntries(keys.map((k) => [k, randomTensor(r, { shape: params[k].shape, dtype: params[k].dtype as 'f32' | 'c64' })])) as unknown as LibraryS5Params;
+  const loss = (p: LibraryS5Params) => T.mean(T.square(applyS5(config, p, u)));
+  const gradAt = (p: LibraryS5Params) => T.grad(loss)(p) as unknown as LibraryS5Params;
+  const shifted = (h: number): LibraryS5Params =>
+    Object.fromEntries(keys.map((k) => [k, likeWith(params[k], Array.from(params[k].data64(), (v, m) => v + h * direction[k].data64()[m]))])) as unknown as LibraryS5Params;
+
+  it('jvp of grad matches central differences of grad in every parameter', () => {
+    const [, hv] = T.jvp(gradAt, [params], [direction]) as [unknown, LibraryS5Params];
+    const h = 1e-5;
+    const [plus, minus] = [gradAt(shifted(h)), gradAt(shifted(-h))];
+    for (const k of keys) {
+      const fd = Array.from(plus[k].data64(), (p, m) => (p - minus[k].data64()[m]) / (2 * h));
+      expectAllClose(realsOf(hv[k]), fd, 1e-6, `(H·v) in ${k}`, 0);
+    }
+  });
+
+  it('grad matches central differences of the loss along a random direction', () => {
+    const g = gradAt(params);
+    const h = 1e-6;
+    const fd = ((loss(shifted(h)).item() as number) - (loss(shifted(-h)).item() as number)) / (2 * h);
+    const dot = keys.reduce((s, k) => s + realsOf(g[k]).reduce((a, v, m) => a + v * direction[k].data64()[m], 0), 0);
+    expectAllClose([dot], [fd], 1e-7, '⟨grad, v⟩', 0);
   });
 });

@@ -103,9 +103,10 @@ async function train(steps: number): Promise<number[]> {
   return out;
 }
 
-async function validate(count?: number): Promise<void> {
+async function validate(count?: number): Promise<{ loss: number; accuracy?: number; examples: number }> {
   const v = await session.validate(count);
   say('val', `${v.accuracy !== undefined ? `${(100 * v.accuracy).toFixed(1)}%` : '-'} (loss ${v.loss.toFixed(3)}, ${v.examples} examples, step ${session.step})`);
+  return v;
 }
 
 function drawDigit(canvas: El, pixels: Uint8Array): void {
@@ -297,7 +298,7 @@ async function main(): Promise<void> {
 
 (globalThis as any).ssmjitDemo = {
   train,
-  validate: async (count?: number) => session.validate(count),
+  validate,
   testDigit: (i: number) => {
     const d = session.testDigit(i);
     return { pixels: Array.from(d.pixels), label: d.label };

@@ -36,6 +36,7 @@ const demo = (s: BrowserSession) => <R, A>(fn: (d: Demo, arg: A) => R | Promise<
 describeInChromium('the demo page', () => {
   let s: BrowserSession;
   let call: ReturnType<typeof demo>;
+  let saved: { dir: string; digits: number[][]; page: number[][] } | undefined;
 
   beforeAll(async () => {
     execFileSync(process.execPath, ['scripts/build.mjs'], { stdio: 'inherit' });
@@ -63,6 +64,7 @@ describeInChromium('the demo page', () => {
     writeFileSync(join(dir, 'demo.safetensors'), Uint8Array.from(bytes));
     writeFileSync(join(dir, 'digits.ndjson'), digits.map((d) => JSON.stringify({ sequence: d.pixels.map((v) => v / 255) })).join('\n') + '\n');
     const out = execFileSync(process.execPath, ['dist/cli.js', 'predict', '--checkpoint', join(dir, 'demo'), '--input', join(dir, 'digits.ndjson'), '--quiet'], { encoding: 'utf8' });
+    saved = { dir, digits: digits.map((d) => d.pixels), page };
     const cli = out.trim().split('\n').map((line) => JSON.parse(line) as { label: number; probabilities: number[] });
     expect(cli).toHaveLength(digits.length);
     cli.forEach((row, i) => {
@@ -70,6 +72,21 @@ describeInChromium('the demo page', () => {
       expect(stepLabel, `digit ${i}`).toBe(row.label);
       row.probabilities.forEach((p, k) => expect(Math.abs(p - page[i][k]), `digit ${i} class ${k}`).toBeLessThan(1e-4));
     });
+  });
+
+  it('its checkpoint passes `ssmjit eval`, and the file picker loads it back', async () => {
+    expect(saved, 'the previous test saved a checkpoint').toBeDefined();
+    const { dir, digits, page } = saved!;
+    const evalOut = execFileSync(process.execPath, ['dist/cli.js', 'eval', '--checkpoint', join(dir, 'demo'), '--split', 'val'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    expect(evalOut).toMatch(/accuracy/);
+    await call((d) => d.train(5), null);
+    const moved = await call((d, pixels) => d.drawAndClassify(pixels), digits[0]);
+    expect(moved, 'five more steps change the model').not.toEqual(page[0]);
+    await s.page.setInputFiles('#load', join(dir, 'demo.safetensors'));
+    await s.page.waitForFunction(() => /loaded demo\.safetensors/.test((globalThis as { document?: { getElementById(id: string): { textContent: string } } }).document!.getElementById('step').textContent));
+    expect(await call((d) => d.metrics().step, null)).toBe(30);
+    const back = await call((d, pixels) => d.drawAndClassify(pixels), digits[0]);
+    back.forEach((p, k) => expect(Math.abs(p - page[0][k]), `class ${k}`).toBeLessThan(1e-6));
   });
 
   it('writes a screenshot of the page', async () => {

@@ -1,6 +1,6 @@
 /**
  * The demo page (examples/web/index.html, served by `npm run web`): trains the sMNIST S5 of
- * `npm start` in the page on the backend the visitor picks, draws the loss curve, shows the
+ * `npm start` in the page with the library's `fit` loop on the backend the visitor picks, draws the loss curve, shows the
  * validation accuracy, steps per second and the backend in use, predicts a row of test digits,
  * and classifies a digit drawn on a canvas pixel by pixel in recurrent step mode, with the class
  * probabilities updating as the pixels go in. Checkpoints load from a file picker and save as a
@@ -12,7 +12,8 @@
  */
 import { availableBackends, currentBackend, resolveBackend, setBackend } from '../../src/backend';
 import type { BackendName } from '../../kernels/backends';
-import { DemoSession, PIXELS, type StepReport, loadDemoData } from './session';
+import type { StepInfo } from '../../src/train/loop';
+import { DemoSession, PIXELS, loadDemoData } from './session';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 type El = any;
@@ -65,36 +66,42 @@ function drawLossCurve(): void {
   ctx.lineWidth = 1;
 }
 
-function showStep(r: StepReport, rate: number): void {
+function showStep(r: StepInfo, rate: number): void {
   say('step', `${r.step} (epoch ${r.epoch + 1}/${session.config.optim.epochs}, ${session.stepsPerEpoch} steps each)`);
   say('loss-now', r.loss.toFixed(4));
   say('rate', `${rate.toFixed(2)} steps/s`);
 }
 
-/** Trains `steps` steps (or until stopped), updating the page; returns the losses. */
+/**
+ * Trains `steps` steps (or until stopped) with the library's `fit` loop, updating the page from
+ * its step callback; returns the losses. Validation after each epoch comes from fit's log.
+ */
 async function train(steps: number): Promise<number[]> {
   if (training) throw new Error('training is already running');
   training = true;
   stopRequested = false;
   const out: number[] = [];
   const began = performance.now();
-  let timed = 0;
-  let timedSince = performance.now();
+  let timedSince = 0;
   try {
-    for (let i = 0; i < steps && !stopRequested; i++) {
-      const r = await session.trainOne();
-      metrics.firstStepMs ??= performance.now() - pageStart;
-      out.push(r.loss);
-      losses.push(r.loss);
-      // Steps per second after the first step (which includes compiling the step).
-      if (i === 0) timedSince = performance.now();
-      else timed += 1;
-      metrics.stepsPerSecond = timed > 0 ? timed / ((performance.now() - timedSince) / 1000) : 0;
-      showStep(r, metrics.stepsPerSecond);
-      if (i % 5 === 0 || i === steps - 1) drawLossCurve();
-      if (r.step % 100 === 0) await validate(200);
-      await new Promise((resolve) => setTimeout(resolve, 0));
-    }
+    await session.train(steps, {
+      onStep: (r) => {
+        metrics.firstStepMs ??= performance.now() - pageStart;
+        out.push(r.loss);
+        losses.push(r.loss);
+        // Steps per second after the first step of the call (which includes compiling the step).
+        if (out.length === 1) timedSince = performance.now();
+        metrics.stepsPerSecond = out.length > 1 ? (out.length - 1) / ((performance.now() - timedSince) / 1000) : 0;
+        showStep(r, metrics.stepsPerSecond);
+        if (out.length % 5 === 1) drawLossCurve();
+      },
+      shouldStop: () => stopRequested,
+      log: (line) => {
+        const v = /validation loss ([\d.]+), accuracy ([\d.]+)%/.exec(line);
+        if (v) say('val', `${v[2]}% (loss ${v[1]}, all ${session.splits.val.size} examples, step ${session.step})`);
+        say('log', line);
+      },
+    });
   } finally {
     training = false;
     say('train-time', `${((performance.now() - began) / 1000).toFixed(1)} s`);

@@ -1,36 +1,24 @@
 /**
  * The demo's model session, without the DOM: the sMNIST S5 run of `npm start` (config from
- * /default-config.json, digits from /mnist.bin) trained in the page with the library's own
- * compiled training step (src/train/step.ts, the step `fit` runs), evaluated with its evaluation
- * step, and run in recurrent step mode (`model.step`, one pixel at a time) for the drawing
- * canvas. Checkpoints are the CLI's format: `saveCheckpoint` gives the bytes of a .safetensors
+ * /default-config.json, digits from /mnist.bin) trained in the page by the library's `fit` loop
+ * (no run directory; progress through callbacks), evaluated with its evaluation step, and run in
+ * recurrent step mode (`model.step`, one pixel at a time) for the drawing canvas. Checkpoints are the CLI's format: `saveCheckpoint` gives the bytes of a .safetensors
  * file `ssmjit eval` and `ssmjit predict` accept, `loadCheckpoint` opens one `ssmjit train` wrote.
  */
 import * as T from '../../src/index';
-import { batches } from '../../src/data/batching';
-import { type Dataset, type DatasetSplits, takeRows } from '../../src/data/dataset';
+import { type DatasetSplits, takeRows } from '../../src/data/dataset';
 import { decodeMnistBinary } from '../../src/data/mnistBinary';
 import { mnistSplitsOf } from '../../src/data/mnistSplits';
 import { encodeCheckpoint } from '../../src/io/checkpointRecord';
 import type { ModelParams, ModelState, RecurrentState } from '../../src/models/seqModel';
-import { batchTensors } from '../../src/train/batchTensors';
 import { type RunConfig, decodeRunConfig } from '../../src/train/config';
 import { type EvalStep, compileEvalStep, evaluate } from '../../src/train/evaluate';
-import { ratesOf } from '../../src/train/optimizer';
-import { learningRate } from '../../src/train/schedule';
-import { type RunSetup, scheduleOf, setupRun, shuffleOf } from '../../src/train/setup';
-import { openCheckpointBytes, snapshotCheckpoint, snapshotOf } from '../../src/train/snapshot';
-import { type TrainCarry, type TrainStepResult, compileStep, stepBatch, trainStepFunction } from '../../src/train/step';
+import { type FitResult, type StepInfo, fit } from '../../src/train/loop';
+import { type RunSetup, scheduleOf, setupRun } from '../../src/train/setup';
+import { type RunHistory, type TrainingSnapshot, openCheckpointBytes, snapshotCheckpoint, snapshotOf } from '../../src/train/snapshot';
+import type { TrainCarry } from '../../src/train/step';
 
 export const PIXELS = 784;
-
-export interface StepReport {
-  readonly step: number;
-  readonly epoch: number;
-  readonly loss: number;
-  readonly lr: number;
-  readonly seconds: number;
-}
 
 /** Fetches the digits and the run config; both come from the page's server. */
 export async function loadDemoData(): Promise<{ config: RunConfig; splits: DatasetSplits }> {
@@ -44,17 +32,15 @@ export async function loadDemoData(): Promise<{ config: RunConfig; splits: Datas
 }
 
 type PixelStep = (carry: RecurrentState, input: T.Tensor) => Promise<{ outputs: T.Tensor<'f32'>; carry: RecurrentState }>;
-type TrainStep = (carry: TrainCarry, batch: ReturnType<typeof stepBatch>, rates: ReturnType<typeof ratesOf>, key?: T.random.Key) => Promise<TrainStepResult>;
 
 export class DemoSession {
   setup: RunSetup;
   carry: TrainCarry;
   step = 0;
   epoch = 0;
-  private trainStep: TrainStep;
+  history: RunHistory = {};
   private evalStep: EvalStep;
   private pixelStep?: PixelStep;
-  private batchIterator?: Iterator<Dataset & { index: number }>;
 
   constructor(
     public config: RunConfig,
@@ -62,17 +48,11 @@ export class DemoSession {
   ) {
     this.setup = setupRun(config);
     this.carry = this.setup.initial;
-    this.trainStep = this.compileTrain();
     this.evalStep = compileEvalStep(this.setup.model, config.execution);
   }
 
-  private compileTrain(): TrainStep {
-    return compileStep(trainStepFunction(this.setup.model, this.setup.optimizer, { clipNorm: this.config.optim.clipNorm }), this.config.execution) as TrainStep;
-  }
-
-  /** Recompiles every step (after a backend change: compiled code belongs to one backend). */
+  /** Recompiles the page's own steps (after a backend change: compiled code belongs to one backend; `fit` compiles its own per call). */
   recompile(): void {
-    this.trainStep = this.compileTrain();
     this.evalStep = compileEvalStep(this.setup.model, this.config.execution);
     this.pixelStep = undefined;
   }
@@ -81,32 +61,25 @@ export class DemoSession {
     return scheduleOf(this.config, this.splits.train.size).stepsPerEpoch;
   }
 
-  /** One training step on the next batch of the epoch's shuffled order (the order `fit` uses). */
-  async trainOne(): Promise<StepReport> {
-    const { optim } = this.config;
-    const { stepsPerEpoch, schedule } = scheduleOf(this.config, this.splits.train.size);
-    if (!this.batchIterator) {
-      const skip = this.step - this.epoch * stepsPerEpoch;
-      this.batchIterator = batches(this.splits.train, { batchSize: optim.batchSize, shuffle: shuffleOf(this.setup.keys), epoch: this.epoch, dropLast: true });
-      for (let i = 0; i < skip; i++) this.batchIterator.next();
-    }
-    const next = this.batchIterator.next();
-    if (next.done) {
-      this.epoch += 1;
-      this.batchIterator = undefined;
-      return this.trainOne();
-    }
-    const lr = learningRate(schedule, optim.lr, this.step);
-    const ssmLr = learningRate(schedule, optim.ssmLr, this.step);
-    const key = this.config.model.dropout > 0 ? T.random.foldIn(this.setup.keys.dropout, this.step) : undefined;
-    const started = performance.now();
-    const result = await this.trainStep(this.carry, stepBatch(batchTensors(next.value)), ratesOf(lr, ssmLr), key);
-    const loss = result.loss.item() as number;
-    if (!Number.isFinite(loss)) throw new Error(`the training loss became ${loss} at step ${this.step + 1}; the update was not applied`);
-    this.carry = result.carry;
-    this.step += 1;
+  /**
+   * Trains with the library's `fit` loop (the loop `ssmjit train` runs) until `steps` more steps
+   * are done, `shouldStop` says so, or the run's epochs are over; `onStep` sees every step and
+   * `log` the loop's lines (validation after each epoch). Resumes exactly where the last call
+   * stopped, mid-epoch included.
+   */
+  async train(steps: number, hooks: { onStep?: (info: StepInfo) => void; shouldStop?: () => boolean; log?: (line: string) => void } = {}): Promise<FitResult> {
+    const target = this.step + steps;
+    const optim = { ...this.config.optim, ...(Number.isFinite(target) ? { maxSteps: target } : {}) };
+    const config: RunConfig = { ...this.config, optim };
+    const start: TrainingSnapshot = { config, carry: this.carry, step: this.step, epoch: this.epoch, key: this.setup.runKey, history: this.history };
+    const result = await fit(config, this.setup, this.splits, start, { progress: false, plotTitle: false, log: hooks.log ?? (() => {}), ...(hooks.onStep ? { onStep: hooks.onStep } : {}), ...(hooks.shouldStop ? { shouldStop: hooks.shouldStop } : {}) });
+    this.carry = result.snapshot.carry;
+    this.step = result.snapshot.step;
+    this.epoch = result.snapshot.epoch;
+    this.history = result.snapshot.history;
     this.pixelStep = undefined;
-    return { step: this.step, epoch: this.epoch, loss, lr, seconds: (performance.now() - started) / 1000 };
+    if (result.reason === 'diverged') throw new Error(result.message ?? 'the run diverged');
+    return result;
   }
 
   /** Loss and accuracy on the first `count` validation examples (all of them by default). */
@@ -162,7 +135,7 @@ export class DemoSession {
 
   /** The checkpoint of the current state, as the bytes of a .safetensors file the CLI reads. */
   saveCheckpoint(): Uint8Array {
-    const snapshot = { config: this.config, carry: this.carry, step: this.step, epoch: this.epoch, key: this.setup.runKey, history: {} };
+    const snapshot = { config: this.config, carry: this.carry, step: this.step, epoch: this.epoch, key: this.setup.runKey, history: this.history };
     return encodeCheckpoint(snapshotCheckpoint(snapshot, this.setup.optimizer)).bytes;
   }
 
@@ -176,7 +149,7 @@ export class DemoSession {
     this.carry = snapshot.carry;
     this.step = snapshot.step;
     this.epoch = snapshot.epoch;
-    this.batchIterator = undefined;
+    this.history = snapshot.history;
     this.recompile();
   }
 }

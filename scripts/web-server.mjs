@@ -4,7 +4,9 @@
 // add their test page). Every response carries the cross-origin isolation headers
 // (COOP same-origin, COEP require-corp) so that SharedArrayBuffer and the wasm backend's
 // threads work; `isolated: false` leaves them out (the page then runs single-threaded).
+import { build } from 'esbuild';
 import { readFile } from 'node:fs/promises';
+import { pathToFileURL } from 'node:url';
 import { createServer } from 'node:http';
 import { extname, join, normalize, resolve } from 'node:path';
 import { buildBrowser } from './browser-build.mjs';
@@ -27,6 +29,29 @@ export function bundleRoute(entry, options = {}) {
   };
 }
 
+let demoConfig;
+/** The demo's run config, from the CLI's own flag handling (examples/web/defaultConfig.ts, bundled for Node). */
+async function defaultConfigJson() {
+  demoConfig ??= (async () => {
+    const outfile = join(ROOT, 'dist', 'web', 'defaultConfig.mjs');
+    await build({
+      entryPoints: [join(ROOT, 'examples/web/defaultConfig.ts')],
+      outfile,
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      target: 'node20',
+      external: ['gpu.js', 'gl', 'webgpu'],
+      logLevel: 'warning',
+      banner: { js: "import { createRequire as __ssmjitCreateRequire } from 'node:module'; const require = __ssmjitCreateRequire(import.meta.url);" },
+    });
+    const { demoRunConfig } = await import(`${pathToFileURL(outfile).href}?t=${Date.now()}`);
+    return JSON.stringify(demoRunConfig());
+  })();
+  demoConfig.catch(() => (demoConfig = undefined));
+  return demoConfig;
+}
+
 /** Starts the server; resolves to { url, close }. `routes` maps a path to () => Promise<{ type, body }>. */
 export async function startWebServer({ port = 0, host = '127.0.0.1', isolated = true, routes = {}, log = () => {} } = {}) {
   let digits;
@@ -34,6 +59,7 @@ export async function startWebServer({ port = 0, host = '127.0.0.1', isolated = 
     '/app.js': bundleRoute('examples/web/app.ts'),
     '/ssmjit.js': bundleRoute('src/index.ts'),
     '/mnist.bin': async () => ({ type: TYPES['.bin'], body: (digits ??= mnistBinary()) }),
+    '/default-config.json': async () => ({ type: TYPES['.json'], body: await defaultConfigJson() }),
     ...routes,
   };
   const server = createServer(async (req, res) => {

@@ -59,6 +59,48 @@ function startPoolThread({ code, name, init, onDeath }: PoolThreadOptions): Prom
   });
 }
 
+/**
+ * The wasm pool's Web Worker program (a classic script from a Blob URL) around the pool's job
+ * loop. The first message carries the control block and the shared memory; later messages are
+ * modules to load (the job loop returns to the event loop for them). A Web Worker has no exit
+ * hook, so an error escaping the loop is caught here and reported as the thread's death.
+ */
+const poolWorkerProgram = (jobLoop: string): string => `'use strict';
+let start;
+self.onmessage = (event) => {
+  if (event.data && event.data.init) start(event.data.init);
+};
+start = ({ control, index: k, memory, slots }) => {
+  const ASYNC_LOAD = true;
+  const takeModule = () => { throw new Error('worker ' + k + ': modules arrive as messages'); };
+  let exiting = false;
+  const exitThread = (code) => { exiting = true; died(code); self.close(); };
+  ${jobLoop}
+  const run = () => {
+    try {
+      loop();
+    } catch (e) {
+      report(e);
+      died(1);
+      self.close();
+    }
+  };
+  self.onmessage = (event) => {
+    if (exiting) return;
+    try {
+      loadModule(event.data);
+    } catch (e) {
+      report(e);
+    }
+    acknowledge();
+    run();
+  };
+  markAlive();
+  self.postMessage('ready');
+  run();
+};
+`;
+
 export const platform: Platform = {
   kind: 'browser',
   mayHaveHardwareGPU: () => true,
@@ -69,7 +111,7 @@ export const platform: Platform = {
   }),
   display: () => undefined,
   availableParallelism: () => g.navigator?.hardwareConcurrency ?? 1,
-  workerFlavour: 'browser',
+  poolWorkerProgram,
   startPoolThread,
   onExit: () => {},
   writeDiagnostic: (text) => console.info(text),

@@ -105,6 +105,28 @@ function startPoolThread({ code, name, init, onDeath }: PoolThreadOptions): Prom
   );
 }
 
+/**
+ * The wasm pool's worker thread program (CommonJS, evaluated from the string) around the pool's
+ * job loop. A dying thread (process.exit, or an error escaping the loop) reports itself in the
+ * exit hook, which Node runs on that thread.
+ */
+const poolWorkerProgram = (jobLoop: string): string => `'use strict';
+const { workerData, receiveMessageOnPort, parentPort } = require('node:worker_threads');
+const { control, index: k, port, memory, slots } = workerData;
+const ASYNC_LOAD = false;
+function takeModule() {
+  const m = receiveMessageOnPort(port);
+  if (m === undefined) throw new Error('worker ' + k + ': no module message for load');
+  return m.message;
+}
+const exitThread = (code) => process.exit(code);
+${jobLoop}
+process.on('exit', died);
+markAlive();
+parentPort.postMessage('ready');
+loop();
+`;
+
 export const platform: Platform = {
   kind: 'node',
   mayHaveHardwareGPU,
@@ -113,7 +135,7 @@ export const platform: Platform = {
   loadHeadlessGL,
   display: () => process.env.DISPLAY,
   availableParallelism: () => (typeof osParallelism === 'function' ? osParallelism() : cpus().length),
-  workerFlavour: 'node',
+  poolWorkerProgram,
   startPoolThread,
   onExit: (fn) => void process.on('exit', fn),
   writeDiagnostic: (text) => void process.stderr.write(text),

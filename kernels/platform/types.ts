@@ -43,8 +43,8 @@ export interface Platform {
   display(): string | undefined;
   /** Hardware threads (os.availableParallelism(), navigator.hardwareConcurrency). */
   availableParallelism(): number;
-  /** Which of the two worker programs of kernels/wasm/pool.ts this host runs. */
-  readonly workerFlavour: 'node' | 'browser';
+  /** A pool thread's whole program around the job loop of kernels/wasm/pool.ts (JOB_LOOP). */
+  poolWorkerProgram(jobLoop: string): string;
   /** Starts one pool thread; resolves once it has said it is ready. */
   startPoolThread(options: PoolThreadOptions): Promise<PoolThread>;
   /** Registers `fn` to run when the process exits (Node); never runs in a browser. */

@@ -102,7 +102,7 @@ const MSG_CHARS = 512;
 const CMD_RUN = 1;
 const CMD_LOAD = 2;
 const CMD_RELEASE = 3;
-const CMD_CRASH_EXIT = 4; // test hook: process.exit(units) on the worker
+const CMD_CRASH_EXIT = 4; // test hook: the worker exits with code `units`
 const CMD_CRASH_THROW = 5; // test hook: an error escapes the worker's job loop
 
 /**
@@ -120,8 +120,10 @@ const SPIN_PROBE = 1024;
 const SPIN_PROBE_EVERY = 64;
 
 /**
- * The job loop both worker programs share. Before it runs, the program's prelude defines
- * `control`, `k` (the worker's index), `memory`, `slots`, `ASYNC_LOAD` and `takeModule()`.
+ * The job loop both worker programs share (the host's program around it is the platform's:
+ * `platform.poolWorkerProgram`). Before it runs, the program defines `control`, `k` (the
+ * worker's index), `memory`, `slots`, `ASYNC_LOAD`, `takeModule()` and `exitThread(code)`; it
+ * calls `markAlive()`, says 'ready', then runs `loop()`, and reports a death with `died(code)`.
  * With ASYNC_LOAD (browsers, where a worker blocked in its loop cannot read messages) a load
  * job returns from `loop()`; the module message, posted before the doorbell rang, is then
  * delivered by the worker's event loop, which loads it, acknowledges and re-enters `loop()`.
@@ -154,6 +156,9 @@ function loadModule(m) {
 let seen = 0;
 let spin = ${SPIN_MIN};
 let sleeps = 0;
+function markAlive() {
+  Atomics.store(ctl, base + ${S_ALIVE}, 1);
+}
 function acknowledge() {
   Atomics.store(ctl, base + ${S_ACK}, seen);
   Atomics.add(ctl, ${H_EVENTS}, 1);
@@ -193,68 +198,6 @@ function loop() {
     acknowledge();
   }
 }
-`;
-
-/**
- * The Node worker thread's program: CommonJS, self-contained, evaluated from this string. A
- * dying thread (process.exit, or an error escaping the loop) reports itself in the exit hook.
- */
-const NODE_WORKER_CODE = `'use strict';
-const { workerData, receiveMessageOnPort, parentPort } = require('node:worker_threads');
-const { control, index: k, port, memory, slots } = workerData;
-const ASYNC_LOAD = false;
-function takeModule() {
-  const m = receiveMessageOnPort(port);
-  if (m === undefined) throw new Error('worker ' + k + ': no module message for load');
-  return m.message;
-}
-const exitThread = (code) => process.exit(code);
-${JOB_LOOP}
-process.on('exit', died);
-Atomics.store(ctl, base + ${S_ALIVE}, 1);
-parentPort.postMessage('ready');
-loop();
-`;
-
-/**
- * The Web Worker's program (a classic script from a Blob URL). The first message carries the
- * control block and the shared memory; later messages are modules to load. A Web Worker has no
- * exit hook, so an error escaping the loop is caught here and reported as the thread's death.
- */
-const BROWSER_WORKER_CODE = `'use strict';
-let start;
-self.onmessage = (event) => {
-  if (event.data && event.data.init) start(event.data.init);
-};
-start = ({ control, index: k, memory, slots }) => {
-  const ASYNC_LOAD = true;
-  const takeModule = () => { throw new Error('worker ' + k + ': modules arrive as messages'); };
-  let exiting = false;
-  const exitThread = (code) => { exiting = true; died(code); self.close(); };
-  ${JOB_LOOP}
-  const run = () => {
-    try {
-      loop();
-    } catch (e) {
-      report(e);
-      died(1);
-      self.close();
-    }
-  };
-  self.onmessage = (event) => {
-    if (exiting) return;
-    try {
-      loadModule(event.data);
-    } catch (e) {
-      report(e);
-    }
-    acknowledge();
-    run();
-  };
-  Atomics.store(ctl, base + ${S_ALIVE}, 1);
-  self.postMessage('ready');
-  run();
-};
 `;
 
 /** A control block: shared memory where there is any (a page that is not cross-origin isolated has none, and one thread needs none). */
@@ -341,7 +284,7 @@ export class WorkerPool {
     const canBlock = threadCanBlock();
     const how = canBlock ? '' : ' (this thread may not block: it spins while workers run)';
     const pool = new WorkerPool(heap, wanted, `${wanted} threads from ${source}${how}`, control, workers, canBlock);
-    const code = platform.workerFlavour === 'node' ? NODE_WORKER_CODE : BROWSER_WORKER_CODE;
+    const code = platform.poolWorkerProgram(JOB_LOOP);
     const started = await Promise.allSettled(
       Array.from({ length: wanted - 1 }, (_, i) => {
         const k = i + 1;
@@ -403,7 +346,7 @@ export class WorkerPool {
     await Promise.all(this.workers.filter(Boolean).map((w) => w.terminate()));
   }
 
-  /** @internal Test hook: makes worker `k` die (process.exit(code), or an error escaping its loop). */
+  /** @internal Test hook: makes worker `k` die (exit with `code`, or an error escaping its loop). */
   crashWorkerForTest(k: number, how: 'exit' | 'throw', code = 3): string | undefined {
     this.usable('crash');
     return this.dispatch(how === 'exit' ? CMD_CRASH_EXIT : CMD_CRASH_THROW, 0, 0, code, 0, k, k);

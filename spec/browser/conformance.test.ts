@@ -101,14 +101,20 @@ describeInChromium('the jit in Chromium = the interpreter', () => {
       const f = (x: unknown) => T.sum(T.mul(T.tanh(x), x));
       const x = T.tensor([0.5, -1.25, 2, 3.5]);
       const compiled = await T.jit(f, { backend: 'cpu' })(x);
-      return { jit: compiled.data64()[0], interp: f(x).data64()[0], isolated: (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated, statuses: await T.availableBackends() };
+      await T.jit(f)(x);
+      return { jit: compiled.data64()[0], interp: f(x).data64()[0], isolated: (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated, statuses: await T.availableBackends(), auto: T.currentBackend() };
     });
     const expected = Math.tanh(0.5) * 0.5 + Math.tanh(-1.25) * -1.25 + Math.tanh(2) * 2 + Math.tanh(3.5) * 3.5;
     expect(out.interp).toBeCloseTo(expected, 10);
     expect(Math.abs(out.jit - expected)).toBeLessThan(1e-5);
     expect(out.isolated).toBe(true);
-    const wasm = (out.statuses as { name: string; reason: string }[]).find((b) => b.name === 'wasm');
+    const statuses = out.statuses as { name: string; available: boolean; reason: string }[];
+    const wasm = statuses.find((b) => b.name === 'wasm');
     expect(wasm?.reason).toMatch(/threads over a shared memory/);
+    // auto: hardware WebGPU, else hardware WebGL2, else wasm. Here both GPUs are SwiftShader.
+    const software = (name: string) => /swiftshader/i.test(statuses.find((b) => b.name === name)!.reason);
+    expect(out.auto).toBe(!software('webgpu') ? 'webgpu' : !software('webgl2') ? 'webgl2' : 'wasm');
+    expect(statuses.find((b) => b.name === 'headlessgl')?.reason).toMatch(/in a browser the page's WebGL serves/);
   });
 });
 

@@ -24,7 +24,7 @@ import * as t from 'io-ts';
 import { Either, left, right } from 'fp-ts/Either';
 import { NonNegativeInt, Text } from './codecs';
 import { FormatError, describeValue } from './formatError';
-import { decodeWith } from './ioTsReport';
+import { decodeWith, utf8Length } from './ioTsReport';
 import { Tensor, TensorMap, checkTensor, shapeSize } from './tensor';
 
 export const COMPLEX64_METADATA_KEY = 'ssmjit.complex64';
@@ -108,7 +108,7 @@ export function parseLocatedSafetensors(bytes: Uint8Array, file = '<memory>'): E
     header = JSON.parse(text);
   } catch (err) {
     const position = /position (\d+)/.exec((err as Error).message);
-    const offset = 8 + (position ? Buffer.byteLength(text.slice(0, Number(position[1])), 'utf8') : 0);
+    const offset = 8 + (position ? utf8Length(text.slice(0, Number(position[1]))) : 0);
     return at(offset, `bad JSON in header (${(err as Error).message})`);
   }
   if (typeof header !== 'object' || header === null || Array.isArray(header)) return at(8, 'header must be a JSON object', { actual: describeValue(header) });
@@ -235,9 +235,10 @@ export function serializeSafetensors(tensors: TensorMap, metadata: Readonly<Reco
     offset += bytes.length;
   }
   const header = Object.fromEntries(entries);
-  let headerBytes = Buffer.from(JSON.stringify(header), 'utf8');
-  const padding = (8 - ((8 + headerBytes.length) % 8)) % 8;
-  if (padding > 0) headerBytes = Buffer.concat([headerBytes, Buffer.alloc(padding, 0x20)]);
+  const json = new TextEncoder().encode(JSON.stringify(header));
+  const padding = (8 - ((8 + json.length) % 8)) % 8;
+  const headerBytes = new Uint8Array(json.length + padding).fill(0x20);
+  headerBytes.set(json);
   const out = new Uint8Array(8 + headerBytes.length + offset);
   new DataView(out.buffer).setBigUint64(0, BigInt(headerBytes.length), true);
   out.set(headerBytes, 8);

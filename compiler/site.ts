@@ -37,7 +37,7 @@ export function captureSite(): Site {
 const INTERNAL_FRAME = /[\\/](compiler|src|kernels)[\\/].*\.(ts|js)|[\\/]dist[\\/]|node:internal|node_modules|\(<anonymous>\)|\(native\)|^\s*Error\s*$|^\s*$/;
 const LOCATION = /\(?((?:file:\/\/)?[^()\s]+?):(\d+):\d+\)?\s*$/;
 
-const cwd = (): string => (typeof process !== 'undefined' && typeof process.cwd === 'function' ? process.cwd() : '');
+const cwd = (): string => (globalThis as { process?: { cwd?: () => string } }).process?.cwd?.() ?? '';
 
 /** The user's `file:line` of a site, or undefined when no frame is outside ssmjit. */
 export function siteLine(site: Site | undefined): string | undefined {

@@ -10,7 +10,7 @@
  * The page is written against the DOM without the DOM type library (the project compiles for
  * Node and browsers alike), so elements are typed loosely here.
  */
-import { availableBackends, currentBackend, resolveBackend, setBackend } from '../../src/backend';
+import { availableBackends, currentBackend, resolveBackend, setBackend, wasmRuntime } from '../../src/backend';
 import type { BackendName } from '../../kernels/backends';
 import type { StepInfo } from '../../src/train/loop';
 import { DemoSession, PIXELS, loadDemoData } from './session';
@@ -233,7 +233,12 @@ async function useBackend(choice: BackendName | 'auto'): Promise<void> {
 async function describeThreads(): Promise<void> {
   const wasm = (await availableBackends()).find((s) => s.name === 'wasm');
   const isolated = (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === true;
-  say('threads', isolated ? `wasm backend: ${wasm?.reason}` : `single-threaded: ${wasm?.reason ?? 'the page is not cross-origin isolated'}`);
+  if (isolated && wasm?.available) {
+    const threads = (await wasmRuntime()).threads;
+    say('threads', `${threads} on the wasm backend (Web Workers over one shared memory: the page is cross-origin isolated)`);
+  } else {
+    say('threads', `single-threaded: ${wasm?.reason ?? 'the page is not cross-origin isolated'}`);
+  }
   if (!isolated) $('threads').className = 'warn';
 }
 

@@ -86,7 +86,7 @@ describe('documentation snippets', () => {
       platform: 'node',
       format: 'esm',
       target: 'node20',
-      external: ['gpu.js', 'gl', 'webgpu'],
+      external: ['gpu.js', 'gl', 'webgpu', 'esbuild'],
       alias: { ssmjit: join(repo, 'src/index.ts'), 'ssmjit/nn': join(repo, 'src/api/nn.ts'), 'ssmjit/optim': join(repo, 'src/api/optim.ts'), 'ssmjit/train': join(repo, 'src/api/train.ts'), 'ssmjit/data': join(repo, 'src/api/data.ts') },
       banner: { js: "import { createRequire as __ssmjitCreateRequire } from 'node:module'; const require = __ssmjitCreateRequire(import.meta.url);" },
       logLevel: 'silent',

@@ -4,6 +4,8 @@
  * the S5, S4D and S4 layers, the residual sequence layer and the whole sequence model of the
  * built-in `ssmjit train --model s5|s4d|s4`, with their configs (io-ts codecs with defaults).
  * Every apply is a pure function of (params, [state], inputs), so grad and jit take it as is.
+ *
+ * @module ssmjit/nn
  */
 export { BatchNorm, type BatchNormOptions, type BatchNormStats, Dense, type DenseParams, Embedding, type EmbeddingParams, GLU, type GluKind, type GluParams, LayerNorm, type NormParams, dropout } from '../nn/layers';
 export { applyS5, initS5, s5Recurrent, s5Step, s5InitialState, type S5Params, type S5ApplyOptions, type S5Recurrent } from '../models/s5';

@@ -30,6 +30,7 @@ const TABLE: readonly (readonly [string, () => unknown, string | RegExp])[] = [
   ['matmul with an array', () => T.matmul(m23, bad([[1], [2], [3]])), 'matmul: argument b must be a tensor, got an array of 3 element(s) (make it a tensor with T.tensor)'],
   ['reshape of an array', () => T.reshape(bad([1, 2]), [2]), 'reshape: argument x must be a tensor, got an array of 2 element(s) (make it a tensor with T.tensor)'],
   ['expandDims of a number', () => T.expandDims(bad(3), 0), 'expandDims: argument x must be a tensor, got the number 3'],
+  ['sliceAxis of an array (more arguments than its data-last form takes)', () => T.sliceAxis(bad([1, 2]), 0, 0, 1), 'sliceAxis: argument x must be a tensor, got an array of 2 element(s) (make it a tensor with T.tensor)'],
   ['take with array indices', () => T.take(x, bad([0, 1])), 'take: argument indices must be a tensor, got an array of 2 element(s) (make it a tensor with T.tensor)'],
   ['concat of a tensor, not an array', () => T.concat(bad(x)), 'concat: argument xs must be an array of tensors, got a f32[3] tensor'],
   ['cast to an unknown dtype', () => T.cast(bad('f64')), 'cast: unknown dtype "f64" (f32, i32, bool or c64)'],
@@ -42,6 +43,12 @@ const TABLE: readonly (readonly [string, () => unknown, string | RegExp])[] = [
 describe('error messages at the API boundary', () => {
   it.each(TABLE.map(([name, call, message]) => [name, call, message] as const))('%s', (_, call, message) => {
     expect(call).toThrow(message);
+  });
+
+  it('data-last forms with all their static arguments still work', () => {
+    expect(Array.from(T.pad([[1, 0]], 7)(x).data())).toEqual([7, 1, 2, 3]);
+    expect(Array.from(T.sliceAxis(0, 1, 3)(x).data())).toEqual([2, 3]);
+    expect(T.expandDims(0)(x).shape).toEqual([1, 3]);
   });
 
   it('a jitted call given a number where a tensor is expected is an error, not a Function', async () => {

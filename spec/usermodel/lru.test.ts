@@ -108,4 +108,21 @@ describe('examples/lru.ts', () => {
     expect(testLoss).toBeCloseTo(mse, 4);
     expect(JSON.parse(readFileSync(join(out, 'lru', 'best.json'), 'utf8')).config.fit.userModel.file).toMatch(/examples\/lru\.ts$/);
   }, 180_000);
+
+  it('a run stopped by --max-steps and resumed from last ends where an uninterrupted run does', async () => {
+    const out = tempDir();
+    const common = ['--model', './examples/lru.ts', '--task', 'adding', '--seq-len', '12', '--n-train', '64', '--n-val', '32', '--n-test', '32', '--epochs', '2', '--batch-size', '16', '--out', out, '--quiet'];
+    expect((await runCli(['train', ...common, '--name', 'whole'])).code).toBe(0);
+    const stopped = await runCli(['train', ...common, '--name', 'parts', '--max-steps', '5']);
+    expect(stopped.stdout).toMatch(/^trained 5 steps \(max-steps\)/);
+    const resumed = await runCli(['train', '--model', './examples/lru.ts', '--resume', join(out, 'parts', 'last'), '--max-steps', '100', '--quiet']);
+    expect(resumed.stderr).toBe('');
+    expect(resumed.stdout).toMatch(/^trained 8 steps \(completed\)/);
+    const score = async (run: string) => (await runCli(['eval', '--checkpoint', join(out, run, 'last'), '--split', 'val'])).stdout;
+    const whole = await score('whole');
+    expect(whole).toMatch(/^val: loss [\d.]+ \(32 examples of adding\/val\)\n$/);
+    expect(await score('parts')).toBe(whole);
+    const steps = (run: string) => readFileSync(join(out, run, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { split: string; step: number }).filter((r) => r.split === 'train').map((r) => r.step);
+    expect(steps('parts')).toEqual(steps('whole'));
+  }, 180_000);
 });

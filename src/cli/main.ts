@@ -49,7 +49,7 @@ async function dispatch(argv: readonly string[], io: CliIO): Promise<number> {
     const parsedFlags = parseFlags(args, TRAIN_TABLE);
     const flags = parsedFlags._tag === 'Left' ? parsedFlags : checkTask(parsedFlags.right);
     if (flags._tag === 'Left') return usageError(io, flags.left, 'train');
-    if (userModel) return trainUserModelCommand(flags.right, userModel.value, io);
+    if (userModel) return trainUserModelCommand(flags.right, userModel.value, rest, io);
     return trainCommand(flags.right, rest, io);
   }
   const parsed = parseCli(argv);

@@ -81,6 +81,8 @@ export interface UserTrainOptions {
   readonly maxSteps?: number;
   readonly execution: 'jit' | 'eager';
   readonly dir?: string;
+  /** Continue from `<dir>/last`. */
+  readonly resume?: boolean;
   readonly config: Readonly<Record<string, unknown>>;
   readonly logEvery: number;
   readonly progress?: ProgressStream | false;
@@ -124,6 +126,7 @@ export async function trainUserModel(loaded: LoadedModel, data: { train: Dataset
     plotTitle: `${String((options.config.task as { name?: string } | undefined)?.name ?? 'task')} / ${loaded.file.split('/').pop()}`,
     ...(options.maxSteps !== undefined ? { maxSteps: options.maxSteps } : {}),
     ...(options.dir !== undefined ? { dir: options.dir } : {}),
+    ...(options.resume ? { resume: true } : {}),
     ...(options.progress !== undefined ? { progress: options.progress } : {}),
     ...(options.log ? { log: options.log } : {}),
     ...(options.shouldStop ? { shouldStop: options.shouldStop } : {}),

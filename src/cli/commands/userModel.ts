@@ -6,7 +6,7 @@
  * built-in models (checkpoints, metrics.jsonl, plot.svg); `ssmjit eval` and `ssmjit predict`
  * recognise its checkpoints by their record (the model file's path and SHA-256) and load the
  * file again. A changed model file is a warning; a model whose tensors no longer match the
- * checkpoint is an error naming the tensor.
+ * checkpoint is an error naming the tensor. `--resume <dir>/last` continues such a run exactly.
  */
 import { basename, join } from 'node:path';
 import { loadUserData } from '../../data/userData';
@@ -16,11 +16,12 @@ import { splitCheckpointPath } from '../../train/checkpointing';
 import type { TaskSettings } from '../../train/config';
 import { loadTask } from '../../train/tasks';
 import { loadModelFile, type ModelInfo } from '../../usermodel/load';
-import { evaluateUserModel, initUserModel, modelInfo, predictUserModel, restoreUserModel, trainUserModel } from '../../usermodel/run';
+import { type UserTrainOptions, evaluateUserModel, initUserModel, modelInfo, predictUserModel, restoreUserModel, trainUserModel } from '../../usermodel/run';
+import type { BackendName } from '../../../kernels/backends';
 import type { EvalFlags, PredictFlags } from '../flags';
 import { type CliIO, activeBackend, selectBackend, warn } from './shared';
 import { taskSettingsOf } from './train';
-import { type TrainCommandFlags, freshFlags } from './trainFlags';
+import { TRAIN_TABLE, type TrainCommandFlags, explicitFlags, freshFlags } from './trainFlags';
 
 /** The `--model` value of a train command line, when given. */
 export function modelFlagValue(args: readonly string[]): { value: string; index: number; inline: boolean } | undefined {
@@ -31,6 +32,9 @@ export function modelFlagValue(args: readonly string[]): { value: string; index:
   return undefined;
 }
 
+/** The settings of a run that a resumed run keeps (all but the directory and its record). */
+type TrainSettings = Omit<UserTrainOptions, 'dir' | 'resume' | 'config' | 'progress' | 'log' | 'shouldStop'>;
+
 /** What a user model's checkpoint record holds besides the tensors. */
 interface UserRunConfig {
   readonly userModel: { readonly file: string; readonly sha256: string };
@@ -38,50 +42,75 @@ interface UserRunConfig {
   readonly seed: number;
   readonly info: ModelInfo;
   readonly execution: 'jit' | 'eager';
+  readonly train: TrainSettings;
 }
 
 const timestamp = (now: Date): string => now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
 
-export async function trainUserModelCommand(parsed: TrainCommandFlags, modelPath: string, io: CliIO): Promise<number> {
-  if (parsed.resume !== undefined) {
-    throw new FormatError('--resume is not available for a model file yet; start a new run', { file: 'command line', field: '--resume' });
-  }
-  const flags = freshFlags(parsed);
+/**
+ * A fresh run from the flags, or with `--resume <dir>/last` the run of that checkpoint continued
+ * in its directory (its settings from the record; an explicit --epochs or --max-steps changes them).
+ */
+export async function trainUserModelCommand(parsed: TrainCommandFlags, modelPath: string, args: readonly string[], io: CliIO): Promise<number> {
   const loaded = await loadModelFile(modelPath);
-  await selectBackend(flags.backend);
-  const task = taskSettingsOf(flags);
-  const data = loadTask(task, flags.seed);
-  const info = modelInfo(data.train);
-  const execution = flags.jit ? 'jit' : 'eager';
-  const config: UserRunConfig & Record<string, unknown> = {
-    userModel: { file: loaded.file, sha256: loaded.sha256 },
-    task,
-    seed: flags.seed,
-    info,
-    execution,
-    ...(execution === 'jit' ? { backend: await activeBackend() } : {}),
-    optim: { lr: flags.lr, weightDecay: flags.weightDecay, clipNorm: flags.clipNorm, epochs: flags.epochs, batchSize: flags.batchSize },
-  };
-  const dir = join(flags.out, flags.name ?? `${flags.task}-${basename(loaded.file).replace(/\.[^.]+$/, '')}-${timestamp(new Date())}`);
+  let dir: string;
+  let config: UserRunConfig & Record<string, unknown>;
+  if (parsed.resume !== undefined) {
+    const opened = userModelCheckpoint(parsed.resume);
+    const { dir: from, name } = splitCheckpointPath(parsed.resume);
+    if (opened === undefined || name !== 'last') {
+      throw new FormatError('a model file resumes from the `last` checkpoint of a run of a model file', { file: parsed.resume, field: '--resume', expected: '<run directory>/last' });
+    }
+    if (opened.config.userModel.sha256 !== loaded.sha256) warn(io, `${loaded.file} is not the file the checkpoint was trained with (its SHA-256 differs)`);
+    const explicit = explicitFlags(args, TRAIN_TABLE);
+    const train: TrainSettings = {
+      ...opened.config.train,
+      ...(explicit.has('epochs') ? { epochs: parsed.epochs } : {}),
+      ...(explicit.has('maxSteps') && parsed.maxSteps !== undefined ? { maxSteps: parsed.maxSteps } : {}),
+    };
+    dir = from;
+    config = { ...opened.config, train };
+    await selectBackend(explicit.has('backend') ? parsed.backend : ((opened.config as { backend?: BackendName }).backend ?? parsed.backend));
+  } else {
+    const flags = freshFlags(parsed);
+    await selectBackend(flags.backend);
+    const task = taskSettingsOf(flags);
+    const execution = flags.jit ? 'jit' : 'eager';
+    const train: TrainSettings = {
+      batchSize: flags.batchSize,
+      epochs: flags.epochs,
+      lr: flags.lr,
+      weightDecay: flags.weightDecay,
+      clipNorm: flags.clipNorm,
+      decay: flags.schedule,
+      warmupEpochs: flags.warmup,
+      lrMin: flags.lrMin,
+      seed: flags.seed,
+      execution,
+      logEvery: flags.logEvery,
+      ...(flags.maxSteps !== undefined ? { maxSteps: flags.maxSteps } : {}),
+    };
+    config = {
+      userModel: { file: loaded.file, sha256: loaded.sha256 },
+      task,
+      seed: flags.seed,
+      info: modelInfo(loadTask(task, flags.seed).train),
+      execution,
+      train,
+      ...(execution === 'jit' ? { backend: await activeBackend() } : {}),
+    };
+    dir = join(flags.out, flags.name ?? `${flags.task}-${basename(loaded.file).replace(/\.[^.]+$/, '')}-${timestamp(new Date())}`);
+  }
+  const data = loadTask(config.task, config.seed);
   const result = await trainUserModel(loaded, data, {
-    batchSize: flags.batchSize,
-    epochs: flags.epochs,
-    lr: flags.lr,
-    weightDecay: flags.weightDecay,
-    clipNorm: flags.clipNorm,
-    decay: flags.schedule,
-    warmupEpochs: flags.warmup,
-    lrMin: flags.lrMin,
-    seed: flags.seed,
-    execution,
+    ...config.train,
     dir,
+    resume: parsed.resume !== undefined,
     config,
-    logEvery: flags.logEvery,
-    progress: flags.quiet ? false : io.stderr,
+    progress: parsed.quiet ? false : io.stderr,
     log: (line) => {
-      if (!flags.quiet) io.stderr.write(`${line}\n`);
+      if (!parsed.quiet) io.stderr.write(`${line}\n`);
     },
-    ...(flags.maxSteps !== undefined ? { maxSteps: flags.maxSteps } : {}),
   });
   if (result.reason === 'diverged') {
     io.stderr.write(`error: ${result.message ?? 'training diverged'}\n`);

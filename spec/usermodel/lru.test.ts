@@ -17,7 +17,7 @@ import { addingSplits } from '../../src/data/adding';
 import { loadModelFile } from '../../src/usermodel/load';
 import { evaluateUserModel, initUserModel, modelInfo, trainUserModel } from '../../src/usermodel/run';
 import { applyLRU, initLRU } from '../../examples/lru';
-import { removeCliBundle, runCli } from '../cli/cliProcess';
+import { removeCliBundle, runCli, startCli } from '../cli/cliProcess';
 
 const dirs: string[] = [];
 const tempDir = () => {
@@ -124,5 +124,17 @@ describe('examples/lru.ts', () => {
     expect(await score('parts')).toBe(whole);
     const steps = (run: string) => readFileSync(join(out, run, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { split: string; step: number }).filter((r) => r.split === 'train').map((r) => r.step);
     expect(steps('parts')).toEqual(steps('whole'));
+  }, 180_000);
+
+  it('Ctrl-C stops a model file run after a step, saves last and exits 130', async () => {
+    const out = tempDir();
+    const run = startCli(['train', '--model', './examples/lru.ts', '--task', 'adding', '--seq-len', '12', '--n-train', '64', '--n-val', '16', '--n-test', '16', '--epochs', '1000', '--batch-size', '16', '--out', out, '--name', 'r']);
+    await run.waitFor('epoch 2/1000');
+    run.child.kill('SIGINT');
+    const done = await run.done;
+    expect(done.code).toBe(130);
+    expect(done.stderr).toMatch(/interrupted at step \d+; resume with: ssmjit train --model \.\/examples\/lru\.ts --resume .*r\/last/);
+    const record = JSON.parse(readFileSync(join(out, 'r', 'last.json'), 'utf8')) as { step: number };
+    expect(done.stderr).toContain(`interrupted at step ${record.step};`);
   }, 180_000);
 });

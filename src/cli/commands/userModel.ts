@@ -52,6 +52,25 @@ const timestamp = (now: Date): string => now.toISOString().replace(/[-:]/g, '').
  * in its directory (its settings from the record; an explicit --epochs or --max-steps changes them).
  */
 export async function trainUserModelCommand(parsed: TrainCommandFlags, modelPath: string, args: readonly string[], io: CliIO): Promise<number> {
+  // Ctrl-C as for the built-in models: the first stops after the current step and saves `last`.
+  let interrupts = 0;
+  const onSigint = () => {
+    interrupts += 1;
+    if (interrupts > 1) {
+      io.stderr.write('\nsecond Ctrl-C: quitting now (files already saved are complete)\n');
+      process.exit(130);
+    }
+    io.stderr.write('\nCtrl-C: stopping after this step to save a resumable checkpoint (Ctrl-C again to quit at once)\n');
+  };
+  process.on('SIGINT', onSigint);
+  try {
+    return await trainUserModelRun(parsed, modelPath, args, io, () => interrupts > 0);
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
+}
+
+async function trainUserModelRun(parsed: TrainCommandFlags, modelPath: string, args: readonly string[], io: CliIO, interrupted: () => boolean): Promise<number> {
   const loaded = await loadModelFile(modelPath);
   let dir: string;
   let config: UserRunConfig & Record<string, unknown>;
@@ -107,6 +126,7 @@ export async function trainUserModelCommand(parsed: TrainCommandFlags, modelPath
     dir,
     resume: parsed.resume !== undefined,
     config,
+    shouldStop: interrupted,
     progress: parsed.quiet ? false : io.stderr,
     log: (line) => {
       if (!parsed.quiet) io.stderr.write(`${line}\n`);
@@ -115,6 +135,10 @@ export async function trainUserModelCommand(parsed: TrainCommandFlags, modelPath
   if (result.reason === 'diverged') {
     io.stderr.write(`error: ${result.message ?? 'training diverged'}\n`);
     return 1;
+  }
+  if (result.reason === 'interrupted') {
+    io.stderr.write(`interrupted at step ${result.step}; resume with: ssmjit train --model ${modelPath} --resume ${join(dir, 'last')}\n`);
+    return 130;
   }
   const best = result.bestValLoss !== undefined ? `; best validation loss ${result.bestValLoss.toFixed(4)}` : '';
   io.stdout.write(`trained ${result.step} steps (${result.reason})${best}; checkpoints in ${dir}\n`);

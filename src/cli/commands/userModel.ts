@@ -10,8 +10,10 @@
  */
 import { basename, join } from 'node:path';
 import { loadUserData } from '../../data/userData';
+import { writeFileAtomic } from '../../io/atomic';
 import { readCheckpoint } from '../../io/checkpoint';
 import { FormatError } from '../../io/formatError';
+import type { TensorMap } from '../../io/tensor';
 import { splitCheckpointPath } from '../../train/checkpointing';
 import type { TaskSettings } from '../../train/config';
 import { loadTask } from '../../train/tasks';
@@ -146,7 +148,7 @@ async function trainUserModelRun(parsed: TrainCommandFlags, modelPath: string, a
 }
 
 /** The record of a user model's checkpoint, or undefined for a built-in model's (or an unreadable file: the built-in path reports it). */
-export function userModelCheckpoint(path: string): { config: UserRunConfig; tensors: import('../../io/tensor').TensorMap; file: string; notes: readonly string[] } | undefined {
+export function userModelCheckpoint(path: string): { config: UserRunConfig; tensors: TensorMap; file: string; notes: readonly string[] } | undefined {
   const { dir, name } = splitCheckpointPath(path);
   const read = readCheckpoint(dir, name);
   if (read._tag === 'Left') return undefined;
@@ -196,9 +198,6 @@ export async function predictUserModelCommand(opened: NonNullable<ReturnType<typ
   });
   const text = lines.length > 0 ? `${lines.join('\n')}\n` : '';
   if (flags.output === '-') io.stdout.write(text);
-  else {
-    const { writeFileAtomic } = await import('../../io/atomic');
-    writeFileAtomic(flags.output, text);
-  }
+  else writeFileAtomic(flags.output, text);
   return 0;
 }

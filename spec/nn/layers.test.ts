@@ -3,11 +3,11 @@
  * lookup), LayerNorm ((x − mean)/sqrt(var + 1e-6)·scale + bias over the last axis), BatchNorm
  * (batch statistics in training with running averages m·ra + (1 − m)·stat as the new state; the
  * running statistics in evaluation), dropout (kept values scaled by 1/(1 − p), masks shared over
- * time) and the GLU variants.
+ * time) and the GLU variants; the SSM layers against stepping their own recurrent form.
  */
 import { describe, expect, it } from 'vitest';
 import * as T from '../../src/index';
-import { BatchNorm, Dense, Embedding, GLU, LayerNorm, dropout } from '../../src/api/nn';
+import { BatchNorm, Dense, Embedding, GLU, LayerNorm, SSM, dropout, ssmConfig } from '../../src/api/nn';
 
 const v = (t: T.Tensor) => Array.from(t.data64());
 const close = (got: number[], want: number[], digits = 10) => {
@@ -76,5 +76,31 @@ describe('ssmjit/nn', () => {
     });
     close(v(GLU.apply('half_glu1', p, x)), want);
     expect(GLU.init('gelu', T.random.key(5), 4)).toEqual({});
+  });
+});
+
+describe('ssmjit/nn SSM layers', () => {
+  it.each([
+    ['s5', { kind: 's5', P: 8, blocks: 2 }],
+    ['s4d', { kind: 's4d', N: 8 }],
+  ] as const)('%s: the parallel layer equals stepping its recurrent form one token at a time', (_, settings) => {
+    const config = ssmConfig(settings);
+    const [B, L, H] = [2, 6, 3];
+    const params = SSM.init(config, T.random.key(11), H);
+    const u = T.random.normal(T.random.key(12), [B, L, H]);
+    const parallel = v(SSM.apply(config, params, u));
+    const system = SSM.recurrent(config, params);
+    let state = SSM.initialState(config, params, system, B);
+    for (let t = 0; t < L; t++) {
+      const out = SSM.step(config, params, system, state, T.squeeze(T.sliceAxis(u, 1, t, t + 1), 1));
+      state = out.state;
+      const y = v(out.y);
+      for (let b = 0; b < B; b++) for (let h = 0; h < H; h++) expect(y[b * H + h]).toBeCloseTo(parallel[(b * L + t) * H + h], 8);
+    }
+  });
+
+  it('ssmConfig fills defaults and names an invalid field', () => {
+    expect(ssmConfig({ kind: 's5' })).toMatchObject({ kind: 's5', P: 256, blocks: 8, discretization: 'zoh' });
+    expect(() => ssmConfig({ kind: 's5', P: 10, blocks: 3 })).toThrow(/blocks/);
   });
 });

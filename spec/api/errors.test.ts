@@ -42,6 +42,7 @@ const TABLE: readonly (readonly [string, () => unknown, string | RegExp])[] = [
   ['linearRecurrence without an axis', () => T.linearRecurrence(x, x, bad(undefined)), /^linearRecurrence: options \{ axis \} are required \(the axis to scan; for \[B, L, N\] inputs the time axis is 1\), got undefined$/],
   ['grad with respect to an i32 argument', () => T.grad((v: T.Tensor<'i32'>) => T.sum(T.cast('f32')(v)))(ids), 'grad: argument 0 is i32[3]; only f32 and c64 tensors can be differentiated (pass integer or boolean data as an argument not in argnums)'],
   ['grad with respect to a tree with an i32 leaf', () => T.grad((p: { w: T.Tensor<'f32'>; n: T.Tensor<'i32'> }) => T.sum(p.w))({ w: x, n: ids }), /^grad: argument 0 at 'n' is i32\[3\]/],
+  ['a tree map whose function returns a number', () => T.tree.treeMap({ w: x }, bad(() => 3)), "treeMap: the function returned number for the leaf 'w', not a tensor"],
   ['a traced function that returns a data-last op', () => T.makeIR((v: T.Tensor<'f32'>) => ({ y: T.mul(v) }))(x), "the transformed function returned a function at 'y' instead of a tensor (a data-last op such as T.mul(y) given one argument returns a function)"],
 ];
 

@@ -19,7 +19,8 @@ const shared = {
   format: 'esm',
   target: 'node20',
   sourcemap: true,
-  external: ['gpu.js', 'gl', 'webgpu'],
+  // esbuild bundles users' model files at run time (its JS API cannot itself be bundled).
+  external: ['gpu.js', 'gl', 'webgpu', 'esbuild'],
   logLevel: 'warning',
   // CommonJS dependencies call require(); give the ESM bundle one.
   banner: { js: requireShim },

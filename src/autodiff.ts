@@ -167,6 +167,7 @@ export function grad<A extends unknown[], R, const O extends GradOptions = {}>(f
 export function grad<A extends unknown[], R, const O extends GradOptions = {}>(f: (...args: A) => R, opts?: O): (...args: A) => GradResult<A, R, O>;
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export function grad<A extends unknown[]>(f: (...args: A) => unknown, opts: GradOptions = {}): any {
+  if (typeof f !== 'function') throw new TypeError(`grad: argument f must be a function, got ${typeof f}`);
   if (isJitted(f)) return jit(grad(f.fun as (...args: A) => unknown, opts), f.options) as unknown as (...args: A) => unknown;
   const vg = valueAndGrad(f, opts) as (...args: A) => [unknown, unknown];
   return (...args: A): unknown => {

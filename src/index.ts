@@ -2,6 +2,8 @@
  * ssmjit: a functional array DSL with a compile-to-kernel JIT for state-space sequence models.
  * `import * as T from 'ssmjit'` gives tensors, ops (data-first and data-last for fp-ts pipe),
  * tracing, PRNG keys and parameter trees.
+ *
+ * @module ssmjit
  */
 export * from './ops/creation';
 export * from './ops/elementwise';

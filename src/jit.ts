@@ -129,6 +129,7 @@ function signatureKey(args: readonly unknown[], staticArgnums: readonly number[]
 }
 
 export function jit<A extends unknown[], R>(f: (...args: A) => R, opts: JitOptions = {}): Jitted<A, R> {
+  if (typeof f !== 'function') throw new TypeError(`jit: argument f must be a function, got ${typeof f}`);
   const cache = new Map<string, Promise<Compiled>>();
   const staticArgnums = opts.staticArgnums ?? [];
 

@@ -70,10 +70,16 @@ type LeafUnion<T> = T extends Tensor
 /** The tensor types at the leaves of a tree type (Tensor when the tree's type says nothing). */
 export type LeafOf<T> = unknown extends T ? Tensor : [LeafUnion<T>] extends [never] ? Tensor : LeafUnion<T>;
 
+/** The leaf function's result, which must be a tensor (the tree's leaves stay tensors). */
+function checkedLeaf(op: string, leaf: unknown, path: string): Tensor {
+  if (leaf instanceof Tensor) return leaf;
+  throw new TypeError(`${op}: the function returned ${leaf === undefined ? 'undefined' : typeof leaf} for the leaf${path ? ` '${path}'` : ''}, not a tensor`);
+}
+
 /** Applies f to every tensor leaf, keeping the tree's shape (and its type). */
 export function treeMap<T>(tree: T, f: (leaf: LeafOf<T> & Tensor, path: string) => Tensor): T {
   const walk = (x: unknown, path: string): unknown => {
-    if (x instanceof Tensor) return f(x as LeafOf<T> & Tensor, path);
+    if (x instanceof Tensor) return checkedLeaf('treeMap', f(x as LeafOf<T> & Tensor, path), path);
     if (Array.isArray(x)) return x.map((c, i) => walk(c, `${path}[${i}]`));
     if (isRecord(x)) return Object.fromEntries(Object.keys(x).map((k) => [k, walk(x[k], path ? `${path}.${k}` : k)]));
     return x;
@@ -89,7 +95,7 @@ export function treeZip<T>(trees: readonly T[], f: (leaves: (LeafOf<T> & Tensor)
   defs.forEach(([leaves], k) => {
     if (leaves.length !== defs[0][0].length) throw new Error(`treeZip: tree ${k} has ${leaves.length} leaves, expected ${defs[0][0].length}`);
   });
-  const out = defs[0][0].map((_, i) => f(defs.map(([leaves]) => leaves[i] as LeafOf<T> & Tensor), paths[i]));
+  const out = defs[0][0].map((_, i) => checkedLeaf('treeZip', f(defs.map(([leaves]) => leaves[i] as LeafOf<T> & Tensor), paths[i]), paths[i]));
   return unflatten(def0, out);
 }
 

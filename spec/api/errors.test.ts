@@ -30,18 +30,31 @@ const TABLE: readonly (readonly [string, () => unknown, string | RegExp])[] = [
   ['matmul with an array', () => T.matmul(m23, bad([[1], [2], [3]])), 'matmul: argument b must be a tensor, got an array of 3 element(s) (make it a tensor with T.tensor)'],
   ['reshape of an array', () => T.reshape(bad([1, 2]), [2]), 'reshape: argument x must be a tensor, got an array of 2 element(s) (make it a tensor with T.tensor)'],
   ['expandDims of a number', () => T.expandDims(bad(3), 0), 'expandDims: argument x must be a tensor, got the number 3'],
+  ['sliceAxis of an array (more arguments than its data-last form takes)', () => T.sliceAxis(bad([1, 2]), 0, 0, 1), 'sliceAxis: argument x must be a tensor, got an array of 2 element(s) (make it a tensor with T.tensor)'],
   ['take with array indices', () => T.take(x, bad([0, 1])), 'take: argument indices must be a tensor, got an array of 2 element(s) (make it a tensor with T.tensor)'],
   ['concat of a tensor, not an array', () => T.concat(bad(x)), 'concat: argument xs must be an array of tensors, got a f32[3] tensor'],
   ['cast to an unknown dtype', () => T.cast(bad('f64')), 'cast: unknown dtype "f64" (f32, i32, bool or c64)'],
+  ['tensor from a string (no silent NaN)', () => T.tensor(bad('abc')), 'tensor: data must be a number, a boolean or {re, im}, got the string "abc"'],
+  ['tensor with a non-number element', () => T.tensor(bad([1, [2, 'x']])), 'tensor: data[1][1] must be a number, a boolean or {re, im}, got the string "x"'],
+  ['zeros of a non-shape', () => T.zeros(bad('3')), 'full: shape must be an array of non-negative integers, got the string "3"'],
+  ['a number as a PRNG key', () => T.random.normal(bad(3), [2]), 'random.normal: the key must be an i32[2] tensor from T.random.key(seed) or split, got the number 3'],
+  ['jit of a non-function', () => T.jit(bad(3)), 'jit: argument f must be a function, got number'],
   ['linearRecurrence without an axis', () => T.linearRecurrence(x, x, bad(undefined)), /^linearRecurrence: options \{ axis \} are required \(the axis to scan; for \[B, L, N\] inputs the time axis is 1\), got undefined$/],
   ['grad with respect to an i32 argument', () => T.grad((v: T.Tensor<'i32'>) => T.sum(T.cast('f32')(v)))(ids), 'grad: argument 0 is i32[3]; only f32 and c64 tensors can be differentiated (pass integer or boolean data as an argument not in argnums)'],
   ['grad with respect to a tree with an i32 leaf', () => T.grad((p: { w: T.Tensor<'f32'>; n: T.Tensor<'i32'> }) => T.sum(p.w))({ w: x, n: ids }), /^grad: argument 0 at 'n' is i32\[3\]/],
+  ['a tree map whose function returns a number', () => T.tree.treeMap({ w: x }, bad(() => 3)), "treeMap: the function returned number for the leaf 'w', not a tensor"],
   ['a traced function that returns a data-last op', () => T.makeIR((v: T.Tensor<'f32'>) => ({ y: T.mul(v) }))(x), "the transformed function returned a function at 'y' instead of a tensor (a data-last op such as T.mul(y) given one argument returns a function)"],
 ];
 
 describe('error messages at the API boundary', () => {
   it.each(TABLE.map(([name, call, message]) => [name, call, message] as const))('%s', (_, call, message) => {
     expect(call).toThrow(message);
+  });
+
+  it('data-last forms with all their static arguments still work', () => {
+    expect(Array.from(T.pad([[1, 0]], 7)(x).data())).toEqual([7, 1, 2, 3]);
+    expect(Array.from(T.sliceAxis(0, 1, 3)(x).data())).toEqual([2, 3]);
+    expect(T.expandDims(0)(x).shape).toEqual([1, 3]);
   });
 
   it('a jitted call given a number where a tensor is expected is an error, not a Function', async () => {

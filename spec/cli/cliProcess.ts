@@ -32,7 +32,7 @@ export function cliBundle(): string {
     platform: 'node',
     format: 'esm',
     target: 'node20',
-    external: ['gpu.js', 'gl', 'webgpu'],
+    external: ['gpu.js', 'gl', 'webgpu', 'esbuild'],
     banner: { js: "import { createRequire as __ssmjitCreateRequire } from 'node:module'; const require = __ssmjitCreateRequire(import.meta.url);" },
     logLevel: 'silent',
   });

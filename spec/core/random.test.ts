@@ -185,6 +185,6 @@ describe('random bits in programs', () => {
 
   it('a key of the wrong shape or dtype is rejected with a clear error', () => {
     const bad = T.tensor([1, 2, 3], 'i32') as Tensor as T.random.Key;
-    expect(() => T.random.uniform(bad, [2])).toThrow(/random_bits: key must be i32\[2\], got i32\[3\]/);
+    expect(() => T.random.uniform(bad, [2])).toThrow('random.uniform: the key must be an i32[2] tensor from T.random.key(seed) or split, got a i32[3] tensor');
   });
 });

@@ -24,7 +24,10 @@ interface Snippet {
   readonly code: string;
 }
 
-/** The ```ts blocks of a markdown file, with the line each starts on. */
+/**
+ * The ```ts blocks of a markdown file, with the line each starts on. A block whose first line is
+ * `// (continued)` extends the block before it (one program written in steps).
+ */
 export function snippetsOf(doc: string, text: string): Snippet[] {
   const out: Snippet[] = [];
   const lines = text.split('\n');
@@ -33,7 +36,13 @@ export function snippetsOf(doc: string, text: string): Snippet[] {
     const start = i + 1;
     let j = start;
     while (j < lines.length && lines[j].trim() !== '```') j++;
-    out.push({ doc, line: start + 1, name: `${doc.replace(/\W+/g, '_')}_${start + 1}`, code: lines.slice(start, j).join('\n') });
+    const code = lines.slice(start, j).join('\n');
+    const previous = out[out.length - 1];
+    if (lines[start]?.trim() === '// (continued)' && previous !== undefined) {
+      out[out.length - 1] = { ...previous, code: `${previous.code}\n${code}` };
+    } else {
+      out.push({ doc, line: start + 1, name: `${doc.replace(/\W+/g, '_')}_${start + 1}`, code });
+    }
     i = j;
   }
   return out;
@@ -86,7 +95,7 @@ describe('documentation snippets', () => {
       platform: 'node',
       format: 'esm',
       target: 'node20',
-      external: ['gpu.js', 'gl', 'webgpu'],
+      external: ['gpu.js', 'gl', 'webgpu', 'esbuild'],
       alias: { ssmjit: join(repo, 'src/index.ts'), 'ssmjit/nn': join(repo, 'src/api/nn.ts'), 'ssmjit/optim': join(repo, 'src/api/optim.ts'), 'ssmjit/train': join(repo, 'src/api/train.ts'), 'ssmjit/data': join(repo, 'src/api/data.ts') },
       banner: { js: "import { createRequire as __ssmjitCreateRequire } from 'node:module'; const require = __ssmjitCreateRequire(import.meta.url);" },
       logLevel: 'silent',

@@ -106,6 +106,14 @@ describe('the installed package', () => {
     expect(result.finite).toBe(true);
   }, 120_000);
 
+  it('the packed package (npm pack) holds every export target and the bin', () => {
+    const out = spawnSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: repo, encoding: 'utf8' });
+    expect(out.status).toBe(0);
+    const files = new Set((JSON.parse(out.stdout) as { files: { path: string }[] }[])[0].files.map((f) => f.path));
+    const targets = Object.values(pkg.exports).flatMap((t) => (typeof t === 'string' ? [t] : [t.types, t.default]));
+    for (const target of [...targets, pkg.bin.ssmjit]) expect(files.has(target.replace(/^\.\//, '')), target).toBe(true);
+  }, 60_000);
+
   it('the bin runs from the clone', () => {
     const bin = join(repo, pkg.bin.ssmjit);
     expect(readFileSync(bin, 'utf8').startsWith('#!/usr/bin/env node\n')).toBe(true);

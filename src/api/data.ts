@@ -2,6 +2,8 @@
  * `ssmjit/data`: the datasets of the built-in tasks (sequential and permuted MNIST, Fashion-MNIST,
  * ListOps, the adding problem), readers of the user's CSV / NDJSON sequence files, and
  * `tensorBatches`, which turns any of them into an iterable of tensor batches.
+ *
+ * @module ssmjit/data
  */
 export { type Dataset, type DatasetSplits, type SequenceInputs, type Targets, checkDataset, holdOut, inputDim, takeRows, withValidation } from '../data/dataset';
 export { type TensorBatchOptions, tensorBatches } from '../data/tensorBatches';

@@ -3,6 +3,8 @@
  * AdamW, SGD, clipping, weight decay, learning-rate schedules as functions of the step, and
  * parameter groups by label tree or by path (`multiTransform`); the S5 parameter groups of the
  * built-in models (`paramGroups`).
+ *
+ * @module ssmjit/optim
  */
 export { type AdamOptions, type GradientTransformation, type Labels, type ScaleByAdamState, type ScheduleState, adam, adamw, addDecayedWeights, applyUpdates, chain, clipByGlobalNorm, globalNorm, multiTransform, scale, scaleByAdam, scaleByLearningRate, sgd } from '../optim/transform';
 export { type Schedule, type WarmupDecayOptions, cosineDecay, linearDecay, scheduleValue, warmupDecay } from '../optim/schedules';

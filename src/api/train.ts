@@ -3,6 +3,8 @@
  * `(params, state, batch, key) → { loss, aux?, state }` (checkpoints, resume, metrics, progress
  * and plots as for the built-in models); losses; and the built-in models' own run
  * (`fitRun`, what `ssmjit train` calls) with its configs, tasks and checkpoints.
+ *
+ * @module ssmjit/train
  */
 export { type FitModelOptions as FitOptions, type FitModelResult as FitResult, type LossFunction, type LossOutput, fitModel as fit } from '../train/fitModel';
 export { type TargetTensors, exampleCorrect, exampleLosses, weightedMean } from '../train/loss';

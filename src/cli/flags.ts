@@ -54,7 +54,7 @@ const dataFlags = {
 };
 
 const modelFlags = {
-  model: withDefault('string', oneOf(MODELS), 's5', MODEL, `sequence layer: ${MODELS.join('|')}`, '<name>'),
+  model: withDefault('string', oneOf(MODELS), 's5', MODEL, `sequence layer: ${MODELS.join('|')}, or a model file (./my_model.ts or .js) exporting init and apply`, '<name>'),
   layers: withDefault('number', PositiveIntUpTo(LIMITS.layers), 6, MODEL, 'number of layers', '<n>'),
   dModel: withDefault('number', PositiveIntUpTo(LIMITS.dModel), 128, MODEL, 'model width H', '<n>'),
   ssmSize: withDefault('number', PositiveIntUpTo(LIMITS.ssmSize), 256, MODEL, 'S5: full latent size P', '<n>'),

@@ -17,6 +17,8 @@ import { predictCommand } from './commands/predict';
 import { type CliIO, processIO } from './commands/shared';
 import { trainCommand } from './commands/train';
 import { TRAIN_EXTRA_FLAGS, TRAIN_TABLE, presetHelp, checkTask } from './commands/trainFlags';
+import { modelFlagValue, trainUserModelCommand } from './commands/userModel';
+import { isModelFile } from '../usermodel/load';
 
 const USAGE_ERROR = 2;
 const RUN_ERROR = 1;
@@ -40,9 +42,14 @@ async function dispatch(argv: readonly string[], io: CliIO): Promise<number> {
       io.stdout.write(`${trainHelp()}\n`);
       return 0;
     }
-    const parsedFlags = parseFlags(rest, TRAIN_TABLE);
+    // --model ./file.ts: a model written by the user; the other flags parse as for the built-ins.
+    const modelFlag = modelFlagValue(rest);
+    const userModel = modelFlag !== undefined && isModelFile(modelFlag.value) ? modelFlag : undefined;
+    const args = userModel ? rest.map((a, i) => (i === userModel.index ? (userModel.inline ? '--model=s5' : 's5') : a)) : rest;
+    const parsedFlags = parseFlags(args, TRAIN_TABLE);
     const flags = parsedFlags._tag === 'Left' ? parsedFlags : checkTask(parsedFlags.right);
     if (flags._tag === 'Left') return usageError(io, flags.left, 'train');
+    if (userModel) return trainUserModelCommand(flags.right, userModel.value, rest, io);
     return trainCommand(flags.right, rest, io);
   }
   const parsed = parseCli(argv);

@@ -6,7 +6,23 @@ import { coerce, lanes, ndarray } from '../../compiler/ndarray';
 import { type Shape, showShape, sizeOf } from '../../compiler/shape';
 import { bind1 } from '../../compiler/tracer';
 import { type Complex, concreteTensor, type Tensor } from '../tensor';
-import { castTo } from './core';
+import { castTo, describeValue } from './core';
+
+/** A shape given by the user: an array of non-negative integers, else an error naming the op. */
+export function checkShape(op: string, shape: unknown): readonly number[] {
+  if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && d >= 0)) {
+    throw new TypeError(`${op}: shape must be an array of non-negative integers, got ${Array.isArray(shape) ? JSON.stringify(shape) : describeValue(shape)}`);
+  }
+  return shape;
+}
+
+/** Every leaf of nested data is a number, a boolean or a {re, im} pair; else an error naming its path. */
+function checkData(x: unknown, path: string): void {
+  if (Array.isArray(x)) x.forEach((e, i) => checkData(e, `${path}[${i}]`));
+  else if (typeof x === 'number' || typeof x === 'boolean') return;
+  else if (typeof x === 'object' && x !== null && typeof (x as Complex).re === 'number' && typeof (x as Complex).im === 'number') return;
+  else throw new TypeError(`tensor: data${path} must be a number, a boolean or {re, im}, got ${describeValue(x)}`);
+}
 
 type Flat = ArrayLike<number>;
 type NestedNum = number | boolean | Complex | readonly NestedNum[];
@@ -27,6 +43,10 @@ function flatten(x: NestedNum, out: number[]): void {
  */
 export function tensor<D extends DType = 'f32', const S extends Shape = Shape>(data: NestedNum | Flat, dtype?: D, shape?: S): Tensor<D, S> {
   const d = (dtype ?? 'f32') as D;
+  if (!['f32', 'i32', 'bool', 'c64'].includes(d)) throw new TypeError(`tensor: unknown dtype ${JSON.stringify(d)} (f32, i32, bool or c64)`);
+  if (shape !== undefined) checkShape('tensor', shape);
+  const typed = ArrayBuffer.isView(data) || (typeof data === 'object' && data !== null && !Array.isArray(data) && typeof (data as Flat).length === 'number');
+  if (!typed) checkData(data, '');
   const nested = Array.isArray(data) || typeof data !== 'object' || !('length' in data);
   const sh = shape ?? (nested ? inferShape(data as NestedNum) : [(data as Flat).length / lanes(d)]);
   let values: number[];
@@ -44,6 +64,8 @@ export function tensor<D extends DType = 'f32', const S extends Shape = Shape>(d
 
 export const full = <D extends DType = 'f32', const S extends Shape = Shape>(shape: S, value: number, dtype?: D): Tensor<D, S> => {
   const d = (dtype ?? 'f32') as D;
+  checkShape('full', shape);
+  if (typeof value !== 'number' && typeof value !== 'boolean') throw new TypeError(`full: value must be a number, got ${describeValue(value)}`);
   const a = ndarray(d, shape);
   for (let i = 0; i < sizeOf(shape); i++) a.data[i * lanes(d)] = coerce(d, value);
   return concreteTensor(a);

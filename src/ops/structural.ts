@@ -31,13 +31,13 @@ export interface Dual<A extends unknown[]> {
 
 /**
  * The data-first form when the first argument is a tensor. Otherwise the data-last form, unless
- * the call has as many arguments as the data-first form takes (x and every static argument):
- * then x was meant and is not a tensor, an error naming the op and x.
+ * the call has more arguments than the static ones (`statics`, optional ones included): then x
+ * was meant and is not a tensor, an error naming the op and x.
  */
-export function dual<A extends unknown[]>(impl: (x: Tensor, ...args: A) => Tensor, name: string): Dual<A> {
+export function dual<A extends unknown[]>(impl: (x: Tensor, ...args: A) => Tensor, name: string, statics: number): Dual<A> {
   return ((first: unknown, ...rest: unknown[]) => {
     if (first instanceof Tensor) return impl(first, ...(rest as A));
-    if (rest.length + 1 >= impl.length) tensorArg(name, 'x', first);
+    if (rest.length + 1 > statics) tensorArg(name, 'x', first);
     return (x: Tensor) => impl(tensorArg(name, 'x', x), ...([first, ...rest] as A));
   }) as unknown as Dual<A>;
 }
@@ -82,14 +82,14 @@ const expandDimsImpl = (x: Tensor, axis: number): Tensor => {
   if (a < 0 || a > x.ndim) fail('expandDims', [x], `axis ${axis} out of range`);
   return reshapeImpl(x, [...x.shape.slice(0, a), 1, ...x.shape.slice(a)]);
 };
-export const expandDims = dual(expandDimsImpl, 'expandDims');
+export const expandDims = dual(expandDimsImpl, 'expandDims', 1);
 
 const squeezeImpl = (x: Tensor, axis?: number | readonly number[]): Tensor => {
   const axes = axis === undefined ? x.shape.flatMap((d, i) => (d === 1 ? [i] : [])) : normAxes('squeeze', x, axis);
   for (const a of axes) if (x.shape[a] !== 1) fail('squeeze', [x], `axis ${a} has size ${x.shape[a]}, not 1`);
   return reshapeImpl(x, x.shape.filter((_, i) => !axes.includes(i)));
 };
-export const squeeze = dual(squeezeImpl, 'squeeze');
+export const squeeze = dual(squeezeImpl, 'squeeze', 1);
 
 export interface SliceSpec {
   /** Per-axis [start, stop) pairs; missing trailing axes are taken whole. Negative indices count from the end. */
@@ -109,20 +109,20 @@ const sliceImpl = (x: Tensor, ranges: readonly (readonly [number, number] | null
   return bind1('slice', [x], { start, limit });
 };
 /** slice(x, [[0, 4], null, [1, -1]]): numpy's x[0:4, :, 1:-1]. */
-export const slice = dual(sliceImpl, 'slice');
+export const slice = dual(sliceImpl, 'slice', 1);
 
 /** Slice along one axis: sliceAxis(x, axis, start, stop). */
 export const sliceAxis = dual((x: Tensor, axis: number, start: number, stop: number) => {
   const a = normAxis('sliceAxis', x, axis);
   return sliceImpl(x, x.shape.map((_, i) => (i === a ? ([start, stop] as const) : null)));
-}, 'sliceAxis');
+}, 'sliceAxis', 3);
 
 const padImpl = (x: Tensor, widths: readonly (readonly [number, number])[], value = 0): Tensor => {
   if (widths.length !== x.ndim) fail('pad', [x], `needs ${x.ndim} (lo, hi) pairs, got ${widths.length}`);
   return bind1('pad', [x], { lo: widths.map((w) => w[0]), hi: widths.map((w) => w[1]), value });
 };
 /** pad(x, [[lo, hi], ...], value = 0). */
-export const pad = dual(padImpl, 'pad');
+export const pad = dual(padImpl, 'pad', 2);
 
 export function concat<D extends DType>(xs: readonly Tensor<D>[], axis = 0): Tensor<D> {
   if (!Array.isArray(xs)) throw new TypeError(`concat: argument xs must be an array of tensors, got ${describeValue(xs)}`);
@@ -138,7 +138,7 @@ export function stack<D extends DType>(xs: readonly Tensor<D>[], axis = 0): Tens
 }
 
 const reverseImpl = (x: Tensor, axis: number | readonly number[]): Tensor => bind1('reverse', [x], { axes: normAxes('reverse', x, axis) });
-export const reverse = dual(reverseImpl, 'reverse');
+export const reverse = dual(reverseImpl, 'reverse', 1);
 
 const takeImpl = (x: Tensor, indices: Tensor, axis = 0): Tensor => {
   if (indices.dtype !== 'i32') fail('take', [x, indices], `indices must be i32, got ${indices.dtype}`);

@@ -19,14 +19,11 @@ export interface GradientTransformation<S = unknown> {
   update<U>(updates: U, state: S, params?: U): { updates: U; state: S };
 }
 
-const leavesOf = (tree: unknown, what: string): T.Tensor[] => {
-  const [leaves] = T.tree.flatten(tree);
-  return leaves as T.Tensor[];
-};
+const leavesOf = (tree: unknown): T.Tensor[] => T.tree.leaves(tree);
 
 function sameLeaves(op: string, a: unknown, b: unknown, what: string): void {
-  const n = leavesOf(a, 'updates').length;
-  const m = leavesOf(b, what).length;
+  const n = leavesOf(a).length;
+  const m = leavesOf(b).length;
   if (n !== m) throw new Error(`${op}: the updates have ${n} tensors, ${what} has ${m}`);
 }
 
@@ -64,8 +61,8 @@ export function scaleByAdam(options: AdamOptions = {}): GradientTransformation<S
       const c1 = T.sub(1, T.pow(T.full([], b1), count));
       const c2 = T.sub(1, T.pow(T.full([], b2), count));
       const [g, def] = T.tree.flatten(updates);
-      const m = leavesOf(state.mu, 'mu');
-      const v = leavesOf(state.nu, 'nu');
+      const m = leavesOf(state.mu);
+      const v = leavesOf(state.nu);
       const mu = (g as T.Tensor[]).map((gi, i) => T.add(T.mul(asFloat(m[i]), b1), T.mul(asFloat(gi), 1 - b1)));
       const nu = (g as T.Tensor[]).map((gi, i) => T.add(T.mul(asFloat(v[i]), b2), T.mul(squaredModulus(gi), 1 - b2)));
       const out = mu.map((mi, i) => T.div(T.div(mi, c1), T.add(T.sqrt(T.div(nu[i], c2)), eps)));
@@ -130,7 +127,7 @@ export function clipByGlobalNorm(maxNorm: number): GradientTransformation<Record
 /** sqrt of the sum of squared moduli of every leaf, an f32 scalar. */
 export function globalNorm(tree: unknown): T.Tensor<'f32'> {
   let total: T.Tensor<'f32'> = T.scalar(0);
-  for (const leaf of leavesOf(tree, 'tree')) total = T.add(total, T.sum(squaredModulus(leaf)));
+  for (const leaf of leavesOf(tree)) total = T.add(total, T.sum(squaredModulus(leaf)));
   return T.sqrt(total);
 }
 
@@ -173,7 +170,7 @@ export type Labels = unknown | ((path: string, leaf: T.Tensor) => string);
 
 function labelList(labels: Labels, params: unknown): string[] {
   const paths = T.tree.treePaths(params);
-  const leaves = leavesOf(params, 'params');
+  const leaves = leavesOf(params);
   if (typeof labels === 'function') return leaves.map((leaf, i) => (labels as (path: string, leaf: T.Tensor) => string)(paths[i], leaf));
   const [names] = T.tree.flatten(labels, (x) => typeof x === 'string');
   if (names.length !== leaves.length) throw new Error(`multiTransform: the label tree has ${names.length} labels, the parameters have ${leaves.length} tensors`);
@@ -186,7 +183,7 @@ function labelList(labels: Labels, params: unknown): string[] {
  */
 export function multiTransform(transforms: Readonly<Record<string, GradientTransformation<any>>>, labels: Labels): GradientTransformation<Record<string, unknown>> {
   const groups = (tree: unknown, names: string[]): Record<string, Record<string, T.Tensor>> => {
-    const leaves = leavesOf(tree, 'tree');
+    const leaves = leavesOf(tree);
     const out: Record<string, Record<string, T.Tensor>> = {};
     names.forEach((name, i) => {
       if (!(name in transforms)) throw new Error(`multiTransform: no transformation for the label '${name}' (known: ${Object.keys(transforms).join(', ')})`);

@@ -5,20 +5,10 @@
  *   g ← g · maxNorm / n  otherwise
  */
 import * as T from '../index';
+import { globalNorm } from '../optim/transform';
 
-/** sqrt of the sum of squared moduli over every leaf: an f32 scalar. */
-export function globalNorm(tree: unknown): T.Tensor<'f32'> {
-  const [leaves] = T.tree.flatten(tree);
-  let total: T.Tensor<'f32'> = T.scalar(0);
-  for (const leaf of leaves as T.Tensor[]) {
-    const squares =
-      leaf.dtype === 'c64'
-        ? T.add(T.square(T.real(leaf as T.Tensor<'c64'>)), T.square(T.imag(leaf as T.Tensor<'c64'>)))
-        : T.square(leaf as T.Tensor<'f32'>);
-    total = T.add(total, T.sum(squares));
-  }
-  return T.sqrt(total);
-}
+/** sqrt of the sum of squared moduli over every leaf: an f32 scalar (ssmjit/optim's globalNorm). */
+export { globalNorm };
 
 /** The tree scaled so its global norm is at most maxNorm; returns the norm before clipping too. */
 export function clipByGlobalNorm<G>(grads: G, maxNorm: number): { grads: G; norm: T.Tensor<'f32'> } {

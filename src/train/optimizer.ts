@@ -16,6 +16,7 @@
  */
 import * as T from '../index';
 import type { ParamGroup } from '../models/paramGroups';
+import { scaleByAdam } from '../optim/transform';
 
 export interface AdamHyper {
   readonly b1: number;
@@ -69,10 +70,6 @@ export interface Optimizer<P> {
   update(grads: P, state: AdamState<P>, params: P, rates: Rates): { params: P; state: AdamState<P> };
 }
 
-/** |g|² as f32: re² + im² for complex leaves. */
-const squaredModulus = (g: T.Tensor): T.Tensor<'f32'> =>
-  g.dtype === 'c64' ? T.add(T.square(T.real(g as T.Tensor<'c64'>)), T.square(T.imag(g as T.Tensor<'c64'>))) : T.square(g as T.Tensor<'f32'>);
-
 function leavesOf(tree: unknown, what: string, expected: number): T.Tensor[] {
   const [leaves] = T.tree.flatten(tree);
   if (leaves.length !== expected) throw new Error(`optimizer: ${what} has ${leaves.length} tensors, the parameters have ${expected}`);
@@ -81,48 +78,35 @@ function leavesOf(tree: unknown, what: string, expected: number): T.Tensor[] {
 
 /**
  * AdamW with per-leaf rules (a rule with weight decay 0 is Adam). `rules[i]` belongs to the
- * i-th leaf of T.tree.flatten(params).
+ * i-th leaf of T.tree.flatten(params). The Adam direction and moments are ssmjit/optim's
+ * scaleByAdam (same state: count, mu, nu); the per-group rates and decay are applied here, with
+ * the rates as tensor inputs of the compiled step.
  */
 export function adamw<P>(rules: readonly LeafRule[], hyper: AdamHyper = ADAM_DEFAULTS): Optimizer<P> {
-  const { b1, b2, eps } = hyper;
+  const adam = scaleByAdam(hyper);
   return {
     hyper,
     rules,
     init(params) {
-      const leaves = leavesOf(params, 'the parameter tree', rules.length);
-      const [, def] = T.tree.flatten(params);
-      const mu = leaves.map((p) => T.zeros(p.shape, p.dtype === 'c64' ? 'c64' : 'f32'));
-      const nu = leaves.map((p) => T.zeros(p.shape, 'f32'));
-      return { count: T.scalar(0), mu: T.tree.unflatten<P>(def, mu), nu: T.tree.unflatten<P>(def, nu) };
+      leavesOf(params, 'the parameter tree', rules.length);
+      return adam.init(params) as AdamState<P>;
     },
     update(grads, state, params, rates) {
       const [pLeaves, def] = T.tree.flatten(params);
       const n = rules.length;
       if (pLeaves.length !== n) throw new Error(`optimizer: the parameters have ${pLeaves.length} tensors, the optimizer was built for ${n}`);
+      leavesOf(grads, 'the gradient tree', n);
+      leavesOf(state.mu, 'the first-moment tree', n);
+      leavesOf(state.nu, 'the second-moment tree', n);
+      const { updates, state: next } = adam.update(grads, state, params);
       // Leaves are f32 or c64; the element-wise ops below accept both, typed as f32 here.
-      const g = leavesOf(grads, 'the gradient tree', n) as T.Tensor<'f32'>[];
-      const m = leavesOf(state.mu, 'the first-moment tree', n) as T.Tensor<'f32'>[];
-      const v = leavesOf(state.nu, 'the second-moment tree', n) as T.Tensor<'f32'>[];
-      const count = T.add(state.count, 1);
-      const correction1 = T.sub(1, T.pow(T.full([], b1), count));
-      const correction2 = T.sub(1, T.pow(T.full([], b2), count));
-      const newP: T.Tensor[] = [];
-      const newM: T.Tensor[] = [];
-      const newV: T.Tensor[] = [];
-      (pLeaves as T.Tensor<'f32'>[]).forEach((p, i) => {
+      const direction = T.tree.leaves(updates) as T.Tensor<'f32'>[];
+      const newP = (pLeaves as T.Tensor<'f32'>[]).map((p, i) => {
         const { rate, weightDecay } = rules[i];
-        const mi = T.add(T.mul(m[i], b1), T.mul(g[i], 1 - b1));
-        const vi = T.add(T.mul(v[i], b2), T.mul(squaredModulus(g[i]), 1 - b2));
-        const direction = T.div(T.div(mi, correction1), T.add(T.sqrt(T.div(vi, correction2)), eps));
-        const step = weightDecay > 0 ? T.add(direction, T.mul(p, weightDecay)) : direction;
-        newP.push(T.sub(p, T.mul(step, rates[rate])));
-        newM.push(mi);
-        newV.push(vi);
+        const step = weightDecay > 0 ? T.add(direction[i], T.mul(p, weightDecay)) : direction[i];
+        return T.sub(p, T.mul(step, rates[rate]));
       });
-      return {
-        params: T.tree.unflatten<P>(def, newP),
-        state: { count, mu: T.tree.unflatten<P>(def, newM), nu: T.tree.unflatten<P>(def, newV) },
-      };
+      return { params: T.tree.unflatten<P>(def, newP), state: next as AdamState<P> };
     },
   };
 }

@@ -14,6 +14,7 @@ import { kebabCase } from '../argv';
 import { EVAL_FLAGS, type EvalFlags } from '../flags';
 import { type CliIO, restoreRun, selectBackendFor, warn } from './shared';
 import { explicitFlags } from './trainFlags';
+import { evalUserModelCommand, userModelCheckpoint } from './userModel';
 
 const DATA_KEYS = ['data', 'valData', 'testData', 'channels', 'valFraction', 'seqLen', 'nTrain', 'nVal', 'nTest', 'minLength', 'maxLength'] as const;
 
@@ -33,6 +34,8 @@ function dataSource(explicit: ReadonlySet<string>, flags: EvalFlags, datasetName
 }
 
 export async function evalCommand(flags: EvalFlags, args: readonly string[], io: CliIO): Promise<number> {
+  const userModel = userModelCheckpoint(flags.checkpoint);
+  if (userModel) return evalUserModelCommand(userModel, flags, io);
   const explicit = explicitFlags(args, EVAL_FLAGS);
   const opened = openCheckpoint(flags.checkpoint);
   for (const note of opened.loaded.notes) warn(io, note);

@@ -21,6 +21,7 @@ import { predictAll } from '../../train/evaluate';
 import { PREDICT_FLAGS, type PredictFlags } from '../flags';
 import { type CliIO, restoreRun, selectBackendFor, warn } from './shared';
 import { explicitFlags } from './trainFlags';
+import { predictUserModelCommand, userModelCheckpoint } from './userModel';
 
 /** A path's identity: device and inode when it exists, else its resolved path. */
 function identity(path: string): string {
@@ -61,6 +62,8 @@ export async function predictCommand(flags: PredictFlags, io: CliIO, args: reado
       { path: flags.input, what: 'its input file' },
     ]);
   }
+  const userModel = userModelCheckpoint(flags.checkpoint);
+  if (userModel) return predictUserModelCommand(userModel, flags, io);
   const opened = openCheckpoint(flags.checkpoint);
   for (const note of opened.loaded.notes) warn(io, note);
   await selectBackendFor(opened.config, flags.backend, explicitFlags(args, PREDICT_FLAGS).has('backend'));

@@ -189,7 +189,9 @@ export class PlanBuilder {
     const count = this.steps.length - from;
     for (let i = from; i < this.steps.length; i++) {
       const step = this.steps[i];
-      this.steps[i] = { ...step, kernel: { ...step.kernel, ...info(step.kernel, i - from, count) } };
+      const patch = info(step.kernel, i - from, count);
+      const ir = step.kernel.ir && { ...step.kernel.ir, name: patch.name ?? step.kernel.ir.name, computes: patch.computes ?? step.kernel.ir.computes };
+      this.steps[i] = { ...step, kernel: { ...step.kernel, ...patch, ...(ir ? { ir } : {}) } };
     }
   }
 

@@ -28,6 +28,7 @@ import { Coords, type CpuEmitEnv, ValueEmitter } from './cpu/emit';
 import { affine } from './cpu/indexing';
 import { equationLister, fusedKernelName, templateKernelName } from './kernelNames';
 import { schedule } from './schedule';
+import { matmul as tiledMatmul, matmulStrategy } from '../../kernels/templates/matmul';
 
 /** Where an output lives in the packed result. */
 export interface OutputSlot {
@@ -150,9 +151,12 @@ export function lowerIR(ir: IR, consts: readonly NDArray[], opts: LowerOptions =
     const rule = codegenRules[e.prim] as CodegenRule<Prim>;
     if (rule.kind === 'kernel') {
       env.fusedIntoTemplate.clear();
-      const ins = e.inputs.map(expressionOperand);
+      const packB = e.prim === 'matmul' && matmulStrategy(opts.backend ?? 'cpu').packB;
+      const ins = packB ? [expressionOperand(e.inputs[0])] : e.inputs.map(expressionOperand);
       const first = b.stepCount;
-      const outs = rule.lower(b, ins, e.params as never, e.outputs.map((v) => v.aval), e.inputs.map((a) => a.aval), { backend: opts.backend ?? 'cpu' });
+      const outs = packB
+        ? [packedMatmul(b, env, ins[0], e.inputs[1] as Var, maxReads, opts.backend ?? 'cpu')]
+        : rule.lower(b, ins, e.params as never, e.outputs.map((v) => v.aval), e.inputs.map((a) => a.aval), { backend: opts.backend ?? 'cpu' });
       const what = templateKernelName(e);
       const computes = env.list([e, ...env.fusedIntoTemplate]);
       b.describe(first, (k, i, n) => {
@@ -253,22 +257,41 @@ function splitReads(env: Env, v: Var, maxReads: number): void {
 }
 
 /** The f32 (storage) value of component `part` (an i32 0/1 expression, or absent for real values) of `a` at flat element `element`. */
-function emitValue(env: Env, block: Block, a: Var, element: Expr, reads: Set<string>, eqns?: Set<Eqn>): { re: Expr; im?: Expr } {
+/**
+ * The f32 (storage) components of `a` at flat element `element` of its shape, or, given `perm`,
+ * of its axis permutation (output axis i is axis perm[i] of `a`).
+ */
+function emitValue(env: Env, block: Block, a: Var, element: Expr, reads: Set<string>, eqns?: Set<Eqn>, perm?: readonly number[]): { re: Expr; im?: Expr } {
   const em = new ValueEmitter(env, block, false);
-  const coords = a.aval.shape.length ? Coords.fromFlat(a.aval.shape, affine(element)) : Coords.of([], []);
+  const shape = a.aval.shape;
+  let coords = shape.length ? Coords.fromFlat(shape, affine(element)) : Coords.of([], []);
+  if (perm) {
+    const out = Coords.fromFlat(perm.map((p) => shape[p]), affine(element)).axes;
+    const src = new Array<(typeof out)[number]>(shape.length);
+    perm.forEach((p, i) => (src[p] = out[i]));
+    coords = Coords.of(shape, src);
+  }
   const v = em.value(a, coords);
   for (const r of em.reads) reads.add(r);
   for (const e of em.eqns) eqns?.add(e);
   return { re: cvt(v.re, 'f32'), im: v.im };
 }
 
-function gpuKernel(b: PlanBuilder, env: Env, kind: 'map' | 'pack', kernel: Kernel, reads: ReadonlySet<string>, nonNegative: ReadonlySet<string> = new Set()): BufferRef {
+function gpuKernel(b: PlanBuilder, env: Env, kind: 'map' | 'pack' | 'template', kernel: Kernel, reads: ReadonlySet<string>, nonNegative: ReadonlySet<string> = new Set()): BufferRef {
   const source = renderGpuJsKernel(kernel, { dims: (id) => env.buffers.get(id)?.dims, nonNegative });
   return b.launch(kernel.name, bindingsOf(env, reads), source, [kernel.units], { kind, ir: kernel, computes: kernel.computes });
 }
 
 /** A fused map: one unit per output float (two per c64 element, the part chosen by the unit's parity). */
 function mapKernel(b: PlanBuilder, env: Env, v: Var): Operand {
+  return valueKernel(b, env, v, 'map');
+}
+
+/**
+ * A kernel writing the value of `v` (or its axis permutation `perm`) into a buffer of its own:
+ * one unit per float, two per c64 element with the unit's parity choosing the part.
+ */
+function valueKernel(b: PlanBuilder, env: Env, v: Var, kind: 'map' | 'template', perm?: readonly number[], name?: string): Operand {
   const units = Math.max(floats(v.aval), 1);
   const block = newBlock();
   const reads = new Set<string>();
@@ -278,17 +301,30 @@ function mapKernel(b: PlanBuilder, env: Env, v: Var): Operand {
     const part = block.let(irem(START, 2), '_part');
     block.if(
       bin('eq', part, i32(0)),
-      (t) => t.store(OUTPUT, START, emitValue(env, t, v, element, reads, eqns).re),
-      (f) => f.store(OUTPUT, START, emitValue(env, f, v, element, reads, eqns).im as Expr),
+      (t) => t.store(OUTPUT, START, emitValue(env, t, v, element, reads, eqns, perm).re),
+      (f) => f.store(OUTPUT, START, emitValue(env, f, v, element, reads, eqns, perm).im as Expr),
     );
   } else {
-    block.store(OUTPUT, START, emitValue(env, block, v, START, reads, eqns).re);
+    block.store(OUTPUT, START, emitValue(env, block, v, START, reads, eqns, perm).re);
   }
-  const name = fusedKernelName(eqns, v.aval.shape, env.order);
-  const kernel: Kernel = { name, units, unitCost: 1, body: block.stmts, computes: env.list(eqns) };
-  const out = gpuKernel(b, env, 'map', kernel, reads);
+  const shape = perm ? perm.map((p) => v.aval.shape[p]) : v.aval.shape;
+  const kernel: Kernel = { name: name ?? fusedKernelName(eqns, shape, env.order), units, unitCost: 1, body: block.stmts, computes: env.list(eqns) };
+  const out = gpuKernel(b, env, kind, kernel, reads);
   env.buffers.set(out.id, out);
-  return operandOf(out, viewShape(v.aval), storage(v.aval));
+  if (kind === 'template') for (const e of eqns) env.fusedIntoTemplate.add(e);
+  return operandOf(out, shape.length ? shape : [1], storage(v.aval));
+}
+
+/**
+ * A matmul on a backend whose strategy packs B: B (computed where it is fused) is written
+ * transposed to [..., N, K] by a kernel-IR kernel, so the product reads both operands along k.
+ */
+function packedMatmul(b: PlanBuilder, env: Env, a: Operand, y: Var, maxReads: number, backend: GpuJsBackend): Operand {
+  if (!env.operandOf(y)) splitReads(env, y, maxReads);
+  const rank = y.aval.shape.length;
+  const perm = [...Array.from({ length: rank - 2 }, (_, i) => i), rank - 1, rank - 2];
+  const packed = valueKernel(b, env, y, 'template', perm, 'matmul_packB');
+  return tiledMatmul(b, { a, b: packed, transposeB: true, packB: false, unroll: matmulStrategy(backend).unroll });
 }
 
 /**

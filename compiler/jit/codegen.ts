@@ -43,6 +43,13 @@ function kernel<P extends Prim>(p: P): CodegenRule<P> {
   if (!lower) throw new Error(`codegen: no kernel template for '${p}'`);
   return { kind: 'kernel', lower: lower as never };
 }
+/** A kernel primitive that lower.ts builds as kernel IR itself (reductions: gpuReduce.ts). */
+const irKernel = <P extends Prim>(p: P): CodegenRule<P> => ({
+  kind: 'kernel',
+  lower: () => {
+    throw new Error(`codegen: '${p}' is lowered as kernel IR by compiler/jit/lower.ts`);
+  },
+});
 export const codegenRules: PrimTable<{ [P in Prim]: CodegenRule<P> }> = {
   neg: ew('neg'),
   exp: ew('exp'),
@@ -89,9 +96,9 @@ export const codegenRules: PrimTable<{ [P in Prim]: CodegenRule<P> }> = {
   gather: view('gather'),
   iota: view('iota'),
   scatter_add: kernel('scatter_add'),
-  reduce_sum: kernel('reduce_sum'),
-  reduce_max: kernel('reduce_max'),
-  argmax: kernel('argmax'),
+  reduce_sum: irKernel('reduce_sum'),
+  reduce_max: irKernel('reduce_max'),
+  argmax: irKernel('argmax'),
   matmul: kernel('matmul'),
   cumsum: kernel('cumsum'),
   linrec: kernel('linrec'),

@@ -1,8 +1,9 @@
 /**
- * Kernel lowering of the non-fusible primitives. Each instantiates a template of kernels/
- * (tiled matmul with the backend's measured strategy, tree reductions and scans, Stockham and
- * Bluestein FFTs, real FFTs through a half-length complex FFT) whose operand reads may be fused
- * expressions. scatter-add is a plain loop per output element.
+ * Kernel lowering of the non-fusible primitives whose gpu.js kernels are written as source by a
+ * template of kernels/templates (tiled matmul with the backend's measured strategy, tree scans,
+ * Stockham and Bluestein FFTs, real FFTs through a half-length complex FFT), whose operand reads
+ * may be fused expressions; scatter-add is a plain loop per output element. Reductions are kernel
+ * IR, built by lower.ts with gpuReduce.ts.
  */
 import { elementwise, type Emitted } from '../../kernels/templates/elementwise';
 import type { Dtype, Operand, Part } from '../../kernels/operand';
@@ -12,7 +13,6 @@ import type { PrimParams } from '../primitives';
 import { sizeOf } from '../shape';
 import { unravel } from '../../kernels/source';
 import { matmul as tiledMatmul, matmulStrategy } from '../../kernels/templates/matmul';
-import { reduce as treeReduce } from '../../kernels/templates/reduce';
 import { cumulativeSum } from '../../kernels/templates/cumulative-sum';
 import { linearRecurrence } from '../../kernels/templates/linear-recurrence';
 import { associativeScan as treeScan } from '../../kernels/templates/associative-scan';
@@ -41,15 +41,6 @@ const scatterAdd: KernelLowering<'scatter_add'> = (b, [upd, idx], { axis }, [out
     }),
   ];
 };
-
-/** Reduction over several axes: one tree reduction per axis, the highest axis first. */
-function treeReduction(op: 'sum' | 'max') {
-  return (b: PlanBuilder, [x]: readonly Operand[], { axes }: { axes: readonly number[] }): Operand[] => {
-    let cur = x;
-    for (const axis of [...axes].sort((p, q) => q - p)) cur = treeReduce(b, { input: cur, axis, op });
-    return [cur];
-  };
-}
 
 /** A trailing-component view of a scan result with k components: operand `i` of the scan. */
 function componentView(all: Operand, shape: readonly number[], dtype: Dtype, first: number): Operand {
@@ -84,9 +75,6 @@ const treeAssocScan: KernelLowering<'assoc_scan'> = (b, xs, { axis, reverse, com
 
 /** The lowering table used by the code generator (templates of kernels/). */
 export const kernelCode: { [P in keyof PrimParams]?: KernelLowering<P> } = {
-  reduce_sum: treeReduction('sum'),
-  reduce_max: treeReduction('max'),
-  argmax: (b, [x], { axis }) => [treeReduce(b, { input: x, axis, op: 'argmax' })],
   matmul: (b, [x, y], _p, _o, _i, ctx) => [tiledMatmul(b, { a: x, b: y, ...matmulStrategy(ctx.backend) })],
   cumsum: (b, [x], { axis, reverse }) => [cumulativeSum(b, { input: x, axis, reverse })],
   linrec: (b, [a, x], { axis, reverse }) => [linearRecurrence(b, { a, b: x, axis, reverse })],

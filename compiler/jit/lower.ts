@@ -14,7 +14,7 @@ import type { GpuJsBackend } from '../../kernels/backends';
 import { describeBackend } from '../../kernels/capabilities';
 import { type Dtype, type Operand, foldConstantIndex, operandOf } from '../../kernels/operand';
 import { type Binding, type BufferRef, type KernelPlan, PlanBuilder } from '../../kernels/plan';
-import { Block, START, bin, constant, cvt, get, i32, idiv, irem, isub, load, select } from '../../kernels/ir/build';
+import { Block, START, bin, constant, cvt, get, i32, iadd, idiv, imul, irem, isub, load, select } from '../../kernels/ir/build';
 import type { Expr, Kernel } from '../../kernels/ir/types';
 import { OUTPUT, renderGpuJsExpr, renderGpuJsKernel } from '../../kernels/gpujs/render';
 import type { View } from '../../kernels/cpu/template';
@@ -25,7 +25,9 @@ import type { Prim } from '../primitives';
 import { sizeOf } from '../shape';
 import { codegenRules, type CodegenRule } from './codegen';
 import { Coords, type CpuEmitEnv, ValueEmitter } from './cpu/emit';
-import { affine } from './cpu/indexing';
+import { affine, type Ix } from './cpu/indexing';
+import { type ElementReader, treeReduce, type TreeReduceOp } from './gpuReduce';
+import { stridesOf } from '../shape';
 import { equationLister, fusedKernelName, templateKernelName } from './kernelNames';
 import { schedule } from './schedule';
 import { matmul as tiledMatmul, matmulStrategy } from '../../kernels/templates/matmul';
@@ -152,11 +154,14 @@ export function lowerIR(ir: IR, consts: readonly NDArray[], opts: LowerOptions =
     if (rule.kind === 'kernel') {
       env.fusedIntoTemplate.clear();
       const packB = e.prim === 'matmul' && matmulStrategy(opts.backend ?? 'cpu').packB;
-      const ins = packB ? [expressionOperand(e.inputs[0])] : e.inputs.map(expressionOperand);
+      const reduction = REDUCTIONS[e.prim];
+      const ins = packB ? [expressionOperand(e.inputs[0])] : reduction ? [] : e.inputs.map(expressionOperand);
       const first = b.stepCount;
       const outs = packB
         ? [packedMatmul(b, env, ins[0], e.inputs[1] as Var, maxReads, opts.backend ?? 'cpu')]
-        : rule.lower(b, ins, e.params as never, e.outputs.map((v) => v.aval), e.inputs.map((a) => a.aval), { backend: opts.backend ?? 'cpu' });
+        : reduction
+          ? [irReduction(b, env, e, reduction, maxReads)]
+          : rule.lower(b, ins, e.params as never, e.outputs.map((v) => v.aval), e.inputs.map((a) => a.aval), { backend: opts.backend ?? 'cpu' });
       const what = templateKernelName(e);
       const computes = env.list([e, ...env.fusedIntoTemplate]);
       b.describe(first, (k, i, n) => {
@@ -313,6 +318,52 @@ function valueKernel(b: PlanBuilder, env: Env, v: Var, kind: 'map' | 'template',
   env.buffers.set(out.id, out);
   if (kind === 'template') for (const e of eqns) env.fusedIntoTemplate.add(e);
   return operandOf(out, shape.length ? shape : [1], storage(v.aval));
+}
+
+/** The reductions built as kernel IR (compiler/jit/gpuReduce.ts). */
+const REDUCTIONS: Partial<Record<Prim, TreeReduceOp>> = { reduce_sum: 'sum', reduce_max: 'max', argmax: 'argmax' };
+
+/**
+ * A reduction over one or more axes (the highest first), each a tree of kernel-IR kernels; the
+ * first pass reads the input through the value emitter, so a fused producer is computed there.
+ */
+function irReduction(b: PlanBuilder, env: Env, e: Eqn, op: TreeReduceOp, maxReads: number): Operand {
+  const x = e.inputs[0];
+  if (x instanceof Lit) throw new Error(`jit: '${e.prim}' of a literal`);
+  if (!env.operandOf(x)) splitReads(env, x, maxReads - 1);
+  const params = e.params as { axes?: readonly number[]; axis?: number };
+  const axes = params.axes ? [...params.axes].sort((p, q) => q - p) : [params.axis as number];
+  const complex = x.aval.dtype === 'c64';
+  const name = op === 'sum' ? 'sum' : op;
+  let shape = [...x.aval.shape];
+  let reads = new Set<string>();
+  let read: ElementReader = (block, ax) => {
+    const em = new ValueEmitter(env, block, false);
+    const v = em.value(x, Coords.of(x.aval.shape, ax));
+    for (const r of em.reads) reads.add(r);
+    for (const q of em.eqns) env.fusedIntoTemplate.add(q);
+    return { re: cvt(v.re, 'f32'), im: v.im };
+  };
+  let out = '';
+  for (const axis of axes) {
+    out = treeReduce({ name, shape, axis, op, complex, read }, (kernel, level) => {
+      if (level) reads.add(level);
+      const buf = gpuKernel(b, env, 'template', kernel, reads);
+      env.buffers.set(buf.id, buf);
+      reads = new Set();
+      return buf.id;
+    });
+    shape = shape.filter((_, i) => i !== axis);
+    const buf = out;
+    const strides = stridesOf(shape).map((st) => st * (complex ? 2 : 1));
+    read = (_block, ax) => {
+      reads.add(buf);
+      const index = ax.reduce<Expr>((acc, c, i) => iadd(acc, imul((c as Ix & { kind: 'affine' }).base, i32(strides[i]))), i32(0));
+      return complex ? { re: load(buf, index), im: load(buf, iadd(index, i32(1))) } : { re: load(buf, index) };
+    };
+  }
+  const outAval = e.outputs[0].aval;
+  return operandOf(env.buffers.get(out) as BufferRef, viewShape(outAval), storage(outAval));
 }
 
 /**

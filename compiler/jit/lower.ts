@@ -15,7 +15,7 @@ import { describeBackend } from '../../kernels/capabilities';
 import { type Dtype, type Operand, foldConstantIndex, operandOf } from '../../kernels/operand';
 import { type Binding, type BufferRef, type KernelPlan, PlanBuilder } from '../../kernels/plan';
 import { Block, START, bin, constant, cvt, get, i32, iadd, idiv, imul, irem, isub, load, select } from '../../kernels/ir/build';
-import type { Expr, Kernel } from '../../kernels/ir/types';
+import type { Expr, Kernel, Listing } from '../../kernels/ir/types';
 import { OUTPUT, renderGpuJsExpr, renderGpuJsKernel } from '../../kernels/gpujs/render';
 import type { View } from '../../kernels/cpu/template';
 import type { AVal, Eqn, IR, Var } from '../ir';
@@ -82,8 +82,8 @@ class InlineBlock extends Block {
 /** The lowering's state: plan buffers by id, the views of materialised values, the schedule. */
 interface Env extends CpuEmitEnv {
   readonly buffers: Map<string, BufferRef>;
-  /** The equations given, in program order, printed with their source lines. */
-  readonly list: (eqns: Iterable<Eqn>) => string[];
+  /** The equations given, in program order, printed with their source lines (when first asked). */
+  readonly list: (eqns: Iterable<Eqn>) => Listing;
   readonly order: ReadonlyMap<Eqn, number>;
   /** Equations fused into the operand reads of the template being lowered. */
   readonly fusedIntoTemplate: Set<Eqn>;

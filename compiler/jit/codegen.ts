@@ -43,7 +43,7 @@ function kernel<P extends Prim>(p: P): CodegenRule<P> {
   if (!lower) throw new Error(`codegen: no kernel template for '${p}'`);
   return { kind: 'kernel', lower: lower as never };
 }
-/** A kernel primitive that lower.ts builds as kernel IR itself (reductions: gpuReduce.ts). */
+/** A kernel primitive that lower.ts builds as kernel IR itself (reductions: gpuReduce.ts; scatter-add: gpuScatter.ts). */
 const irKernel = <P extends Prim>(p: P): CodegenRule<P> => ({
   kind: 'kernel',
   lower: () => {
@@ -95,7 +95,7 @@ export const codegenRules: PrimTable<{ [P in Prim]: CodegenRule<P> }> = {
   reverse: view('reverse'),
   gather: view('gather'),
   iota: view('iota'),
-  scatter_add: kernel('scatter_add'),
+  scatter_add: irKernel('scatter_add'),
   reduce_sum: irKernel('reduce_sum'),
   reduce_max: irKernel('reduce_max'),
   argmax: irKernel('argmax'),

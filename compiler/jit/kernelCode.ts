@@ -2,16 +2,13 @@
  * Kernel lowering of the non-fusible primitives whose gpu.js kernels are written as source by a
  * template of kernels/templates (tiled matmul with the backend's measured strategy, tree scans,
  * Stockham and Bluestein FFTs, real FFTs through a half-length complex FFT), whose operand reads
- * may be fused expressions; scatter-add is a plain loop per output element. Reductions are kernel
- * IR, built by lower.ts with gpuReduce.ts.
+ * may be fused expressions. Reductions and scatter-add are kernel IR, built by lower.ts with
+ * gpuReduce.ts and gpuScatter.ts.
  */
-import { elementwise, type Emitted } from '../../kernels/templates/elementwise';
-import type { Dtype, Operand, Part } from '../../kernels/operand';
-import { mergeBindings, type PlanBuilder } from '../../kernels/plan';
+import type { Dtype, Operand } from '../../kernels/operand';
+import { mergeBindings } from '../../kernels/plan';
 import type { AVal } from '../ir';
 import type { PrimParams } from '../primitives';
-import { sizeOf } from '../shape';
-import { unravel } from '../../kernels/source';
 import { matmul as tiledMatmul, matmulStrategy } from '../../kernels/templates/matmul';
 import { cumulativeSum } from '../../kernels/templates/cumulative-sum';
 import { linearRecurrence } from '../../kernels/templates/linear-recurrence';
@@ -23,24 +20,6 @@ import type { KernelLowering } from './codegen';
 
 const storage = (a: AVal): Dtype => (a.dtype === 'c64' ? 'c64' : 'f32');
 const bindingsOf = (where: string, ops: readonly Operand[]) => mergeBindings(where, ...ops.map((o) => o.bindings));
-
-function launch(b: PlanBuilder, name: string, out: AVal, inputs: readonly Operand[], body: (coords: readonly string[], part: Part) => Emitted): Operand {
-  return elementwise(b, { name, shape: out.shape.length ? out.shape : [1], dtype: storage(out), bindings: bindingsOf(name, inputs), body: (c, p) => body(out.shape.length ? c : [], p) });
-}
-
-const scatterAdd: KernelLowering<'scatter_add'> = (b, [upd, idx], { axis }, [out]) => {
-  const P = sizeOf(idx.shape);
-  return [
-    launch(b, 'scatter_add', out, [upd, idx], (coords, part) => {
-      const p = unravel('_p', idx.shape);
-      const at = [...coords.slice(0, axis), ...p, ...coords.slice(axis + 1)];
-      return {
-        statements: ['let _acc = 0.0;', `for (let _p = 0; _p < ${P}; _p++) {`, `  if (${idx.read(p, 're')} == ${coords[axis]}) {`, `    _acc += ${upd.read(at, part)};`, '  }', '}'],
-        value: '_acc',
-      };
-    }),
-  ];
-};
 
 /** A trailing-component view of a scan result with k components: operand `i` of the scan. */
 function componentView(all: Operand, shape: readonly number[], dtype: Dtype, first: number): Operand {
@@ -82,5 +61,4 @@ export const kernelCode: { [P in keyof PrimParams]?: KernelLowering<P> } = {
   fft: (b, [x], { inverse }) => [fftTemplate(b, { input: x, inverse })],
   rfft: (b, [x]) => [rfftTemplate(b, { input: x })],
   irfft: (b, [X], { n }) => [irfftTemplate(b, { input: X, n })],
-  scatter_add: scatterAdd,
 };

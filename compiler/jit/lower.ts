@@ -27,6 +27,7 @@ import { codegenRules, type CodegenRule } from './codegen';
 import { Coords, type CpuEmitEnv, ValueEmitter } from './cpu/emit';
 import { affine, type Ix } from './cpu/indexing';
 import { type ElementReader, treeReduce, type TreeReduceOp } from './gpuReduce';
+import { scatterAddKernel } from './gpuScatter';
 import { stridesOf } from '../shape';
 import { equationLister, fusedKernelName, templateKernelName } from './kernelNames';
 import { schedule } from './schedule';
@@ -155,13 +156,15 @@ export function lowerIR(ir: IR, consts: readonly NDArray[], opts: LowerOptions =
       env.fusedIntoTemplate.clear();
       const packB = e.prim === 'matmul' && matmulStrategy(opts.backend ?? 'cpu').packB;
       const reduction = REDUCTIONS[e.prim];
-      const ins = packB ? [expressionOperand(e.inputs[0])] : reduction ? [] : e.inputs.map(expressionOperand);
+      const ins = packB ? [expressionOperand(e.inputs[0])] : reduction || e.prim === 'scatter_add' ? [] : e.inputs.map(expressionOperand);
       const first = b.stepCount;
       const outs = packB
         ? [packedMatmul(b, env, ins[0], e.inputs[1] as Var, maxReads, opts.backend ?? 'cpu')]
         : reduction
           ? [irReduction(b, env, e, reduction, maxReads)]
-          : rule.lower(b, ins, e.params as never, e.outputs.map((v) => v.aval), e.inputs.map((a) => a.aval), { backend: opts.backend ?? 'cpu' });
+          : e.prim === 'scatter_add'
+            ? [irScatterAdd(b, env, e as Eqn<'scatter_add'>, maxReads)]
+            : rule.lower(b, ins, e.params as never, e.outputs.map((v) => v.aval), e.inputs.map((a) => a.aval), { backend: opts.backend ?? 'cpu' });
       const what = templateKernelName(e);
       const computes = env.list([e, ...env.fusedIntoTemplate]);
       b.describe(first, (k, i, n) => {
@@ -364,6 +367,32 @@ function irReduction(b: PlanBuilder, env: Env, e: Eqn, op: TreeReduceOp, maxRead
   }
   const outAval = e.outputs[0].aval;
   return operandOf(env.buffers.get(out) as BufferRef, viewShape(outAval), storage(outAval));
+}
+
+/** scatter-add as one kernel-IR kernel (compiler/jit/gpuScatter.ts), its operands fused. */
+function irScatterAdd(b: PlanBuilder, env: Env, e: Eqn<'scatter_add'>, maxReads: number): Operand {
+  const [upd, idx] = e.inputs;
+  for (const a of e.inputs) if (!(a instanceof Lit) && !env.operandOf(a)) splitReads(env, a, Math.max(1, Math.floor(maxReads / 2)));
+  const reads = new Set<string>();
+  const out = e.outputs[0].aval;
+  const kernel = scatterAddKernel({
+    name: 'scatter_add',
+    outShape: out.shape,
+    idxShape: idx.aval.shape,
+    axis: e.params.axis,
+    complex: out.dtype === 'c64',
+    read: (block, i, axes) => {
+      const a = i === 0 ? upd : idx;
+      const em = new ValueEmitter(env, block, false);
+      const v = em.value(a, Coords.of(a.aval.shape, axes));
+      for (const r of em.reads) reads.add(r);
+      for (const q of em.eqns) env.fusedIntoTemplate.add(q);
+      return v;
+    },
+  });
+  const buf = gpuKernel(b, env, 'template', kernel, reads);
+  env.buffers.set(buf.id, buf);
+  return operandOf(buf, viewShape(out), storage(out));
 }
 
 /**

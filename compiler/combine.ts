@@ -1,14 +1,16 @@
 /**
- * Scan combines are sub-IRs over scalars. applyCombine runs one elementwise over tensors of
+ * Scan combines are sub-IRs over scalars: traceCombine traces a function over tuples of
+ * scalars into one. applyCombine runs one elementwise over tensors of
  * any (common) shape: literals and scalar constants broadcast, scalar reshapes/broadcasts are
  * identities. A combine may only use elementwise primitives; this is checked here.
  */
-import { concreteTensor, type Tensor } from '../src/tensor';
+import { concreteTensor, type Tensor } from './tensor';
 import type { ClosedIR, IR, Var } from './ir';
 import { Lit } from './ir';
 import { isElementwise } from './primitives';
 import type { Shape } from './shape';
-import { bind, bind1, litTensor } from './tracer';
+import { bind, bind1, litTensor, traceFlat } from './tracer';
+import type { DType } from './dtype';
 
 export class CombineError extends Error {
   override readonly name = 'CombineError';
@@ -48,3 +50,18 @@ export function applyElementwiseIR(ir: IR, consts: readonly Tensor[], args: read
 
 export const applyCombine = (c: ClosedIR, args: readonly Tensor[], shape: Shape): Tensor[] =>
   applyElementwiseIR(c.ir, c.consts.map((v) => concreteTensor(v)), args, shape);
+
+/** A combine over tuples: given the left (earlier) and right (later) tuples of scalars, returns their combination. */
+export type Combine = (left: Tensor[], right: Tensor[]) => Tensor[];
+
+/** Traces a combine on scalars of the given dtypes into a closed sub-IR. */
+export function traceCombine(combine: Combine, dtypes: readonly DType[]): ClosedIR {
+  const n = dtypes.length;
+  const avals = [...dtypes, ...dtypes].map((dtype) => ({ shape: [], dtype }));
+  const traced = traceFlat((...args) => combine(args.slice(0, n), args.slice(n)), avals);
+  const consts = traced.consts.map((t) => {
+    if (t.isTracer) throw new Error('associativeScan: the combine function must not capture traced values from outside it');
+    return t.value();
+  });
+  return { ir: traced.ir, consts };
+}

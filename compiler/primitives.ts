@@ -9,10 +9,12 @@
  *   inserts broadcast_in_dim and casts); comparisons return bool;
  * - axes in parameters are already normalised to be non-negative;
  * - fft/rfft/irfft act on the last axis;
- * - matmul is [...batch, M, K] x [...batch, K, N] -> [...batch, M, N] with equal batch dims.
+ * - matmul is [...batch, M, K] x [...batch, K, N] -> [...batch, M, N] with equal batch dims;
+ * - stop_gradient is the identity everywhere except in differentiation, where its derivative
+ *   is zero; the jit's first pass (simplify) removes it, so it never reaches a kernel.
  */
 import type { DType } from './dtype';
-import type { ClosedIR } from './ir';
+import type { ClosedIR, IR } from './ir';
 
 type None = Record<string, never>;
 
@@ -80,6 +82,16 @@ export interface PrimParams {
   fft: { inverse: boolean };
   rfft: None;
   irfft: { n: number };
+  // differentiation: the identity, whose derivative is taken to be zero
+  stop_gradient: None;
+  // calls: a sub-program applied to the equation's inputs, which bind its constVars, then its
+  // inVars (values it captured travel as leading inputs); jit inlines them before lowering.
+  /** body computes the outputs; bwd: (args, outs, cts) -> arg cts, linear in cts (a user's VJP). */
+  custom_vjp: { body: IR; bwd: ClosedIR };
+  /** body computes the outputs; jvp: (args, tangents) -> (outs, out tangents), linear in tangents. */
+  custom_jvp: { body: IR; jvp: ClosedIR };
+  /** body computes the outputs; its VJP recomputes body's forward instead of storing it. */
+  checkpoint: { body: IR };
   // sources
   iota: { shape: readonly number[]; axis: number; dtype: DType };
   random_bits: { shape: readonly number[] };
@@ -101,7 +113,7 @@ export type Comparison = 'lt' | 'le' | 'gt' | 'ge' | 'eq' | 'ne';
 const ELEMENTWISE: ReadonlySet<Prim> = new Set<Prim>([
   'neg', 'exp', 'log', 'sin', 'cos', 'tanh', 'logistic', 'sqrt', 'erf', 'abs', 'sign', 'floor', 'not',
   'add', 'sub', 'mul', 'div', 'pow', 'max', 'min', 'atan2', 'and', 'or',
-  'lt', 'le', 'gt', 'ge', 'eq', 'ne', 'select', 'cast', 'complex', 'real', 'imag', 'conj',
+  'lt', 'le', 'gt', 'ge', 'eq', 'ne', 'select', 'cast', 'complex', 'real', 'imag', 'conj', 'stop_gradient',
 ]);
 
 /** Primitives computed independently per element: the fusion pass chains these. */

@@ -4,8 +4,10 @@
  *     d:f32[8,4] = mul a c
  *     ...
  *     in (d) }
- * Sub-IRs (scan combines) print indented under their equation.
+ * Sub-IRs (scan combines, call bodies) print indented under their equation; a custom rule
+ * prints as <rule>.
  */
+import { callBody } from './calls';
 import type { Atom, Eqn, IR, Var } from './ir';
 import { Lit } from './ir';
 
@@ -20,9 +22,10 @@ function letters(i: number): string {
 
 const fmtNum = (x: number): string => (Number.isInteger(x) ? x.toFixed(1) : String(Math.fround(x) === x ? x : +x.toPrecision(8)));
 
-function formatParam(v: unknown): string {
+function formatParam(key: string, v: unknown): string {
   if (Array.isArray(v)) return `[${v.join(',')}]`;
-  if (typeof v === 'object' && v !== null && 'ir' in v) return '<combine>';
+  if (typeof v === 'object' && v !== null && 'ir' in v) return key === 'combine' ? '<combine>' : '<rule>';
+  if (typeof v === 'object' && v !== null && 'eqns' in v) return '<body>';
   return String(v);
 }
 
@@ -44,8 +47,8 @@ function equationText(e: Eqn, name: (v: Var) => string): string {
   const atom = (a: Atom): string =>
     a instanceof Lit ? (a.dtype === 'c64' ? `(${fmtNum(a.re)}${a.im >= 0 ? '+' : ''}${fmtNum(a.im)}i)` : `${fmtNum(a.re)}:${a.dtype}`) : name(a);
   const params = Object.entries(e.params as object)
-    .filter(([k]) => k !== 'combine')
-    .map(([k, v]) => `${k}=${formatParam(v)}`);
+    .filter(([k]) => k !== 'combine' && k !== 'body')
+    .map(([k, v]) => `${k}=${formatParam(k, v)}`);
   return `${e.outputs.map(decl).join(' ')} = ${e.prim}${params.length ? `[${params.join(' ')}]` : ''} ${e.inputs.map(atom).join(' ')}`;
 }
 
@@ -74,5 +77,5 @@ export function printIR(ir: IR, indent = ''): string {
 }
 
 function subIR(e: Eqn): IR | undefined {
-  return e.prim === 'assoc_scan' ? (e as Eqn<'assoc_scan'>).params.combine.ir : undefined;
+  return e.prim === 'assoc_scan' ? (e as Eqn<'assoc_scan'>).params.combine.ir : callBody(e);
 }

@@ -4,7 +4,7 @@
  * enclosing trace) become constVars, scalars become literals. With no trace active, bind
  * evaluates through the reference interpreter: eager mode.
  */
-import { concreteTensor, Tensor, type TraceRef } from '../src/tensor';
+import { concreteTensor, Tensor, type TraceRef } from './tensor';
 import { RuleError, ShapeDtypeError, userCallSite } from './errors';
 import { evalIR, interpRules, type InterpRule } from './interpreter/index';
 import { type Atom, type AVal, type Eqn, type IR, Lit, Var } from './ir';

@@ -2,6 +2,7 @@
  * typecheck(ir): re-derives every variable's shape and dtype from the inference table and
  * checks that variables are defined once, before use. It can run after every pass.
  */
+import { callBody } from './calls';
 import { RuleError, ShapeDtypeError, showAVal } from './errors';
 import type { AVal, IR, Var } from './ir';
 import { Lit } from './ir';
@@ -43,6 +44,8 @@ export function typecheck(ir: IR, where = 'IR'): void {
       define(v, e.prim);
     });
     if (e.prim === 'assoc_scan') typecheck((e.params as { combine: { ir: IR } }).combine.ir, `${where} > combine of equation ${i}`);
+    const body = callBody(e);
+    if (body) typecheck(body, `${where} > body of equation ${i} (${e.prim})`);
   });
   ir.outAtoms.forEach((a) => use(a, ir.eqns.length));
 }

@@ -42,7 +42,7 @@ export function discretizeZoh(p: S5Params): { readonly lambdaBar: Tensor<'c64'>;
 export function s5Layer(p: S5Params, u: Tensor<'f32'>): Tensor<'f32'> {
   const { lambdaBar, bBar } = discretizeZoh(p);
   const bu = pipe(u, T.cast('c64'), T.matmul(T.mT(bBar))); // [L, P]
-  const x = T.linearRecurrence(lambdaBar, bu); // along axis 0; Λ̄ broadcasts over the sequence
+  const x = T.linearRecurrence(lambdaBar, bu, { axis: 0 }); // along axis 0; Λ̄ broadcasts over the sequence
   const cx = pipe(x, T.matmul(T.mT(p.cTilde))); // [L, H]
   return pipe(cx, T.real, T.mul(2), T.add(T.mul(p.d, u)));
 }

@@ -5,29 +5,34 @@
  *  - `cpu`        plain JavaScript; always available.
  *  - `webasm`     WebAssembly with f32x4 SIMD; worker threads engage for
  *                 kernels run under the async contract (every kernel here is).
- *  - `webgpu`     WGSL compute shaders through Dawn (npm `webgpu`), which
+ *  - `webgpu`     WGSL compute shaders: in a browser through the page's
+ *                 `navigator.gpu`; under Node through Dawn (npm `webgpu`), which
  *                 supplies `navigator.gpu` once installed on `globalThis`.
  *                 Without a GPU this needs Mesa's lavapipe Vulkan driver
  *                 (Mesa >= 24; see .ci/install-gpu-backends.sh).
- *  - `headlessgl` GLSL through headless-gl (npm `gl`, a native addon). It needs
- *                 an X display at run time (`xvfb-run -a`).
+ *  - `headlessgl` GLSL through headless-gl (npm `gl`, a native addon; Node only).
+ *                 It needs an X display at run time (`xvfb-run -a`).
+ *  - `webgl2`, `webgl` GLSL through the page's WebGL2 / WebGL 1 (browser only).
+ *
+ * What differs between Node and a browser comes from `#platform` (kernels/platform).
  *
  * Environment:
  *  - SSMJIT_BACKENDS=cpu,webasm         restrict to these backends.
  *  - SSMJIT_REQUIRE_BACKENDS=webgpu,... make unavailability a hard error.
  */
-import { createRequire } from 'node:module';
+import { platform } from '#platform';
 import { GPU, WebAssemblyKernel } from 'gpu.js';
 import * as gpujs from 'gpu.js';
 import { BACKEND_DESCRIPTORS } from './capabilities';
+import { envVar } from './platform/env';
 
 /** The gpu.js backends (kernels from the gpu.js templates, run by kernels/runtime.ts). */
-export type GpuJsBackend = 'cpu' | 'webasm' | 'webgpu' | 'headlessgl';
+export type GpuJsBackend = 'cpu' | 'webasm' | 'webgpu' | 'headlessgl' | 'webgl2' | 'webgl';
 /** Every backend: gpu.js's, and `wasm`, the project's own CPU backend (kernels/wasm). */
 export type BackendName = 'wasm' | GpuJsBackend;
 
-export const ALL_BACKENDS: readonly BackendName[] = ['wasm', 'cpu', 'webasm', 'webgpu', 'headlessgl'];
-export const GPUJS_BACKENDS: readonly GpuJsBackend[] = ['cpu', 'webasm', 'webgpu', 'headlessgl'];
+export const ALL_BACKENDS: readonly BackendName[] = ['wasm', 'cpu', 'webasm', 'webgpu', 'headlessgl', 'webgl2', 'webgl'];
+export const GPUJS_BACKENDS: readonly GpuJsBackend[] = ['cpu', 'webasm', 'webgpu', 'headlessgl', 'webgl2', 'webgl'];
 /** Backends whose kernels are gpu.js source (the others lower to the kernel IR). */
 export const isGpuJsBackend = (b: BackendName): b is GpuJsBackend => BACKEND_DESCRIPTORS[b].codegen === 'gpujs';
 
@@ -42,8 +47,6 @@ export interface BackendStatus {
 interface WebGPUContextHolder {
   destroy(): Promise<void>;
 }
-
-const requireFromHere = createRequire(import.meta.url);
 
 export function isBackendName(value: string): value is BackendName {
   return (ALL_BACKENDS as readonly string[]).includes(value);
@@ -63,37 +66,13 @@ export function parseBackendList(variable: string, value: string | undefined): B
 
 // ---------------------------------------------------------------- webgpu
 
-let webgpuInstall: Promise<string | null> | null = null;
-
 /**
- * Installs Dawn's `navigator.gpu` (and the GPU* constant globals such as
- * GPUBufferUsage) on globalThis. Resolves to null on success, or the reason
- * it could not be installed.
+ * Makes `navigator.gpu` available: Dawn's (npm `webgpu`) under Node, the page's own in a
+ * browser. Resolves to null on success, or the reason it is not available.
  */
-export function installWebGPU(): Promise<string | null> {
-  if (webgpuInstall) return webgpuInstall;
-  webgpuInstall = (async () => {
-    const g = globalThis as { navigator?: { gpu?: unknown } };
-    if (g.navigator?.gpu) return null;
-    let dawn: { create(flags: string[]): unknown; globals: object };
-    try {
-      dawn = (await import('webgpu')) as unknown as typeof dawn;
-    } catch (e) {
-      return `npm package 'webgpu' could not be loaded: ${(e as Error).message}`;
-    }
-    Object.assign(globalThis, dawn.globals);
-    const gpu = dawn.create([]);
-    if (g.navigator) {
-      Object.defineProperty(g.navigator, 'gpu', { value: gpu, configurable: true, writable: true });
-    } else {
-      Object.defineProperty(globalThis, 'navigator', {
-        value: { gpu }, configurable: true, writable: true,
-      });
-    }
-    return null;
-  })();
-  return webgpuInstall;
-}
+export const installWebGPU = (): Promise<string | null> => platform.installWebGPU();
+
+const inBrowser = platform.kind === 'browser';
 
 async function probeWebGPU(): Promise<BackendStatus> {
   const failure = await installWebGPU();
@@ -109,8 +88,11 @@ async function probeWebGPU(): Promise<BackendStatus> {
     return {
       name: 'webgpu',
       available: false,
-      reason: 'navigator.gpu found no adapter (no Vulkan driver Dawn accepts; ' +
-        'without a GPU install Mesa >= 24 lavapipe: .ci/install-gpu-backends.sh)',
+      reason: inBrowser
+        ? 'navigator.gpu found no adapter (this browser offers WebGPU but no GPU it accepts; in Chromium ' +
+          'without a GPU start it with --enable-unsafe-swiftshader)'
+        : 'navigator.gpu found no adapter (no Vulkan driver Dawn accepts; ' +
+          'without a GPU install Mesa >= 24 lavapipe: .ci/install-gpu-backends.sh)',
     };
   }
   if (!(await GPU.isWebGPUAvailable())) {
@@ -118,7 +100,43 @@ async function probeWebGPU(): Promise<BackendStatus> {
   }
   const info = adapter.info;
   const label = [info?.vendor, info?.architecture, info?.description].filter((s) => s).join(' ');
-  return { name: 'webgpu', available: true, reason: `Dawn adapter ${label || '(unnamed)'}` };
+  return { name: 'webgpu', available: true, reason: `${inBrowser ? 'browser WebGPU adapter' : 'Dawn adapter'} ${label || '(unnamed)'}` };
+}
+
+// ------------------------------------------------------- webgl2, webgl
+
+/** The renderer a fresh WebGL context of this page reports (WEBGL_debug_renderer_info when exposed). */
+function webglRenderer(kind: 'webgl2' | 'webgl'): string | null {
+  const doc = (globalThis as { document?: { createElement(tag: string): { getContext(k: string): unknown } } }).document;
+  const off = (globalThis as { OffscreenCanvas?: new (w: number, h: number) => { getContext(k: string): unknown } }).OffscreenCanvas;
+  const canvas = doc ? doc.createElement('canvas') : off ? new off(1, 1) : undefined;
+  const gl = canvas?.getContext(kind) as
+    | { getExtension(n: string): { UNMASKED_RENDERER_WEBGL: number } | null; getParameter(p: number): unknown; RENDERER: number }
+    | null
+    | undefined;
+  if (!gl) return null;
+  const debug = gl.getExtension('WEBGL_debug_renderer_info');
+  return String(gl.getParameter(debug ? debug.UNMASKED_RENDERER_WEBGL : gl.RENDERER));
+}
+
+function probeWebGL(name: 'webgl2' | 'webgl'): BackendStatus {
+  const api = name === 'webgl2' ? 'WebGL2' : 'WebGL';
+  if (!inBrowser) {
+    return {
+      name,
+      available: false,
+      reason: `${api} is the browser's; under Node the GLSL path runs on 'headlessgl'`,
+    };
+  }
+  const supported = name === 'webgl2' ? GPU.isWebGL2Supported : GPU.isWebGLSupported;
+  const renderer = webglRenderer(name);
+  if (!supported || renderer === null) {
+    return { name, available: false, reason: `this browser gave no ${api} context (disabled, or no GPU process)` };
+  }
+  if (!GPU.isSinglePrecisionSupported) {
+    return { name, available: false, reason: `${api} here lacks float textures (single precision)` };
+  }
+  return { name, available: true, reason: `${api} on ${renderer}` };
 }
 
 // ------------------------------------------------------------ headlessgl
@@ -130,7 +148,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * under load a fresh Xvfb occasionally refuses the first connection.
  */
 async function tryGLContext(createContext: (w: number, h: number) => unknown): Promise<unknown> {
-  const attempts = process.env.DISPLAY ? 4 : 1;
+  const attempts = platform.display() ? 4 : 1;
   for (let attempt = 1; attempt <= attempts; attempt++) {
     const context = createContext(1, 1);
     if (context) return context;
@@ -140,18 +158,8 @@ async function tryGLContext(createContext: (w: number, h: number) => unknown): P
 }
 
 async function probeHeadlessGL(): Promise<BackendStatus> {
-  let createContext: (w: number, h: number, o?: object) => unknown;
-  try {
-    createContext = requireFromHere('gl') as typeof createContext;
-  } catch (e) {
-    const first = (e as Error).message.split('\n')[0];
-    return {
-      name: 'headlessgl',
-      available: false,
-      reason: `npm package 'gl' is not installed or its native addon is not built (${first}); ` +
-        'install the system packages (.ci/install-gpu-backends.sh) then `npm rebuild gl`',
-    };
-  }
+  const createContext = platform.loadHeadlessGL();
+  if (typeof createContext !== 'function') return { name: 'headlessgl', available: false, reason: createContext.unavailable };
   let context: unknown = null;
   try {
     context = await tryGLContext(createContext);
@@ -159,7 +167,7 @@ async function probeHeadlessGL(): Promise<BackendStatus> {
     return { name: 'headlessgl', available: false, reason: `gl context creation threw: ${(e as Error).message}` };
   }
   if (!context) {
-    const display = process.env.DISPLAY;
+    const display = platform.display();
     return {
       name: 'headlessgl',
       available: false,
@@ -176,7 +184,7 @@ async function probeHeadlessGL(): Promise<BackendStatus> {
   if (!GPU.isSinglePrecisionSupported) {
     return { name: 'headlessgl', available: false, reason: 'headless-gl lacks float textures (OES_texture_float)' };
   }
-  return { name: 'headlessgl', available: true, reason: `headless-gl on DISPLAY=${process.env.DISPLAY}` };
+  return { name: 'headlessgl', available: true, reason: `headless-gl on DISPLAY=${platform.display()}` };
 }
 
 // --------------------------------------------------------------- webasm
@@ -196,7 +204,7 @@ function probeWebAssembly(): BackendStatus {
 async function probeWasm(): Promise<BackendStatus> {
   const { wasmFeatures } = await import('./wasm/features');
   if (!wasmFeatures.simd) return { name: 'wasm', available: false, reason: 'this engine has no WebAssembly SIMD' };
-  const threads = wasmFeatures.threads ? 'threads over a shared memory' : 'one thread (no shared WebAssembly memory here)';
+  const threads = wasmFeatures.threads ? 'threads over a shared memory' : `one thread (${platform.noSharedMemory})`;
   return { name: 'wasm', available: true, reason: `WebAssembly SIMD, ${threads}${wasmFeatures.relaxedSimd ? ', relaxed SIMD' : ''}` };
 }
 
@@ -214,6 +222,11 @@ async function probe(name: BackendName): Promise<BackendStatus> {
       return probeWebGPU();
     case 'headlessgl':
       return probeHeadlessGL();
+    case 'webgl2':
+    case 'webgl':
+      return probeWebGL(name);
+    default:
+      return { name, available: false, reason: `unknown backend '${String(name)}' (known: ${ALL_BACKENDS.join(', ')})` };
   }
 }
 
@@ -228,9 +241,9 @@ const probes = new Map<BackendName, Promise<BackendStatus>>();
 export function probeBackend(name: BackendName): Promise<BackendStatus> {
   let status = probes.get(name);
   if (!status) {
-    const allowed = parseBackendList('SSMJIT_BACKENDS', process.env.SSMJIT_BACKENDS);
+    const allowed = parseBackendList('SSMJIT_BACKENDS', envVar('SSMJIT_BACKENDS'));
     status = allowed && !allowed.includes(name)
-      ? Promise.resolve({ name, available: false, reason: `excluded by SSMJIT_BACKENDS=${process.env.SSMJIT_BACKENDS}` })
+      ? Promise.resolve({ name, available: false, reason: `excluded by SSMJIT_BACKENDS=${envVar('SSMJIT_BACKENDS')}` })
       : probe(name);
     probes.set(name, status);
   }
@@ -247,13 +260,13 @@ let detection: Promise<BackendStatus[]> | null = null;
 export function detectBackends(): Promise<BackendStatus[]> {
   if (detection) return detection;
   detection = (async () => {
-    const required = parseBackendList('SSMJIT_REQUIRE_BACKENDS', process.env.SSMJIT_REQUIRE_BACKENDS) ?? [];
+    const required = parseBackendList('SSMJIT_REQUIRE_BACKENDS', envVar('SSMJIT_REQUIRE_BACKENDS')) ?? [];
     const statuses: BackendStatus[] = [];
     for (const name of ALL_BACKENDS) statuses.push(await probeBackend(name));
     const missing = statuses.filter((s) => required.includes(s.name) && !s.available);
     if (missing.length > 0) {
       const lines = missing.map((s) => `  ${s.name}: ${s.reason}`).join('\n');
-      throw new Error(`SSMJIT_REQUIRE_BACKENDS=${process.env.SSMJIT_REQUIRE_BACKENDS}: unavailable backends\n${lines}`);
+      throw new Error(`SSMJIT_REQUIRE_BACKENDS=${envVar('SSMJIT_REQUIRE_BACKENDS')}: unavailable backends\n${lines}`);
     }
     return statuses;
   })();
@@ -282,11 +295,7 @@ export async function createGPU(backend: GpuJsBackend): Promise<GPU> {
 export async function releaseBackends(): Promise<void> {
   const holder = (gpujs as unknown as { WebGPUContext?: WebGPUContextHolder }).WebGPUContext;
   if (holder) await holder.destroy();
-  const g = globalThis as { navigator?: { gpu?: unknown } };
-  if (webgpuInstall && g.navigator && 'gpu' in g.navigator) {
-    delete g.navigator.gpu;
-  }
-  webgpuInstall = null;
+  platform.uninstallWebGPU();
   detection = null;
   probes.clear();
 }

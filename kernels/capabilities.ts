@@ -29,6 +29,10 @@ export const BACKEND_DESCRIPTORS: { readonly [B in BackendName]: BackendDescript
   webasm: { codegen: 'gpujs', maxReads: Infinity, clampReads: true, matmul: { packB: true, unroll: 4 }, residency: 'host', exactIntegers: false },
   webgpu: { codegen: 'gpujs', maxReads: 7, clampReads: true, matmul: { packB: false, unroll: 4 }, residency: 'device', exactIntegers: false },
   headlessgl: { codegen: 'gpujs', maxReads: 16, clampReads: false, matmul: { packB: false, unroll: 4 }, residency: 'device', exactIntegers: false },
+  // The browser's WebGL runs the same GLSL path as headless-gl; the read limits are the texture
+  // units every implementation guarantees a fragment shader: 16 in WebGL2, 8 in WebGL 1.
+  webgl2: { codegen: 'gpujs', maxReads: 16, clampReads: false, matmul: { packB: false, unroll: 4 }, residency: 'device', exactIntegers: false },
+  webgl: { codegen: 'gpujs', maxReads: 8, clampReads: false, matmul: { packB: false, unroll: 4 }, residency: 'device', exactIntegers: false },
 };
 
 export const describeBackend = (b: BackendName): BackendDescriptor => BACKEND_DESCRIPTORS[b];

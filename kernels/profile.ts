@@ -6,7 +6,9 @@
  * followed by the program equations the kernel computes and their source lines.
  */
 import type { Listing } from './ir/types';
+import { platform } from '#platform';
 import type { Dims } from './plan';
+import { envVar } from './platform/env';
 import { product } from './source';
 
 interface KernelTotals {
@@ -23,7 +25,7 @@ const LISTED = 6;
 const totals = new Map<string, KernelTotals>();
 let reporting = false;
 
-export const profiling = (): boolean => process.env.SSMJIT_PROFILE === '1';
+export const profiling = (): boolean => envVar('SSMJIT_PROFILE') === '1';
 
 export function recordKernelTime(name: string, output: Dims, ms: number, computes?: Listing): void {
   const key = `${name} [${output.join('x')}]`;
@@ -33,7 +35,7 @@ export function recordKernelTime(name: string, output: Dims, ms: number, compute
   totals.set(key, t);
   if (!reporting) {
     reporting = true;
-    process.on('exit', () => process.stderr.write(profileTable()));
+    platform.onExit(() => platform.writeDiagnostic(profileTable()));
   }
 }
 

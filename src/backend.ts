@@ -1,18 +1,27 @@
 /**
  * The backend setting: which backend jit compiles for. `setBackend('auto')` (the default)
  * picks by a documented rule: webgpu when an adapter that is not a software rasteriser
- * answers, else wasm (the project's WebAssembly backend: SIMD, worker threads, one shared
- * memory), else gpu.js's webasm, else cpu. It says which
- * it chose through `currentBackend()`. Only the backends a choice needs are probed, and on Linux
- * WebGPU only when a GPU device file exists. A named backend that is unavailable is an error
- * naming the reason.
+ * answers, else (in a browser) webgl2 on a GPU that is not a software rasteriser, else wasm
+ * (the project's WebAssembly backend: SIMD, worker threads, one shared memory), else gpu.js's
+ * webasm, else cpu. It says which it chose through `currentBackend()`. Only the backends a
+ * choice needs are probed, and on Linux under Node WebGPU only when a GPU device file exists.
+ * A named backend that is unavailable is an error naming the reason. The initial setting is
+ * SSMJIT_BACKEND (Node), else 'auto'.
  */
-import { existsSync, readdirSync } from 'node:fs';
-import { type BackendName, type BackendStatus, type GpuJsBackend, detectBackends, probeBackend } from '../kernels/backends';
+import { platform } from '#platform';
+import { type BackendName, type BackendStatus, type GpuJsBackend, detectBackends, isBackendName, probeBackend } from '../kernels/backends';
+import { envVar } from '../kernels/platform/env';
 import { KernelRuntime } from '../kernels/runtime';
 import type { WasmRuntime } from '../kernels/wasm/runtime';
 
-let setting: BackendName | 'auto' = (process.env.SSMJIT_BACKEND as BackendName | 'auto' | undefined) ?? 'auto';
+let setting: BackendName | 'auto' | undefined;
+/** The setting before any setBackend: SSMJIT_BACKEND when it names a backend, else 'auto'. */
+function initialSetting(): BackendName | 'auto' {
+  const fromEnv = envVar('SSMJIT_BACKEND');
+  if (fromEnv === undefined || fromEnv === '' || fromEnv === 'auto') return 'auto';
+  if (!isBackendName(fromEnv)) throw new Error(`SSMJIT_BACKEND: unknown backend '${fromEnv}'`);
+  return fromEnv;
+}
 let chosen: BackendName | undefined;
 const runtimes = new Map<GpuJsBackend, Promise<KernelRuntime>>();
 let wasm: Promise<WasmRuntime> | undefined;
@@ -29,35 +38,29 @@ export function currentBackend(): BackendName | undefined {
   return chosen;
 }
 
+const isSoftwareAdapter = (s: BackendStatus): boolean => /llvmpipe|lavapipe|swiftshader|software|basic render/i.test(s.reason);
+
 /**
- * False when this Linux machine has no GPU device file (no DRM render node, no NVIDIA device,
- * no WSL GPU): the only WebGPU adapter there is a software rasteriser, which the auto rule
- * would not pick, so it is not probed (starting Dawn prints warnings on every command).
+ * The auto rule: a hardware webgpu adapter, else (browser) hardware webgl2, else wasm (the
+ * project's CPU backend), else webasm, else cpu. Under Node on Linux WebGPU is probed only when
+ * a GPU device file exists (the only adapter otherwise is a software rasteriser, which the rule
+ * would not pick, and starting Dawn prints warnings on every command).
  */
-function mayHaveHardwareGPU(): boolean {
-  if (process.platform !== 'linux') return true;
-  if (existsSync('/dev/nvidia0') || existsSync('/dev/dxg')) return true;
-  try {
-    return readdirSync('/dev/dri').some((name) => name.startsWith('renderD'));
-  } catch {
-    return false;
-  }
-}
-
-const isSoftwareAdapter = (s: BackendStatus): boolean => /llvmpipe|lavapipe|swiftshader|software/i.test(s.reason);
-
-/** The auto rule: a hardware webgpu adapter, else wasm (the project's CPU backend), else webasm, else cpu. */
 export async function autoBackend(): Promise<BackendName> {
-  if (mayHaveHardwareGPU()) {
+  if (platform.mayHaveHardwareGPU()) {
     const webgpu = await probeBackend('webgpu');
     if (webgpu.available && !isSoftwareAdapter(webgpu)) return 'webgpu';
+  }
+  if (platform.kind === 'browser') {
+    const webgl2 = await probeBackend('webgl2');
+    if (webgl2.available && !isSoftwareAdapter(webgl2)) return 'webgl2';
   }
   if ((await probeBackend('wasm')).available) return 'wasm';
   return (await probeBackend('webasm')).available ? 'webasm' : 'cpu';
 }
 
 export async function resolveBackend(explicit?: BackendName): Promise<BackendName> {
-  const want = explicit ?? setting;
+  const want = explicit ?? (setting ??= initialSetting());
   if (want === 'auto') return (chosen ??= await autoBackend());
   const status = await probeBackend(want);
   if (!status.available) throw new Error(`backend '${want}' is not available: ${status.reason}`);
@@ -81,4 +84,17 @@ export function backendRuntime(name: GpuJsBackend): Promise<KernelRuntime> {
     runtimes.set(name, r);
   }
   return r;
+}
+
+/**
+ * Destroys the cached gpu.js runtime of `name` (its compiled kernels and its gpu.js instance);
+ * the next jit on that backend starts a fresh one. In a browser this is what gives back the
+ * WebAssembly memories of gpu.js's webasm kernels, each of which reserves its maximum (256 MiB)
+ * of the renderer's address space for as long as the runtime caches it.
+ */
+export async function releaseBackendRuntime(name: GpuJsBackend): Promise<void> {
+  const r = runtimes.get(name);
+  if (!r) return;
+  runtimes.delete(name);
+  await (await r).destroy();
 }

@@ -1,5 +1,6 @@
+#!/usr/bin/env node
 /**
- * The `ssmjit` executable (bundled to dist/cli.js, whose shebang line the build adds): runs src/cli/main.ts on the process
+ * The `ssmjit` executable (bundled to dist/cli.js; esbuild keeps the shebang line): runs src/cli/main.ts on the process
  * arguments and exits with its status.
  */
 import { main } from './cli/main';

@@ -57,10 +57,23 @@ export function unflatten<T = unknown>(def: TreeDef, leaves: readonly unknown[])
 export const leafCount = (def: TreeDef): number =>
   def.kind === 'leaf' ? 1 : def.kind === 'static' ? 0 : def.children.reduce((n, c) => n + leafCount(c), 0);
 
-/** Applies f to every tensor leaf, keeping the tree's shape. */
-export function treeMap<T>(tree: T, f: (leaf: Tensor, path: string) => Tensor): T {
+type LeafUnion<T> = T extends Tensor
+  ? T
+  : T extends (...args: never[]) => unknown
+    ? never
+    : T extends readonly (infer E)[]
+      ? LeafUnion<E>
+      : T extends object
+        ? { [K in keyof T]-?: LeafUnion<T[K]> }[keyof T]
+        : never;
+
+/** The tensor types at the leaves of a tree type (Tensor when the tree's type says nothing). */
+export type LeafOf<T> = unknown extends T ? Tensor : [LeafUnion<T>] extends [never] ? Tensor : LeafUnion<T>;
+
+/** Applies f to every tensor leaf, keeping the tree's shape (and its type). */
+export function treeMap<T>(tree: T, f: (leaf: LeafOf<T> & Tensor, path: string) => Tensor): T {
   const walk = (x: unknown, path: string): unknown => {
-    if (x instanceof Tensor) return f(x, path);
+    if (x instanceof Tensor) return f(x as LeafOf<T> & Tensor, path);
     if (Array.isArray(x)) return x.map((c, i) => walk(c, `${path}[${i}]`));
     if (isRecord(x)) return Object.fromEntries(Object.keys(x).map((k) => [k, walk(x[k], path ? `${path}.${k}` : k)]));
     return x;
@@ -69,14 +82,14 @@ export function treeMap<T>(tree: T, f: (leaf: Tensor, path: string) => Tensor): 
 }
 
 /** Applies f leafwise to trees of the same structure. */
-export function treeZip<T>(trees: readonly T[], f: (leaves: Tensor[], path: string) => Tensor): T {
+export function treeZip<T>(trees: readonly T[], f: (leaves: (LeafOf<T> & Tensor)[], path: string) => Tensor): T {
   const defs = trees.map((t) => flatten(t));
   const [, def0] = defs[0];
   const paths = treePaths(trees[0]);
   defs.forEach(([leaves], k) => {
     if (leaves.length !== defs[0][0].length) throw new Error(`treeZip: tree ${k} has ${leaves.length} leaves, expected ${defs[0][0].length}`);
   });
-  const out = defs[0][0].map((_, i) => f(defs.map(([leaves]) => leaves[i] as Tensor), paths[i]));
+  const out = defs[0][0].map((_, i) => f(defs.map(([leaves]) => leaves[i] as LeafOf<T> & Tensor), paths[i]));
   return unflatten(def0, out);
 }
 
@@ -91,3 +104,6 @@ export function treePaths(tree: unknown): string[] {
   walk(tree, '');
   return out;
 }
+
+/** The tensor leaves of a tree, in flatten order. */
+export const leaves = (tree: unknown): Tensor[] => flatten(tree)[0] as Tensor[];

@@ -40,6 +40,21 @@ export interface TracedProgram {
   toString(): string;
 }
 
+/**
+ * A traced function's result holds tensors and static data, never functions: a function there
+ * is almost always a data-last op (`T.mul(y)`) whose data argument was missing.
+ */
+function checkOutput(def: TreeDef, path: string): void {
+  if (def.kind === 'static' && typeof def.value === 'function') {
+    throw new TypeError(
+      `the transformed function returned a function${path ? ` at '${path}'` : ''} instead of a tensor ` +
+        '(a data-last op such as T.mul(y) given one argument returns a function)',
+    );
+  }
+  if (def.kind === 'array') def.children.forEach((c, i) => checkOutput(c, `${path}[${i}]`));
+  if (def.kind === 'record') def.children.forEach((c, i) => checkOutput(c, path ? `${path}.${def.keys[i]}` : def.keys[i]));
+}
+
 /** Traces `f` on pytree arguments whose leaves are tensors or specs. */
 export function traceTree(f: (...args: never[]) => unknown, args: readonly unknown[]): TracedProgram {
   const [leaves, inDef] = flatten(args, isArgLeaf);
@@ -47,6 +62,7 @@ export function traceTree(f: (...args: never[]) => unknown, args: readonly unkno
   const { ir, consts } = traceFlat((...flat) => {
     const out = (f as (...a: unknown[]) => unknown)(...unflatten<unknown[]>(inDef, flat));
     const [outs, def] = flatten(out);
+    checkOutput(def, '');
     outDef = def;
     return outs as Tensor[];
   }, leaves.map((l) => avalOf(l as Tensor | ShapeSpec)));

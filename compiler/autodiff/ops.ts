@@ -3,8 +3,8 @@
  * numbers, which adopt the other operand's dtype); shapes broadcast as in the frontend.
  * Complex conjugation is a no-op on real dtypes so rules can be written once for both.
  */
-import { alignOperands, castTo, type TensorLike } from '../../src/ops/core';
-import { concreteTensor, type Tensor } from '../../src/tensor';
+import { alignOperands, castTo, type TensorLike } from '../operands';
+import { concreteTensor, type Tensor } from '../tensor';
 import type { DType } from '../dtype';
 import type { NDArray } from '../ndarray';
 import type { Prim, PrimParams } from '../primitives';

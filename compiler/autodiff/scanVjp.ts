@@ -8,22 +8,31 @@
  * (M_r M_l, M_r v_l + v_r). Then ct_{x_0} = g_0 and ct_{x_t} = E_t^H g_t.
  * D and E rows come from the combine's own VJP with one-hot cotangents, applied elementwise.
  * Reversed scans are flip, scan, flip, and so is their VJP.
+ *
+ * c64 operands are scanned as pairs of f32 operands (real and imaginary parts), so the
+ * Jacobians above are real and the combine need not be holomorphic; the cotangent of each c64
+ * operand is then ∂L/∂x + i·∂L/∂y, the library's convention.
  */
-import type { Tensor } from '../../src/tensor';
-import { traceCombine } from '../../src/ops/scans';
-import { applyElementwiseIR } from '../combine';
+import type { Tensor } from '../tensor';
+import { applyElementwiseIR, traceCombine } from '../combine';
 import type { PrimParams } from '../primitives';
 import { bind } from '../tracer';
 import * as U from './ops';
-import { vjpIR } from './transform';
-import type { Cotangent } from './vjpRules';
+import type { Cotangent, SubTransforms } from './rules';
 
 type Mat = Tensor[][];
 
-export function scanVjp(cts: readonly Cotangent[], xs: readonly Tensor[], ys: readonly Tensor[], params: PrimParams['assoc_scan']): Cotangent[] {
+export function scanVjp(
+  cts: readonly Cotangent[],
+  xs: readonly Tensor[],
+  ys: readonly Tensor[],
+  params: PrimParams['assoc_scan'],
+  sub: SubTransforms,
+): Cotangent[] {
   const { axis, reverse, combine } = params;
+  if (xs.some((x) => x.dtype === 'c64')) return complexScanVjp(cts, xs, ys, params, sub);
   if (xs.some((x) => x.dtype !== 'f32')) {
-    throw new Error('differentiating associativeScan needs f32 operands; write complex recurrences with linearRecurrence, or scan real and imaginary parts');
+    throw new Error(`differentiating associativeScan needs f32 or c64 operands, got ${xs.map((x) => x.dtype).join(', ')}`);
   }
   const flip = (t: Tensor): Tensor => (reverse ? U.prim('reverse', [t], { axes: [axis] }) : t);
   const k = xs.length;
@@ -37,7 +46,7 @@ export function scanVjp(cts: readonly Cotangent[], xs: readonly Tensor[], ys: re
   const yPrev = y.map((t) => U.sliceAxis(t, axis, 0, L - 1));
   const xCur = x.map((t) => U.sliceAxis(t, axis, 1, L - 1));
   const shape = yPrev[0].shape;
-  const combineVjp = vjpIR(combine.ir);
+  const combineVjp = sub.vjpIR(combine.ir);
   const combineConsts = combine.consts.map((c) => U.broadcastScalar(U.constTensor(c), shape));
   const nc = combineConsts.length;
   const D: Mat = [];
@@ -88,4 +97,31 @@ function composeAffine(left: Tensor[], right: Tensor[], k: number): Tensor[] {
     out.push(acc);
   }
   return out;
+}
+
+/** The VJP of a scan with c64 operands, through the same scan over real and imaginary parts. */
+function complexScanVjp(
+  cts: readonly Cotangent[],
+  xs: readonly Tensor[],
+  ys: readonly Tensor[],
+  params: PrimParams['assoc_scan'],
+  sub: SubTransforms,
+): Cotangent[] {
+  const isC = xs.map((x) => x.dtype === 'c64');
+  const split = (t: Tensor, i: number): Tensor[] => (isC[i] ? [U.real(t), U.imag(t)] : [t]);
+  const join = (parts: Tensor[]): Tensor[] => {
+    let pos = 0;
+    return isC.map((c) => (c ? U.complex(parts[pos++], parts[pos++]) : parts[pos++]));
+  };
+  const consts = params.combine.consts.map((c) => U.constTensor(c));
+  const k = xs.length;
+  const realCombine = traceCombine((left, right) => {
+    const outs = applyElementwiseIR(params.combine.ir, consts, [...join(left), ...join(right)], []);
+    return outs.flatMap(split);
+  }, xs.flatMap((x, i) => (isC[i] ? ['f32', 'f32'] : ['f32'])) as Tensor['dtype'][]);
+  const realXs = xs.flatMap(split);
+  const realCts = cts.flatMap((c, i) => (c === null ? (isC[i] ? [null, null] : [null]) : split(c, i)));
+  const realCtX = scanVjp(realCts, realXs, ys.flatMap(split), { ...params, combine: realCombine }, sub);
+  const dense = realCtX.map((c, j) => c ?? U.zerosLike(realXs[j]));
+  return join(dense).slice(0, k);
 }

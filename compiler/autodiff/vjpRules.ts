@@ -7,14 +7,14 @@
  * the gradient for the real inner product Re(conj(a)·b). So a holomorphic f with derivative
  * f' pulls ct back to ct·conj(f'(z)), and a complex-linear map pulls back by its adjoint.
  */
-import { concreteTensor, type Tensor } from '../../src/tensor';
+import { concreteTensor, type Tensor } from '../tensor';
 import type { Prim, PrimParams, PrimTable } from '../primitives';
+import type { Cotangent, VjpRule } from './rules';
+import { checkpointVjp, customJvpVjp, customVjpVjp } from './callRules';
 import { scanVjp } from './scanVjp';
 import * as U from './ops';
 
-export type Cotangent = Tensor | null;
-
-export type VjpRule<P extends Prim> = (cts: readonly Cotangent[], inputs: readonly Tensor[], outputs: readonly Tensor[], params: PrimParams[P]) => Cotangent[];
+export type { Cotangent, VjpRule } from './rules';
 
 /** Rule body for single-output primitives whose output cotangent is non-null. */
 const single =
@@ -161,7 +161,7 @@ export const vjpRules: PrimTable<{ [P in Prim]: VjpRule<P> }> = {
     const xPrev = shift(x, axis, !reverse);
     return [U.mul(g, U.conj(xPrev)), g];
   }),
-  assoc_scan: (cts, inputs, outputs, params) => scanVjp(cts, inputs, outputs, params),
+  assoc_scan: (cts, inputs, outputs, params, sub) => scanVjp(cts, inputs, outputs, params, sub),
   fft: single((ct, [x], _, { inverse }) => {
     const n = x.shape[x.ndim - 1];
     // fft: F x pulls back by F^H = n·ifft; ifft = F^H x / n pulls back by F / n.
@@ -180,6 +180,10 @@ export const vjpRules: PrimTable<{ [P in Prim]: VjpRule<P> }> = {
     const w = U.prim('reshape', [tensorOf(weights)], { shape: [m] });
     return [U.mul(U.prim('rfft', [ct], {}), U.cast(w, 'c64'))];
   }),
+  stop_gradient: nonDiff,
+  custom_vjp: customVjpVjp,
+  custom_jvp: customJvpVjp,
+  checkpoint: checkpointVjp,
   iota: nonDiff,
   random_bits: nonDiff,
 };

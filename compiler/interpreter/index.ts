@@ -91,6 +91,10 @@ export const interpRules: PrimTable<{ [P in Prim]: InterpRule<P> }> = {
     for (let i = 0; i < sizeOf(shape); i++) out.data[i * lanes] = Math.floor(i / inner) % shape[axis];
     return [out];
   },
+  stop_gradient: ([x]) => [x],
+  custom_vjp: (xs, { body }) => evalCall(body, xs),
+  custom_jvp: (xs, { body }) => evalCall(body, xs),
+  checkpoint: (xs, { body }) => evalCall(body, xs),
   random_bits: ([key], { shape }) => [ndarray('i32', shape, randomBits(key.data[0], key.data[1], sizeOf(shape)))],
 };
 
@@ -99,6 +103,9 @@ export function litValue(l: Lit): NDArray {
 }
 
 /** Evaluates an IR given values for its constVars and inVars. */
+/** A call's body on the equation's operands (captured values first). */
+const evalCall = (body: IR, xs: readonly NDArray[]): NDArray[] => evalIR(body, xs.slice(0, body.constVars.length), xs.slice(body.constVars.length));
+
 export function evalIR(ir: IR, consts: readonly NDArray[], args: readonly NDArray[]): NDArray[] {
   const env = new Map<Var, NDArray>();
   ir.constVars.forEach((v, i) => env.set(v, consts[i]));

@@ -50,6 +50,17 @@ const irKernel = <P extends Prim>(p: P): CodegenRule<P> => ({
     throw new Error(`codegen: '${p}' is lowered as kernel IR by compiler/jit/lower.ts`);
   },
 });
+
+/** Calls have no code of their own: lowering one means the pipeline did not inline it. */
+function inlinedBeforeLowering<P extends Prim>(p: P): CodegenRule<P> {
+  return {
+    kind: 'kernel',
+    lower: () => {
+      throw new Error(`codegen: '${p}' equations are inlined by the pass pipeline before lowering; lowering one means the pipeline was skipped`);
+    },
+  };
+}
+
 export const codegenRules: PrimTable<{ [P in Prim]: CodegenRule<P> }> = {
   neg: ew('neg'),
   exp: ew('exp'),
@@ -107,6 +118,12 @@ export const codegenRules: PrimTable<{ [P in Prim]: CodegenRule<P> }> = {
   rfft: kernel('rfft'),
   irfft: kernel('irfft'),
   random_bits: { kind: 'host' },
+  // Removed by simplify before lowering; the identity should one reach codegen.
+  stop_gradient: ew('stop_gradient'),
+  // Calls are inlined by the pass pipeline (passes/inline.ts): none reaches lowering.
+  custom_vjp: inlinedBeforeLowering('custom_vjp'),
+  custom_jvp: inlinedBeforeLowering('custom_jvp'),
+  checkpoint: inlinedBeforeLowering('checkpoint'),
 };
 
 export const codegenKind = (p: Prim): CodegenRule<Prim>['kind'] => codegenRules[p].kind;

@@ -12,8 +12,11 @@ function atomKey(a: Atom): string {
 }
 
 function paramsKey(e: Eqn): string {
-  return JSON.stringify(e.params, (k, v) => (k === 'combine' ? combineKey(v) : v));
+  return JSON.stringify(e.params, (k, v) => (k === 'combine' || isSubProgram(v) ? combineKey(v) : v));
 }
+
+/** A parameter holding a program (a call's body, a custom rule). */
+const isSubProgram = (v: unknown): v is object => typeof v === 'object' && v !== null && ('eqns' in v || ('ir' in v && 'consts' in v));
 
 /** Sub-IRs compare by identity: two traces of a combine are rarely worth proving equal. */
 const combineIds = new WeakMap<object, number>();

@@ -1,7 +1,8 @@
 /**
  * Algebraic simplification: removes equations that do nothing (a reshape, broadcast or
  * transpose to the same shape, a cast to the same dtype, x·1, x+0, x−0, x/1, a double
- * negation or conjugation, a reverse of a reverse), folding each into a variable rename.
+ * negation or conjugation, a reverse of a reverse, stop_gradient, which only differentiation
+ * sees), folding each into a variable rename.
  */
 import type { Atom, Eqn, IR, Var } from '../ir';
 import { Lit } from '../ir';
@@ -16,6 +17,8 @@ function passThrough(e: Eqn, producer: ReadonlyMap<Var, Eqn>): Atom | undefined 
   const out = e.outputs[0];
   const sameAval = (a: Atom): boolean => a.aval.dtype === out.aval.dtype && shapeEq(a.aval.shape, out.aval.shape);
   switch (e.prim) {
+    case 'stop_gradient':
+      return x;
     case 'reshape':
     case 'broadcast_in_dim':
     case 'cast':

@@ -3,6 +3,7 @@
  * parameters to result abstract values. Rules throw RuleError with a reason; the tracer and
  * the typecheck pass add the op name, operands and call site.
  */
+import { callShape } from '../calls';
 import { type DType, isComplex, isFloating, realPart } from '../dtype';
 import { check } from '../errors';
 import type { AVal } from '../ir';
@@ -276,6 +277,10 @@ export const shapeRules: PrimTable<{ [P in Prim]: ShapeRule<P> }> = {
     check(m === Math.floor(n / 2) + 1, `irfft to n=${n} needs ${Math.floor(n / 2) + 1} frequencies, got ${m}`);
     return [av([...avals[0].shape.slice(0, -1), n], 'f32')];
   },
+  stop_gradient: unary(ALL),
+  custom_vjp: (avals, { body }) => callShape(body, avals),
+  custom_jvp: (avals, { body }) => callShape(body, avals),
+  checkpoint: (avals, { body }) => callShape(body, avals),
   iota: (avals, { shape, axis, dtype }) => {
     arity(avals, 0);
     check(axis >= 0 && axis < shape.length, `axis ${axis} out of range for rank ${shape.length}`);

@@ -1,13 +1,19 @@
 /**
- * The `wasm` backend's threads: a pool of Node worker threads that run the exported kernels
- * of a loaded WebAssembly module over the process's `SharedHeap`.
+ * The `wasm` backend's threads: a pool of worker threads (Node worker threads, or Web Workers
+ * in a cross-origin isolated page) that run the exported kernels of a loaded WebAssembly
+ * module over the process's `SharedHeap`.
  *
- * What this module owns: the worker threads and their code (a string, evaluated with
- * `new Worker(code, { eval: true })`, so it works the same from the TypeScript sources under
- * vitest and from the esbuild bundles in dist/), the control block through which the main
- * thread hands out work, the split of a launch's units into parts, and turning failures on
- * any thread into an Error thrown by `run`. Node-only modules are imported lazily here, so
- * `memory.ts` stays loadable in a browser.
+ * What this module owns: the worker programs (strings: evaluated with
+ * `new Worker(code, { eval: true })` under Node, a Blob URL in a browser, so they work the same
+ * from the TypeScript sources under vitest and from the esbuild bundles in dist/), the control
+ * block through which the main thread hands out work, the split of a launch's units into parts,
+ * and turning failures on any thread into an Error thrown by `run`. Starting a thread is the
+ * platform's (`#platform`, kernels/platform); nothing here imports Node.
+ *
+ * Browsers: a worker blocked in its job loop cannot read messages, so a load job returns the
+ * worker to its event loop, which takes the module message and re-enters the loop (see
+ * JOB_LOOP); a page's main thread may not call Atomics.wait, so there the main thread spins
+ * until the workers acknowledge.
  *
  * Kernel convention: an export `(func (param i32 i32))` processes work units [start, end);
  * units are independent, so a launch of `units` units in `parts` parts runs part k over
@@ -53,6 +59,9 @@
  * Process exit: workers and their ports are unref'd, so an idle pool never keeps the process
  * alive; `close()` stops them explicitly.
  */
+import { platform } from '#platform';
+import { environment } from '../platform/env';
+import type { PoolThread } from '../platform/types';
 import { type SharedHeap, type WasmInstance, type WasmModule, wasmApi } from './memory';
 
 export interface PoolOptions {
@@ -93,7 +102,7 @@ const MSG_CHARS = 512;
 const CMD_RUN = 1;
 const CMD_LOAD = 2;
 const CMD_RELEASE = 3;
-const CMD_CRASH_EXIT = 4; // test hook: process.exit(units) on the worker
+const CMD_CRASH_EXIT = 4; // test hook: the worker exits with code `units`
 const CMD_CRASH_THROW = 5; // test hook: an error escapes the worker's job loop
 
 /**
@@ -110,20 +119,26 @@ const SPIN_MAX = 8192;
 const SPIN_PROBE = 1024;
 const SPIN_PROBE_EVERY = 64;
 
-/** The worker thread's program: CommonJS, self-contained, evaluated from this string. */
-const WORKER_CODE = `'use strict';
-const { workerData, receiveMessageOnPort, parentPort } = require('node:worker_threads');
-const { control, index: k, port, memory } = workerData;
+/**
+ * The job loop both worker programs share (the host's program around it is the platform's:
+ * `platform.poolWorkerProgram`). Before it runs, the program defines `control`, `k` (the
+ * worker's index), `memory`, `slots`, `ASYNC_LOAD`, `takeModule()` and `exitThread(code)`; it
+ * calls `markAlive()`, says 'ready', then runs `loop()`, and reports a death with `died(code)`.
+ * With ASYNC_LOAD (browsers, where a worker blocked in its loop cannot read messages) a load
+ * job returns from `loop()`; the module message, posted before the doorbell rang, is then
+ * delivered by the worker's event loop, which loads it, acknowledges and re-enters `loop()`.
+ */
+const JOB_LOOP = `
 const ctl = new Int32Array(control);
 const base = ${SLOT} * k;
-const msg = new Uint16Array(control, ${SLOT * 4} * workerData.slots + k * ${MSG_CHARS * 2}, ${MSG_CHARS});
+const msg = new Uint16Array(control, ${SLOT * 4} * slots + k * ${MSG_CHARS * 2}, ${MSG_CHARS});
 const modules = new Map();
-process.on('exit', (code) => {
+function died(code) {
   Atomics.store(ctl, base + ${S_EXIT}, code);
   Atomics.store(ctl, base + ${S_ALIVE}, 0);
   Atomics.add(ctl, ${H_EVENTS}, 1);
   Atomics.notify(ctl, ${H_EVENTS});
-});
+}
 function report(e) {
   let s;
   try { s = String(e); } catch { s = 'unprintable error'; }
@@ -132,49 +147,72 @@ function report(e) {
   for (let i = 0; i < n; i++) msg[i] = s.charCodeAt(i);
   Atomics.store(ctl, base + ${S_ERRLEN}, n);
 }
-Atomics.store(ctl, base + ${S_ALIVE}, 1);
-parentPort.postMessage('ready');
+function loadModule(m) {
+  const { id, module, names, imports } = m;
+  const env = Object.assign({}, imports.env, { memory });
+  const instance = new WebAssembly.Instance(module, Object.assign({}, imports, { env }));
+  modules.set(id, names.map((n) => instance.exports[n]));
+}
 let seen = 0;
 let spin = ${SPIN_MIN};
 let sleeps = 0;
-for (;;) {
-  let bell = Atomics.load(ctl, base + ${S_BELL});
-  for (let i = 0; bell === seen && i < spin; i++) bell = Atomics.load(ctl, base + ${S_BELL});
-  if (bell !== seen) spin = Math.min(spin * 2, ${SPIN_MAX});
-  else {
-    spin = ++sleeps % ${SPIN_PROBE_EVERY} === 0 ? ${SPIN_PROBE} : Math.max(spin >> 1, ${SPIN_MIN});
-    do {
-      Atomics.wait(ctl, base + ${S_BELL}, seen);
-      bell = Atomics.load(ctl, base + ${S_BELL});
-    } while (bell === seen);
-  }
-  seen = bell;
-  const cmd = ctl[${H_CMD}];
-  if (cmd === ${CMD_CRASH_THROW}) throw new Error('worker ' + k + ': planted error outside the job loop');
-  try {
-    if (cmd === ${CMD_RUN}) {
-      const units = ctl[${H_UNITS}], parts = ctl[${H_PARTS}];
-      modules.get(ctl[${H_MOD}])[ctl[${H_EXP}]](Math.floor((units * k) / parts), Math.floor((units * (k + 1)) / parts));
-    } else if (cmd === ${CMD_LOAD}) {
-      const m = receiveMessageOnPort(port);
-      if (m === undefined) throw new Error('worker ' + k + ': no module message for load');
-      const { id, module, names, imports } = m.message;
-      const env = Object.assign({}, imports.env, { memory });
-      const instance = new WebAssembly.Instance(module, Object.assign({}, imports, { env }));
-      modules.set(id, names.map((n) => instance.exports[n]));
-    } else if (cmd === ${CMD_RELEASE}) {
-      modules.delete(ctl[${H_MOD}]);
-    } else if (cmd === ${CMD_CRASH_EXIT}) {
-      process.exit(ctl[${H_UNITS}]);
-    }
-  } catch (e) {
-    report(e);
-  }
+function markAlive() {
+  Atomics.store(ctl, base + ${S_ALIVE}, 1);
+}
+function acknowledge() {
   Atomics.store(ctl, base + ${S_ACK}, seen);
   Atomics.add(ctl, ${H_EVENTS}, 1);
   Atomics.notify(ctl, ${H_EVENTS});
 }
+function loop() {
+  for (;;) {
+    let bell = Atomics.load(ctl, base + ${S_BELL});
+    for (let i = 0; bell === seen && i < spin; i++) bell = Atomics.load(ctl, base + ${S_BELL});
+    if (bell !== seen) spin = Math.min(spin * 2, ${SPIN_MAX});
+    else {
+      spin = ++sleeps % ${SPIN_PROBE_EVERY} === 0 ? ${SPIN_PROBE} : Math.max(spin >> 1, ${SPIN_MIN});
+      do {
+        Atomics.wait(ctl, base + ${S_BELL}, seen);
+        bell = Atomics.load(ctl, base + ${S_BELL});
+      } while (bell === seen);
+    }
+    seen = bell;
+    const cmd = ctl[${H_CMD}];
+    if (cmd === ${CMD_CRASH_THROW}) throw new Error('worker ' + k + ': planted error outside the job loop');
+    if (cmd === ${CMD_LOAD} && ASYNC_LOAD) return;
+    try {
+      if (cmd === ${CMD_RUN}) {
+        const units = ctl[${H_UNITS}], parts = ctl[${H_PARTS}];
+        modules.get(ctl[${H_MOD}])[ctl[${H_EXP}]](Math.floor((units * k) / parts), Math.floor((units * (k + 1)) / parts));
+      } else if (cmd === ${CMD_LOAD}) {
+        loadModule(takeModule());
+      } else if (cmd === ${CMD_RELEASE}) {
+        modules.delete(ctl[${H_MOD}]);
+      } else if (cmd === ${CMD_CRASH_EXIT}) {
+        exitThread(ctl[${H_UNITS}]);
+        return;
+      }
+    } catch (e) {
+      report(e);
+    }
+    acknowledge();
+  }
+}
 `;
+
+/** A control block: shared memory where there is any (a page that is not cross-origin isolated has none, and one thread needs none). */
+const controlBlock = (bytes: number): SharedArrayBuffer =>
+  (typeof SharedArrayBuffer === 'undefined' ? new ArrayBuffer(bytes) : new SharedArrayBuffer(bytes)) as SharedArrayBuffer;
+
+/** Whether this thread may block in Atomics.wait (a browser's main thread may not). */
+function threadCanBlock(): boolean {
+  try {
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 1, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 /** Threads to use: `requested`, else SSMJIT_THREADS, else os.availableParallelism(). */
 export function resolveThreads(
@@ -200,22 +238,13 @@ export function resolveThreads(
   return { threads: Math.max(1, Math.min(MAX_THREADS, Math.floor(available) || 1)), source: 'os.availableParallelism()' };
 }
 
-interface WorkerLike {
-  terminate(): Promise<number>;
-}
-interface PortLike {
-  postMessage(value: unknown): void;
-  close(): void;
-}
-
 export class WorkerPool {
   readonly threads: number;
   readonly reason: string;
 
   private readonly ctl: Int32Array;
   private readonly msg: Uint16Array;
-  private readonly workers: WorkerLike[];
-  private readonly ports: PortLike[];
+  private readonly workers: PoolThread[];
   private seq = 0;
   /** The main thread's current spin budget (see SPIN_MIN). */
   private spin = SPIN_MIN;
@@ -230,64 +259,50 @@ export class WorkerPool {
     threads: number,
     reason: string,
     control: SharedArrayBuffer,
-    workers: WorkerLike[],
-    ports: PortLike[],
+    workers: PoolThread[],
+    /** False on a browser's main thread: waits spin instead of sleeping in Atomics.wait. */
+    private readonly canBlock: boolean,
   ) {
     this.threads = threads;
     this.reason = reason;
     this.ctl = new Int32Array(control);
     this.msg = new Uint16Array(control, SLOT * 4 * threads, MSG_CHARS * threads);
     this.workers = workers;
-    this.ports = ports;
   }
 
   static async create(heap: SharedHeap, opts: PoolOptions = {}): Promise<WorkerPool> {
-    const os = await import('node:os');
-    const available = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
-    const { threads: wanted, source } = resolveThreads(opts.threads, process.env, available);
+    const { threads: wanted, source } = resolveThreads(opts.threads, environment(), platform.availableParallelism());
     const single = (why: string): WorkerPool =>
-      new WorkerPool(heap, 1, `single-threaded: ${why}`, new SharedArrayBuffer(SLOT * 4 + MSG_CHARS * 2), [], []);
-    if (!heap.shared) return single('the heap memory is not shared');
+      new WorkerPool(heap, 1, `single-threaded: ${why}`, controlBlock(SLOT * 4 + MSG_CHARS * 2), [], true);
+    // A page that is not cross-origin isolated may still create a shared WebAssembly memory,
+    // but cannot hand it (or any SharedArrayBuffer) to a worker.
+    if (!heap.shared || typeof SharedArrayBuffer === 'undefined') return single(`the heap memory is not shared (${platform.noSharedMemory})`);
     if (wanted === 1) return single(`1 thread from ${source}`);
 
-    const { Worker, MessageChannel } = await import('node:worker_threads');
     const control = new SharedArrayBuffer(SLOT * 4 * wanted + MSG_CHARS * 2 * wanted);
-    const workers: InstanceType<typeof Worker>[] = [];
-    const ports: InstanceType<typeof MessageChannel>['port1'][] = [];
-    const pool = new WorkerPool(heap, wanted, `${wanted} threads from ${source}`, control, workers, ports);
-    try {
-      await Promise.all(
-        Array.from({ length: wanted - 1 }, (_, i) => {
-          const k = i + 1;
-          const { port1, port2 } = new MessageChannel();
-          const worker = new Worker(WORKER_CODE, {
-            eval: true,
-            name: `ssmjit-wasm-${k}`,
-            workerData: { control, index: k, port: port2, memory: heap.memory, slots: wanted },
-            transferList: [port2],
-          });
-          workers[i] = worker;
-          ports[i] = port1;
-          port1.unref();
-          let onMessage!: () => void;
-          let onError!: (e: Error) => void;
-          let onExit!: (code: number) => void;
-          return new Promise<void>((resolve, reject) => {
-            onMessage = () => resolve();
-            onError = reject;
-            onExit = (code) => reject(new Error(`worker thread ${k} exited during start-up (code ${code})`));
-            worker.once('message', onMessage).once('error', onError).once('exit', onExit);
-          }).then(() => {
-            worker.off('message', onMessage).off('error', onError).off('exit', onExit);
-            worker.on('error', (e) => pool.markBroken(`worker thread ${k} failed: ${String(e)}`));
-            worker.on('exit', (code) => pool.markBroken(`worker thread ${k} exited (code ${code})`, k, code));
-            worker.unref();
-          });
-        }),
-      );
-    } catch (e) {
+    const workers: PoolThread[] = [];
+    const canBlock = threadCanBlock();
+    const how = canBlock ? '' : ' (this thread may not block: it spins while workers run)';
+    const pool = new WorkerPool(heap, wanted, `${wanted} threads from ${source}${how}`, control, workers, canBlock);
+    const code = platform.poolWorkerProgram(JOB_LOOP);
+    const started = await Promise.allSettled(
+      Array.from({ length: wanted - 1 }, (_, i) => {
+        const k = i + 1;
+        return platform.startPoolThread({
+          code,
+          name: `ssmjit-wasm-${k}`,
+          init: { control, index: k, memory: heap.memory, slots: wanted },
+          onDeath: (why, exit) => pool.markBroken(`worker thread ${k} ${why}`, k, exit),
+        });
+      }),
+    );
+    started.forEach((r, i) => {
+      if (r.status === 'fulfilled') workers[i] = r.value;
+    });
+    const failed = started.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) {
       await pool.close();
-      throw new Error(`WorkerPool: could not start ${wanted - 1} worker threads: ${String(e)}`);
+      throw new Error(`WorkerPool: could not start ${wanted - 1} worker threads: ${String(failed.reason)}`);
     }
     return pool;
   }
@@ -311,7 +326,7 @@ export class WorkerPool {
     if (n > 0) {
       this.usable(`load "${name}"`);
       try {
-        for (const port of this.ports) port.postMessage({ id, module, names, imports });
+        for (const worker of this.workers) worker.send({ id, module, names, imports });
       } catch (e) {
         throw new Error(`WorkerPool: cannot send module "${name}" to the workers (imports must be plain data): ${String(e)}`);
       }
@@ -329,10 +344,9 @@ export class WorkerPool {
     if (this.closed) return;
     this.closed = true;
     await Promise.all(this.workers.filter(Boolean).map((w) => w.terminate()));
-    for (const p of this.ports.filter(Boolean)) p.close();
   }
 
-  /** @internal Test hook: makes worker `k` die (process.exit(code), or an error escaping its loop). */
+  /** @internal Test hook: makes worker `k` die (exit with `code`, or an error escaping its loop). */
   crashWorkerForTest(k: number, how: 'exit' | 'throw', code = 3): string | undefined {
     this.usable('crash');
     return this.dispatch(how === 'exit' ? CMD_CRASH_EXIT : CMD_CRASH_THROW, 0, 0, code, 0, k, k);
@@ -451,7 +465,7 @@ export class WorkerPool {
           }
         }
         if (!pending) break;
-        if (spins >= budget) {
+        if (spins >= budget && this.canBlock) {
           slept = true;
           Atomics.wait(c, H_EVENTS, events);
         }

@@ -8,7 +8,7 @@ import type { Prim } from '../../compiler/primitives';
 import { bind1 } from '../../compiler/tracer';
 import * as T from '../../src/index';
 import type { Tensor } from '../../src/index';
-import { tropical } from './combines';
+import { matrixProduct, runningSoftmax, tropical } from './combines';
 import type { ArgSpec, Diff, Program } from './support';
 
 export interface PrimCase {
@@ -17,6 +17,8 @@ export interface PrimCase {
   readonly f: Program;
   /** The program is locally constant: the primitive must cut the derivative to exactly zero. */
   readonly zero?: true;
+  /** With `zero`: the function does vary (stop_gradient), so finite differences are not zero. */
+  readonly varies?: true;
 }
 
 const F = (x: Tensor): Tensor<'f32'> => x as Tensor<'f32'>;
@@ -38,6 +40,15 @@ const binaryBoth = (label: string, f: Program, second?: ArgSpec['domain']): Prim
 const comparison = (label: string, cmp: (a: Tensor<'f32'>, b: Tensor<'f32'>) => Tensor): PrimCase[] => [
   { label, args: [arg(M), arg(M)], f: (a, b) => toF32(cmp(F(a), F(b))), zero: true },
 ];
+
+/** (a1, b1) ⊕ (a2, b2) = (a1·a2, a2·b1 + b2): composition of z ↦ a·z + b, over c64. */
+const complexAffine: T.Combine = ([a1, b1], [a2, b2]) => [T.mul(C(a1), C(a2)), T.add(T.mul(C(a2), C(b1)), C(b2))];
+
+/**
+ * The Heisenberg group law (z1, s1) ⊕ (z2, s2) = (z1 + z2, s1 + s2 + Im(conj(z1)·z2)): associative,
+ * a c64 and an f32 operand, and not holomorphic (conj, imag).
+ */
+const heisenberg: T.Combine = ([z1, s1], [z2, s2]) => [T.add(C(z1), C(z2)), T.add(T.add(F(s1), F(s2)), T.imag(T.mul(T.conj(C(z1)), C(z2))))];
 
 const fixedKey = T.random.key(7);
 const repeatedIndices = T.tensor([2, 0, 2, 3, 2], 'i32');
@@ -153,22 +164,43 @@ export const PRIMITIVE_CASES: { readonly [P in Prim]: readonly PrimCase[] } = {
     { label: 'cumsum c64 reversed', args: [arg([4, 2], 'c64')], f: (x) => T.cumsum(C(x), { axis: 0, reverse: true }) },
   ],
   linrec: [
-    { label: 'linear recurrence f32', args: [arg([5, 2], 'f32', 'contraction'), arg([5, 2])], f: (a, b) => T.linearRecurrence(F(a), F(b)) },
+    { label: 'linear recurrence f32', args: [arg([5, 2], 'f32', 'contraction'), arg([5, 2])], f: (a, b) => T.linearRecurrence(F(a), F(b), { axis: 0 }) },
     {
       label: 'linear recurrence f32 reversed on axis 1',
       args: [arg([2, 5], 'f32', 'contraction'), arg([2, 5])],
       f: (a, b) => T.linearRecurrence(F(a), F(b), { axis: 1, reverse: true }),
     },
-    { label: 'linear recurrence c64', args: [arg([4, 2], 'c64', 'contraction'), arg([4, 2], 'c64')], f: (a, b) => T.linearRecurrence(C(a), C(b)) },
+    { label: 'linear recurrence c64', args: [arg([4, 2], 'c64', 'contraction'), arg([4, 2], 'c64')], f: (a, b) => T.linearRecurrence(C(a), C(b), { axis: 0 }) },
     {
       label: 'linear recurrence c64 reversed, f32 coefficients broadcast',
       args: [arg([2], 'f32', 'contraction'), arg([4, 2], 'c64')],
-      f: (a, b) => T.linearRecurrence(F(a), C(b), { reverse: true }),
+      f: (a, b) => T.linearRecurrence(F(a), C(b), { axis: 0, reverse: true }),
     },
   ],
-  // Forward mode through wider combines is costly (see memory.test.ts); they are covered in
-  // reverse mode in scans.test.ts.
   assoc_scan: [
+    {
+      label: 'associative scan of 2×2 matrix products (4 operands, non-symmetric derivatives)',
+      args: [arg([4]), arg([4]), arg([4]), arg([4])],
+      f: (a, b, c, d) => T.stack(T.associativeScan(matrixProduct.combine, [a, b, c, d])),
+    },
+    {
+      label: 'associative scan of the running softmax normaliser',
+      args: [arg([5]), arg([5], 'f32', 'positive')],
+      f: (m, s) => T.stack(T.associativeScan(runningSoftmax.combine, [m, s])),
+    },
+    {
+      label: 'associative scan of complex affine maps (c64 operands, holomorphic combine)',
+      args: [arg([4], 'c64', 'contraction'), arg([4], 'c64')],
+      f: (a, b) => T.stack(T.associativeScan(complexAffine, [a, b])),
+    },
+    {
+      label: 'associative scan of the Heisenberg group law (c64 and f32 operands, not holomorphic), reversed on axis 1',
+      args: [arg([2, 3], 'c64'), arg([2, 3])],
+      f: (z, s) => {
+        const [zs, ss] = T.associativeScan(heisenberg, [z, s], { axis: 1, reverse: true });
+        return T.add(T.mul(zs as Tensor<'c64'>, 0.5), T.cast('c64')(ss as Tensor<'f32'>));
+      },
+    },
     {
       label: 'associative scan of the (max, +) recurrence',
       args: [arg([4]), arg([4])],
@@ -196,6 +228,37 @@ export const PRIMITIVE_CASES: { readonly [P in Prim]: readonly PrimCase[] } = {
     { label: 'irfft batched to n=6', args: [arg([2, 4], 'c64')], f: (x) => T.irfft(C(x), 6) },
   ],
   iota: [{ label: 'x scaled by an f32 iota', args: [arg(M)], f: (x) => T.mul(F(x), T.iota([2, 3], 1, 'f32')) }],
+  custom_vjp: [
+    {
+      label: 'x·sin(x) with a VJP rule, f32',
+      args: [arg(M)],
+      f: (x) => T.customVjp((v: Tensor) => T.mul(F(v), T.sin(F(v))), ([v], _y, ct) => [T.mul(F(ct), T.add(T.sin(F(v)), T.mul(F(v), T.cos(F(v)))))])(x),
+    },
+    {
+      label: 'z·w (c64, two arguments) with a VJP rule ct·conj(w), ct·conj(z)',
+      args: [arg(M, 'c64'), arg(M, 'c64')],
+      f: (z, w) => T.customVjp((a: Tensor, b: Tensor) => T.mul(C(a), C(b)), ([a, b], _y, ct) => [T.mul(C(ct), T.conj(C(b))), T.mul(C(ct), T.conj(C(a)))])(z, w),
+    },
+  ],
+  custom_jvp: [
+    {
+      label: 'exp(x) − 1 with a JVP rule, f32',
+      args: [arg(M)],
+      f: (x) => T.customJvp((v: Tensor) => T.sub(T.exp(F(v)), 1), ([v], [t]) => [T.sub(T.exp(F(v)), 1), T.mul(F(t), T.exp(F(v)))])(x),
+    },
+    {
+      label: 'exp(z) (c64) with a JVP rule',
+      args: [arg(M, 'c64')],
+      f: (z) => T.customJvp((v: Tensor) => T.exp(C(v)), ([v], [t]) => [T.exp(C(v)), T.mul(C(t), T.exp(C(v)))])(z),
+    },
+  ],
+  checkpoint: [
+    { label: 'tanh(x)·y checkpointed', args: [arg(M), arg(M)], f: (x, y) => T.checkpoint((a: Tensor, b: Tensor) => T.mul(T.tanh(F(a)), F(b)))(x, y) },
+    { label: 'exp(z)·z (c64) checkpointed', args: [arg(M, 'c64')], f: (z) => T.checkpoint((a: Tensor) => T.mul(T.exp(C(a)), C(a)))(z) },
+  ],
+  stop_gradient: [
+    ...(['f32', 'c64'] as const).map((d): PrimCase => ({ label: `stop_gradient ${d}`, args: [arg(M, d)], f: (x) => T.exp(T.stopGradient(x as Tensor<'f32'>)), zero: true, varies: true })),
+  ],
   random_bits: [
     {
       label: 'random bits keyed by floor(8x)',

@@ -1,6 +1,8 @@
 /**
  * Gradients of an S5-style layer with respect to all of its parameters, against central
- * differences of an independent plain-TypeScript implementation of the same layer.
+ * differences of an independent plain-TypeScript implementation of the same layer; and its
+ * Hessian-vector products by forward over reverse (jvp of grad), against central differences
+ * of grad, with the recurrence as a linear recurrence and as the reference's associative scan.
  *
  * The layer (S5, Smith et al. 2023; ZOH discretisation as in lindermanlab/S5 s5/ssm.py):
  *   Λ = Λ_re + i·Λ_im, Δ = exp(log Δ), Λ̄ = exp(Λ·Δ), B̄ = ((Λ̄ − 1)/Λ)·B̃,
@@ -11,6 +13,9 @@
 import { describe, expect, it } from 'vitest';
 import * as T from '../../src/index';
 import type { Tensor } from '../../src/index';
+import type { S5Config } from '../../src/models/config';
+import { decodeSSMConfig } from '../../src/models/config';
+import { applyS5, initS5, type S5Params as LibraryS5Params } from '../../src/models/s5';
 import { expectAllClose, likeWith, randomTensor, realsOf, type Rng, seeded } from './support';
 
 const [P, H, L] = [3, 2, 6];
@@ -25,14 +30,24 @@ interface S5Params {
 }
 const PARAM_NAMES = ['B', 'C', 'D', 'lambdaIm', 'lambdaRe', 'logStep'] as const;
 
+/** The S5 reference's recurrence: an associative scan over (Λ̄, B̄u) pairs, (a1, b1)·(a2, b2) = (a2·a1, a2·b1 + b2). */
+const binaryOperator: T.Combine = ([a1, b1], [a2, b2]) => [
+  T.mul(a2 as Tensor<'c64'>, a1 as Tensor<'c64'>),
+  T.add(T.mul(a2 as Tensor<'c64'>, b1 as Tensor<'c64'>), b2 as Tensor<'c64'>),
+];
+
+const byLinearRecurrence = (lambdaBar: Tensor<'c64'>, bu: Tensor<'c64'>): Tensor<'c64'> => T.linearRecurrence(lambdaBar, bu, { axis: 0 });
+const byAssociativeScan = (lambdaBar: Tensor<'c64'>, bu: Tensor<'c64'>): Tensor<'c64'> =>
+  T.associativeScan(binaryOperator, [T.broadcastTo(lambdaBar, bu.shape), bu])[1] as Tensor<'c64'>;
+
 /** The layer in the DSL. */
-function s5Loss(p: S5Params, u: Tensor<'f32'>, target: Tensor<'f32'>): Tensor {
+function s5Loss(p: S5Params, u: Tensor<'f32'>, target: Tensor<'f32'>, recurrence = byLinearRecurrence): Tensor {
   const lambda = T.complex(p.lambdaRe, p.lambdaIm);
   const step = T.exp(p.logStep);
   const lambdaBar = T.exp(T.mul(lambda, step));
   const bBar = T.mul(T.expandDims(T.div(T.sub(lambdaBar, 1), lambda), 1), p.B);
   const bu = T.matmul(T.cast('c64')(u), T.mT(bBar));
-  const x = T.linearRecurrence(lambdaBar, bu);
+  const x = recurrence(lambdaBar, bu);
   const y = T.add(T.mul(T.real(T.matmul(x, T.mT(p.C))), 2), T.mul(p.D, u));
   return T.mean(T.square(T.sub(y, target)));
 }
@@ -148,5 +163,64 @@ describe('S5-style layer (ZOH, complex diagonal recurrence): gradients in every 
     const gradNormSq = PARAM_NAMES.reduce((s, k) => s + realsOf(g[k]).reduce((a, v) => a + v * v, 0), 0);
     // First-order prediction: the loss drops by about η·|grad|².
     expect(before - after).toBeGreaterThan(0.5 * eta * gradNormSq);
+  });
+});
+
+describe('S5-style layer: Hessian-vector products (forward over reverse)', () => {
+  const r = seeded(11);
+  const params = initParams(r);
+  const u = randomTensor(r, { shape: [L, H], dtype: 'f32' }) as Tensor<'f32'>;
+  const target = randomTensor(r, { shape: [L, H], dtype: 'f32' }) as Tensor<'f32'>;
+  const direction = Object.fromEntries(PARAM_NAMES.map((k) => [k, randomTensor(r, { shape: params[k].shape, dtype: params[k].dtype as 'f32' | 'c64' })])) as unknown as S5Params;
+  const shifted = (h: number): S5Params =>
+    Object.fromEntries(
+      PARAM_NAMES.map((k) => [k, likeWith(params[k], Array.from(params[k].data64(), (v, m) => v + h * direction[k].data64()[m]))]),
+    ) as unknown as S5Params;
+
+  it.each([
+    ['linearRecurrence', byLinearRecurrence],
+    ['associativeScan over c64 pairs (the reference\'s binary operator)', byAssociativeScan],
+  ] as const)('jvp of grad with the recurrence as %s matches central differences of grad', (_, recurrence) => {
+    const gradAt = (p: S5Params) => T.grad((q: S5Params) => s5Loss(q, u, target, recurrence))(p) as unknown as S5Params;
+    const [, hv] = T.jvp(gradAt, [params], [direction]) as [unknown, S5Params];
+    const h = 1e-5;
+    const [plus, minus] = [gradAt(shifted(h)), gradAt(shifted(-h))];
+    for (const k of PARAM_NAMES) {
+      const fd = Array.from(plus[k].data64(), (p, m) => (p - minus[k].data64()[m]) / (2 * h));
+      expectAllClose(realsOf(hv[k]), fd, 1e-6, `(H·v) in ${k}`);
+    }
+  });
+});
+
+describe('the library\'s S5 layer (src/models/s5.ts; ZOH with its own VJP): Hessian-vector products', () => {
+  const decoded = decodeSSMConfig({ kind: 's5', P: 4, blocks: 1, dtMin: 0.05, dtMax: 0.5 });
+  if (decoded._tag === 'Left') throw decoded.left;
+  const config = decoded.right as S5Config;
+  const params = initS5(config, 2, T.random.key(5));
+  const r = seeded(12);
+  const u = randomTensor(r, { shape: [1, 5, 2], dtype: 'f32' }) as Tensor<'f32'>;
+  const keys = Object.keys(params).sort() as (keyof LibraryS5Params)[];
+  const direction = Object.fromEntries(keys.map((k) => [k, randomTensor(r, { shape: params[k].shape, dtype: params[k].dtype as 'f32' | 'c64' })])) as unknown as LibraryS5Params;
+  const loss = (p: LibraryS5Params) => T.mean(T.square(applyS5(config, p, u)));
+  const gradAt = (p: LibraryS5Params) => T.grad(loss)(p) as unknown as LibraryS5Params;
+  const shifted = (h: number): LibraryS5Params =>
+    Object.fromEntries(keys.map((k) => [k, likeWith(params[k], Array.from(params[k].data64(), (v, m) => v + h * direction[k].data64()[m]))])) as unknown as LibraryS5Params;
+
+  it('jvp of grad matches central differences of grad in every parameter', () => {
+    const [, hv] = T.jvp(gradAt, [params], [direction]) as [unknown, LibraryS5Params];
+    const h = 1e-5;
+    const [plus, minus] = [gradAt(shifted(h)), gradAt(shifted(-h))];
+    for (const k of keys) {
+      const fd = Array.from(plus[k].data64(), (p, m) => (p - minus[k].data64()[m]) / (2 * h));
+      expectAllClose(realsOf(hv[k]), fd, 1e-6, `(H·v) in ${k}`, 0);
+    }
+  });
+
+  it('grad matches central differences of the loss along a random direction', () => {
+    const g = gradAt(params);
+    const h = 1e-6;
+    const fd = ((loss(shifted(h)).item() as number) - (loss(shifted(-h)).item() as number)) / (2 * h);
+    const dot = keys.reduce((s, k) => s + realsOf(g[k]).reduce((a, v, m) => a + v * direction[k].data64()[m], 0), 0);
+    expectAllClose([dot], [fd], 1e-7, '⟨grad, v⟩', 0);
   });
 });

@@ -136,7 +136,7 @@ describe('creation', () => {
 
   it('item needs one element; toString shows dtype, shape and values', () => {
     expect(() => T.zeros([2]).item()).toThrow('item() needs a tensor of one element, got shape [2]');
-    expect(T.tensor([1, 2]).toString()).toBe('Tensor<f32>[2] [1,2]');
+    expect(T.tensor([1, 2]).toString()).toBe('Tensor<f32>[2] [1, 2]');
   });
 });
 

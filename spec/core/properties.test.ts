@@ -148,7 +148,7 @@ describe('scans against loops', () => {
           ),
         ),
         ([reverse, a, b]) => {
-          const got = T.linearRecurrence(toTensor(a) as Tensor<'f32'>, toTensor(b) as Tensor<'f32'>, { reverse });
+          const got = T.linearRecurrence(toTensor(a) as Tensor<'f32'>, toTensor(b) as Tensor<'f32'>, { axis: 0, reverse });
           expectClose(got, linearRecurrence(a, b, 0, reverse), { rtol: 1e-12, atol: 1e-12 });
         },
       ),

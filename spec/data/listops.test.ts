@@ -3,8 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
-  EOS_ID, LISTOPS_IN_DIM, LISTOPS_VOCAB, PAD_ID, encodeListOps, evaluateTokens, generateListOpsSamples, listOpsSplits, readListOpsTsv,
+  EOS_ID, LISTOPS_IN_DIM, LISTOPS_VOCAB, PAD_ID, encodeListOps, evaluateTokens, generateListOpsSamples, listOpsSplits,
 } from '../../src/data/listops';
+import { readListOpsTsv } from '../../src/data/listopsFile';
 import { ListOpsTree, evaluateTree, operatorDepth, sampleTree, toLraSource, tokenizeLraSource, treeTokens, truncatedMedian } from '../../src/data/listopsGrammar';
 import { seededRandom } from '../../src/data/rng';
 

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { FormatError } from '../../src/io/formatError';
-import { COMPLEX64_METADATA_KEY, parseSafetensors, readSafetensors, serializeSafetensors, writeSafetensors } from '../../src/io/safetensors';
+import { COMPLEX64_METADATA_KEY, parseSafetensors, serializeSafetensors } from '../../src/io/safetensors';
+import { readSafetensors, writeSafetensors } from '../../src/io/safetensorsFile';
 import { TensorMap } from '../../src/io/tensor';
 
 /**

@@ -37,7 +37,7 @@ const REQUIRED: readonly BackendName[] = parseBackendList(REQUIRE, process.env[R
 export const JIT_BACKENDS: readonly BackendName[] = BACKEND_STATUSES.filter((s) => s.available).map((s) => s.name);
 
 /** Backends whose shader compilers are slow (a few tens of ms per kernel): random-program runs use fewer programs there. */
-export const isSlowCompiler = (b: BackendName): boolean => b === 'webgpu' || b === 'headlessgl';
+export const isSlowCompiler = (b: BackendName): boolean => b === 'webgpu' || b === 'headlessgl' || b === 'webgl2' || b === 'webgl';
 
 /** One line: which backends the suite runs on, which are skipped and why. */
 export function backendSummary(suite: string): string {

@@ -51,7 +51,7 @@ const scanAndFft: Composed = {
   args: [arg([6, 2], 'c64', 'contraction'), arg([6, 2]), arg([2, 6])],
   shape: ([lambda, u, w]) => [lambda, u, w],
   f: ((lambda: Tensor<'c64'>, u: Tensor<'f32'>, w: Tensor<'f32'>) => {
-    const x = T.linearRecurrence(lambda, T.cast('c64')(u));
+    const x = T.linearRecurrence(lambda, T.cast('c64')(u), { axis: 0 });
     const spectrum = T.fft(T.transpose(T.add(x, T.cast('c64')(T.cumsum(u, { axis: 0 })))));
     return T.sum(T.mul(T.abs(spectrum), w));
   }) as never,

@@ -24,8 +24,8 @@ import { describeEachBackend } from './backends';
 const exactRange = (b: BackendName): 'int32' | 'float32' => (describeBackend(b).exactIntegers ? 'int32' : 'float32');
 const FLOAT32_EXACT = 2 ** 24;
 
-const RUNS: Record<BackendName, number> = { wasm: 150, cpu: 150, webasm: 100, webgpu: 25, headlessgl: 25 };
-const SEED_OFFSET: Record<BackendName, number> = { cpu: 0, webasm: 1, webgpu: 2, headlessgl: 3, wasm: 4 };
+const RUNS: Record<BackendName, number> = { wasm: 150, cpu: 150, webasm: 100, webgpu: 25, headlessgl: 25, webgl2: 25, webgl: 25 };
+const SEED_OFFSET: Record<BackendName, number> = { cpu: 0, webasm: 1, webgpu: 2, headlessgl: 3, wasm: 4, webgl2: 5, webgl: 6 };
 const BASE_SEED = 20261201;
 
 type I = Tensor<'i32'>;

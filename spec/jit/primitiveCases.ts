@@ -185,10 +185,10 @@ export const JIT_PRIMITIVE_CASES: { readonly [P in Prim]: readonly JitCase[] } =
     c('cumsum', [arg([3, 1, 5], 'i32')], (x) => T.cumsum(x as Tensor<'i32'>, { axis: 2 }), TOL.exact),
   ],
   linrec: [
-    c('linear recurrence', [arg([7, 3], 'f32', 'contraction'), arg([7, 3])], (a, x) => T.linearRecurrence(F(a), F(x)), sumTol(7)),
+    c('linear recurrence', [arg([7, 3], 'f32', 'contraction'), arg([7, 3])], (a, x) => T.linearRecurrence(F(a), F(x), { axis: 0 }), sumTol(7)),
     c('linear recurrence reversed on axis 1', [arg([2, 7], 'f32', 'contraction'), arg([2, 7])], (a, x) => T.linearRecurrence(F(a), F(x), { axis: 1, reverse: true }), sumTol(7)),
-    c('linear recurrence', [arg([5, 1, 3], 'c64', 'contraction'), arg([5, 1, 3], 'c64')], (a, x) => T.linearRecurrence(C(a), C(x)), sumTol(5)),
-    c('linear recurrence reversed, coefficients broadcast', [arg([3], 'f32', 'contraction'), arg([6, 3], 'c64')], (a, x) => T.linearRecurrence(F(a), C(x), { reverse: true }), sumTol(6)),
+    c('linear recurrence', [arg([5, 1, 3], 'c64', 'contraction'), arg([5, 1, 3], 'c64')], (a, x) => T.linearRecurrence(C(a), C(x), { axis: 0 }), sumTol(5)),
+    c('linear recurrence reversed, coefficients broadcast', [arg([3], 'f32', 'contraction'), arg([6, 3], 'c64')], (a, x) => T.linearRecurrence(F(a), C(x), { axis: 0, reverse: true }), sumTol(6)),
   ],
   assoc_scan: [
     c('scan of 2x2 matrix products', [arg([5], 'f32', 'small'), arg([5], 'f32', 'small'), arg([5], 'f32', 'small'), arg([5], 'f32', 'small')], (a, b2, c2, d) => T.associativeScan(matrixProduct.combine, [a, b2, c2, d]), sumTol(5)),
@@ -215,6 +215,16 @@ export const JIT_PRIMITIVE_CASES: { readonly [P in Prim]: readonly JitCase[] } =
     c('x times an f32 iota on axis 1', [arg([3, 5])], (x) => T.mul(F(x), T.iota([3, 5], 1, 'f32')), TOL.arith),
     c('x plus an i32 iota on axis 0', [arg([7, 1], 'i32')], (x) => T.add(x as Tensor<'i32'>, T.iota([7, 1], 0)), TOL.exact),
   ],
+  custom_vjp: [
+    c('x·sin(x) with a VJP rule', [arg([3, 5])], (x) => T.customVjp((v: Tensor) => T.mul(F(v), T.sin(F(v))), ([v], _y, ct) => [T.mul(F(ct), T.add(T.sin(F(v)), T.mul(F(v), T.cos(F(v)))))])(x), TOL.transcendental),
+  ],
+  custom_jvp: [
+    c('exp(x) − 1 with a JVP rule', [arg([3, 5])], (x) => T.customJvp((v: Tensor) => T.sub(T.exp(F(v)), 1), ([v], [t]) => [T.sub(T.exp(F(v)), 1), T.mul(F(t), T.exp(F(v)))])(x), TOL.transcendental),
+  ],
+  checkpoint: [
+    c('tanh(x)·y checkpointed, two outputs', [arg([4, 3]), arg([4, 3])], (x, y) => T.checkpoint((a: Tensor, b: Tensor) => [T.mul(T.tanh(F(a)), F(b)), T.sin(F(a))])(x, y), TOL.transcendental),
+  ],
+  stop_gradient: unary('stop_gradient', [...ALL_NUM, 'bool'], (x) => T.stopGradient(x), TOL.exact),
   random_bits: [
     c('random bits of a key argument', [arg([2], 'i32', { index: 1000 })], (k) => bind1('random_bits', [k], { shape: [3, 5] }), TOL.stored),
     c('random bits of a key argument, as f32', [arg([2], 'i32', { index: 1000 })], (k) => T.cast('f32')(bind1('random_bits', [k], { shape: [2, 7] })), TOL.stored),

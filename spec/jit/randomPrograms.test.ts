@@ -30,8 +30,8 @@ import { programTol } from './tolerances';
 
 const BASE_SEED = Number(process.env.SSMJIT_JIT_SEED ?? 20261122);
 const SCALE = Number(process.env.SSMJIT_JIT_RUNS ?? 1);
-const RUNS: Record<BackendName, number> = { wasm: 300, cpu: 300, webasm: 200, webgpu: 30, headlessgl: 30 };
-const SEED_OFFSET: Record<BackendName, number> = { cpu: 0, webasm: 1, webgpu: 2, headlessgl: 3, wasm: 4 };
+const RUNS: Record<BackendName, number> = { wasm: 300, cpu: 300, webasm: 200, webgpu: 30, headlessgl: 30, webgl2: 30, webgl: 30 };
+const SEED_OFFSET: Record<BackendName, number> = { cpu: 0, webasm: 1, webgpu: 2, headlessgl: 3, wasm: 4, webgl2: 5, webgl: 6 };
 
 /** undefined when the compiled program equals the interpreted one, else a report. */
 async function compareProgram(prog: Program, argSeed: number, backend: BackendName): Promise<string | undefined> {

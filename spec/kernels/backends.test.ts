@@ -3,7 +3,8 @@
  * environment contract.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { createGPU, detectBackends, parseBackendList, releaseBackends } from '../../kernels/backends';
+import { createGPU, detectBackends, parseBackendList, probeBackend, releaseBackends } from '../../kernels/backends';
+import * as T from '../../src/index';
 
 const saved = { only: process.env.SSMJIT_BACKENDS, required: process.env.SSMJIT_REQUIRE_BACKENDS };
 
@@ -27,7 +28,7 @@ describe('backends', () => {
     delete process.env.SSMJIT_BACKENDS;
     delete process.env.SSMJIT_REQUIRE_BACKENDS;
     const statuses = await detectBackends();
-    expect(statuses.map((s) => s.name)).toEqual(['wasm', 'cpu', 'webasm', 'webgpu', 'headlessgl']);
+    expect(statuses.map((s) => s.name)).toEqual(['wasm', 'cpu', 'webasm', 'webgpu', 'headlessgl', 'webgl2', 'webgl']);
     expect(statuses[0].available).toBe(true);
     for (const s of statuses) expect(s.reason.length).toBeGreaterThan(0);
   });
@@ -45,5 +46,21 @@ describe('backends', () => {
     process.env.SSMJIT_BACKENDS = 'cpu';
     process.env.SSMJIT_REQUIRE_BACKENDS = 'webasm';
     await expect(detectBackends()).rejects.toThrow(/unavailable backends\n {2}webasm: excluded by SSMJIT_BACKENDS=cpu/);
+  });
+
+  it('under Node the browser backends webgl2 and webgl are unavailable, and jit on them says why', async () => {
+    delete process.env.SSMJIT_BACKENDS;
+    for (const name of ['webgl2', 'webgl'] as const) {
+      const status = await probeBackend(name);
+      expect(status.available).toBe(false);
+      expect(status.reason).toMatch(/browser's; under Node the GLSL path runs on 'headlessgl'/);
+      const f = T.jit((x: T.Tensor<'f32'>) => T.add(x, x), { backend: name });
+      await expect(f(T.tensor([1, 2]))).rejects.toThrow(new RegExp(`backend '${name}' is not available: WebGL2? is the browser's`));
+    }
+  });
+
+  it('an unknown backend name is an error naming it, not a crash', async () => {
+    const f = T.jit((x: T.Tensor<'f32'>) => T.add(x, x), { backend: 'webgl3' as never });
+    await expect(f(T.tensor([1, 2]))).rejects.toThrow(/backend 'webgl3' is not available: unknown backend 'webgl3'/);
   });
 });

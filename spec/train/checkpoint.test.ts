@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as T from '../../src/index';
 import { stageCheckpoint } from '../../src/io/checkpoint';
 import { FormatError } from '../../src/io/formatError';
-import { readSafetensors } from '../../src/io/safetensors';
+import { readSafetensors } from '../../src/io/safetensorsFile';
 import { carryTensors, openCheckpoint, saveSnapshot, snapshotOf } from '../../src/train/checkpointing';
 import { fit, freshSnapshot } from '../../src/train/loop';
 import { setupRun } from '../../src/train/setup';

@@ -94,8 +94,8 @@ describe('dtypes propagate', () => {
     expectTypeOf(T.max(i, { axis: 0 })).toEqualTypeOf<Tensor<'i32'>>();
     expectTypeOf(T.argmax(f)).toEqualTypeOf<Tensor<'i32'>>();
     expectTypeOf(T.cumsum(c)).toEqualTypeOf<Tensor<'c64', readonly [4]>>();
-    expectTypeOf(T.linearRecurrence(c, c)).toEqualTypeOf<Tensor<'c64'>>();
-    expectTypeOf(T.linearRecurrence(f, f)).toEqualTypeOf<Tensor<'f32'>>();
+    expectTypeOf(T.linearRecurrence(c, c, { axis: 0 })).toEqualTypeOf<Tensor<'c64'>>();
+    expectTypeOf(T.linearRecurrence(f, f, { axis: 0 })).toEqualTypeOf<Tensor<'f32'>>();
     expectTypeOf(T.reshape(c, [2, 2])).toEqualTypeOf<Tensor<'c64', readonly [2, 2]>>();
     expectTypeOf(T.transpose(i)).toEqualTypeOf<Tensor<'i32'>>();
     expectTypeOf(T.cast('bool')(f)).toEqualTypeOf<Tensor<'bool', readonly [4]>>();

@@ -16,7 +16,7 @@ import { FlagKind, FlagSpec, FlagValues, formatFlagHelp, parseFlags, suggest } f
 
 export const TASKS = ['smnist', 'psmnist', 'fashion', 'listops', 'adding', 'csv', 'ndjson'] as const;
 export const MODELS = ['s5', 's4d', 's4'] as const;
-export const BACKENDS = ['auto', 'wasm', 'cpu', 'webasm', 'webgpu', 'headlessgl'] as const;
+export const BACKENDS = ['auto', 'wasm', 'cpu', 'webasm', 'webgpu', 'headlessgl', 'webgl2', 'webgl'] as const;
 export const SCHEDULES = ['cosine', 'linear', 'constant'] as const;
 export const COMMANDS = ['train', 'eval', 'predict'] as const;
 export type Command = (typeof COMMANDS)[number];

@@ -78,7 +78,8 @@ function bar(fraction: number, width: number): string {
 
 export function createProgress(options: ProgressOptions): ProgressReporter {
   const { total, label = 'train', batchSize, plainIntervalMs = 10_000, ttyIntervalMs = 100, now = Date.now } = options;
-  const stream = options.stream ?? process.stderr;
+  const stream = options.stream ?? (globalThis as { process?: { stderr?: ProgressStream } }).process?.stderr;
+  if (stream === undefined) throw new Error('createProgress: no stream given, and this host has no standard error stream (pass options.stream)');
   const tty = options.tty ?? stream.isTTY === true;
   const start = now();
   let last: ProgressUpdate = { step: 0 };

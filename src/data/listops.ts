@@ -1,6 +1,7 @@
 /**
- * ListOps datasets generated locally with the LRA recipe (listopsGrammar.ts), plus a reader
- * for LRA's own TSV files (`basic_{train,val,test}.tsv`, header `Source\tTarget`).
+ * ListOps datasets generated locally with the LRA recipe (listopsGrammar.ts), plus a parser
+ * for LRA's own TSV files (`basic_{train,val,test}.tsv`, header `Source\tTarget`; listopsFile.ts
+ * reads them from disk). Works on text only, in browsers too.
  *
  * Acceptance: a sampled tree is kept only if minLength < length < maxLength (strict; LRA uses
  * 500 and 2000). Accepted trees are de-duplicated as a set (by token sequence) in insertion
@@ -13,7 +14,6 @@
  * (18 symbols); inputs are one-hot encoded into inDim = 20 channels as in S5. torchtext orders
  * the non-special symbols by frequency, which only relabels channels of a one-hot input.
  */
-import { readFileSync } from 'node:fs';
 import { FormatError } from '../io/formatError';
 import { Dataset, DatasetSplits } from './dataset';
 import { LISTOPS_OPERATORS, LRA_LISTOPS_GRAMMAR, ListOpsGrammar, applyOperator, evaluateTree, sampleTree, treeTokens } from './listopsGrammar';
@@ -156,14 +156,8 @@ export function evaluateTokens(tokens: readonly string[]): number {
   return result;
 }
 
-/** Reads an LRA ListOps TSV file (header `Source\tTarget`), validating every row. */
-export function readListOpsTsv(file: string, tokenize: (source: string) => string[]): ListOpsSample[] {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new FormatError(`cannot read ListOps file (${(err as Error).message})`, { file });
-  }
+/** Parses the text of an LRA ListOps TSV file (header `Source\tTarget`), validating every row; `file` names it in errors. */
+export function parseListOpsTsv(text: string, file: string, tokenize: (source: string) => string[]): ListOpsSample[] {
   const lines = text.split(/\r?\n/);
   if (lines[0] !== 'Source\tTarget') throw new FormatError('bad header', { file, line: 1, expected: '"Source\\tTarget"', actual: JSON.stringify(lines[0].slice(0, 40)) });
   const samples: ListOpsSample[] = [];

@@ -17,9 +17,9 @@ import { dirname, join } from 'node:path';
 import * as t from 'io-ts';
 import { FormatError } from '../io/formatError';
 import { decodeOrThrow, parseJson } from '../io/ioTsReport';
-import { DatasetSplits, takeRows, withValidation } from './dataset';
-import { IMAGE_PIXELS, ImageSet, bitReversalPermutation, imageSequenceDataset } from './imageSequences';
-import { mixSeed, randomPermutation, seededRandom } from './rng';
+import type { DatasetSplits } from './dataset';
+import { IMAGE_PIXELS, ImageSet } from './imageSequences';
+import { type MnistSplitOptions, mnistSplitsOf } from './mnistSplits';
 
 /** Largest distance (in byte units) between a stored value*255 and a whole byte we accept. */
 const MAX_QUANTIZATION_ERROR = 0.25;
@@ -99,31 +99,12 @@ function readDigitFiles(dir: string): ImageSet {
   return { pixels, labels, count };
 }
 
-export interface MnistOptions {
-  /** psMNIST (bit-reversal permuted) instead of sMNIST. Default false. */
-  readonly permuted?: boolean;
-  /** Examples held out as the test set. Default 2000. */
-  readonly testSize?: number;
-  /** Fraction of the remaining training examples used for validation. Default 0.1. */
-  readonly valFraction?: number;
-  /** Seed of both random splits. Default 42. */
-  readonly seed?: number;
+export interface MnistOptions extends MnistSplitOptions {
   /** Directory of the digit files (default: the installed package). */
   readonly dir?: string;
 }
 
 /** sMNIST / psMNIST train/val/test splits (default 7200 / 800 / 2000). */
 export function mnistSplits(options: MnistOptions = {}): DatasetSplits {
-  const { permuted = false, testSize = 2000, valFraction = 0.1, seed = 42 } = options;
-  const images = loadMnistPackage(options.dir);
-  if (!Number.isSafeInteger(testSize) || testSize < 1 || testSize >= images.count) {
-    throw new RangeError(`mnist: testSize must be an integer in [1, ${images.count}), got ${testSize}`);
-  }
-  const prefix = permuted ? 'psmnist' : 'smnist';
-  const all = imageSequenceDataset(prefix, images, permuted ? bitReversalPermutation(IMAGE_PIXELS) : undefined);
-  const order = randomPermutation(all.size, seededRandom(mixSeed(seed, 1)));
-  const trainCount = all.size - testSize;
-  const train = takeRows(all, order.subarray(0, trainCount), `${prefix}/train`);
-  const test = takeRows(all, order.subarray(trainCount), `${prefix}/test`);
-  return withValidation(prefix, train, test, { fraction: valFraction, seed });
+  return mnistSplitsOf(loadMnistPackage(options.dir), options);
 }

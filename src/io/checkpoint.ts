@@ -13,96 +13,32 @@
  * Integrity: the record lists every tensor's dtype, shape and the SHA-256 of its data bytes;
  * loading refuses a file whose tensors disagree with the record (a flipped data byte is a
  * FormatError naming the tensor and the byte range, not a silently different model).
- * Checkpoints written before checksums were recorded load without that check.
+ * Checkpoints written before checksums were recorded load without that check. The format on
+ * bytes is checkpointRecord.ts's; this module adds the files.
  */
-import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import * as t from 'io-ts';
 import { Either, left, right } from 'fp-ts/Either';
 import { StagedFile, removeStaleTemps, stageFile } from './atomic';
 import { ensureDirectory } from './fsErrors';
-import { Int32, NonNegativeInt, Text, oneOf, refine } from './codecs';
+import { type Checkpoint, type LoadedCheckpoint, decodeCheckpoint, encodeCheckpoint } from './checkpointRecord';
 import { FormatError } from './formatError';
-import { decodeWith, parseJson } from './ioTsReport';
-import { parseLocatedSafetensors, serializeSafetensors } from './safetensors';
-import { Tensor, TensorMap } from './tensor';
+import { parseJson } from './ioTsReport';
 
-export const CHECKPOINT_METADATA_KEY = 'ssmjit.checkpoint';
-const FORMAT = 'ssmjit-checkpoint';
-const VERSION = 1;
-
-const JsonObject = refine(t.UnknownRecord, () => true, 'a JSON object');
-const Sha256 = refine(t.string, (s) => /^[0-9a-f]{64}$/.test(s), 'a SHA-256 digest (64 hex digits)');
-const TensorSummary = t.intersection([
-  t.type({ dtype: oneOf(['F32', 'F64', 'I32', 'BOOL', 'C64'] as const), shape: t.array(NonNegativeInt, 'an array of non-negative integers') }),
-  t.partial({ sha256: Sha256 }),
-]);
-
-/** The JSON record of a checkpoint, as validated on load. */
-export const CheckpointRecordCodec = t.intersection([
-  t.type({
-    format: refine(t.literal(FORMAT), () => true, `"${FORMAT}"`),
-    version: refine(t.literal(VERSION), () => true, `${VERSION}`),
-    step: NonNegativeInt,
-    config: JsonObject,
-    optimizer: JsonObject,
-    prngKey: t.array(Int32, 'an array of 32-bit signed integers'),
-    tensors: t.record(t.string, TensorSummary),
-  }),
-  t.partial({ epoch: NonNegativeInt, createdAt: Text }),
-]);
-export type CheckpointRecord = t.TypeOf<typeof CheckpointRecordCodec>;
-
-/** What a caller saves and gets back. */
-export interface Checkpoint {
-  /** Optimizer steps taken. */
-  readonly step: number;
-  /** Completed epochs, if tracked. */
-  readonly epoch?: number;
-  /** The run configuration (any JSON object, e.g. the parsed CLI flags). */
-  readonly config: Readonly<Record<string, unknown>>;
-  /** Optimizer metadata (name, hyper-parameters, schedule state); its tensors go in `tensors`. */
-  readonly optimizer: Readonly<Record<string, unknown>>;
-  /** PRNG key words (int32). */
-  readonly prngKey: readonly number[];
-  readonly tensors: TensorMap;
-}
-
-export interface LoadedCheckpoint extends Checkpoint {
-  readonly createdAt?: string;
-  /** Non-fatal findings, e.g. a stale or missing JSON file. */
-  readonly notes: readonly string[];
-}
+export {
+  CHECKPOINT_METADATA_KEY,
+  type Checkpoint,
+  type CheckpointRecord,
+  CheckpointRecordCodec,
+  type LoadedCheckpoint,
+  decodeCheckpoint,
+  encodeCheckpoint,
+  tensorDigest,
+} from './checkpointRecord';
 
 export function checkpointPaths(dir: string, name: string): { tensors: string; json: string } {
   if (name === '' || /[/\\]/.test(name)) throw new RangeError(`checkpoint name must be a plain file name, got "${name}"`);
   return { tensors: join(dir, `${name}.safetensors`), json: join(dir, `${name}.json`) };
-}
-
-/** SHA-256 of a tensor's data bytes as stored (little-endian, row-major). */
-export function tensorDigest(tensor: Tensor): string {
-  return createHash('sha256').update(new Uint8Array(tensor.data.buffer, tensor.data.byteOffset, tensor.data.byteLength)).digest('hex');
-}
-
-function recordOf(checkpoint: Checkpoint, createdAt: string): CheckpointRecord {
-  const tensors = Object.fromEntries(
-    Object.entries(checkpoint.tensors).map(([key, tensor]) => [key, { dtype: tensor.dtype, shape: [...tensor.shape], sha256: tensorDigest(tensor) }]),
-  );
-  const record: CheckpointRecord = {
-    format: FORMAT,
-    version: VERSION,
-    step: checkpoint.step,
-    ...(checkpoint.epoch !== undefined ? { epoch: checkpoint.epoch } : {}),
-    createdAt,
-    config: { ...checkpoint.config },
-    optimizer: { ...checkpoint.optimizer },
-    prngKey: [...checkpoint.prngKey],
-    tensors,
-  };
-  const valid = decodeWith(CheckpointRecordCodec, JSON.parse(JSON.stringify(record)), { file: '<checkpoint being saved>' }, 'invalid checkpoint');
-  if (valid._tag === 'Left') throw valid.left;
-  return record;
 }
 
 /** A checkpoint written to temporary files, not yet visible under its name. */
@@ -117,10 +53,9 @@ export interface StagedCheckpoint {
 /** Writes and fsyncs both files of a checkpoint under temporary names. */
 export function stageCheckpoint(dir: string, name: string, checkpoint: Checkpoint, now: Date = new Date()): StagedCheckpoint {
   const paths = checkpointPaths(dir, name);
-  const record = recordOf(checkpoint, now.toISOString());
-  const text = JSON.stringify(record);
+  const { bytes, record } = encodeCheckpoint(checkpoint, now);
   ensureDirectory(dir);
-  const tensorsFile = stageFile(paths.tensors, serializeSafetensors(checkpoint.tensors, { [CHECKPOINT_METADATA_KEY]: text }));
+  const tensorsFile = stageFile(paths.tensors, bytes);
   let jsonFile: StagedFile;
   try {
     jsonFile = stageFile(paths.json, `${JSON.stringify(record, null, 2)}\n`);
@@ -152,19 +87,6 @@ export function saveCheckpoint(dir: string, name: string, checkpoint: Checkpoint
   stageCheckpoint(dir, name, checkpoint).commit();
 }
 
-function sameSummary(a: CheckpointRecord['tensors'], b: CheckpointRecord['tensors']): string | undefined {
-  const names = new Set([...Object.keys(a), ...Object.keys(b)]);
-  for (const key of names) {
-    const x = a[key];
-    const y = b[key];
-    if (x === undefined || y === undefined) return `tensor "${key}" is ${x === undefined ? 'not listed in the record' : 'missing from the file'}`;
-    if (x.dtype !== y.dtype || x.shape.join(',') !== y.shape.join(',')) {
-      return `tensor "${key}" is ${y.dtype} [${y.shape.join(', ')}] but the record says ${x.dtype} [${x.shape.join(', ')}]`;
-    }
-  }
-  return undefined;
-}
-
 /** Reads the companion JSON file and says how it relates to the embedded record. */
 function jsonNotes(file: string, embedded: string): string[] {
   let text: string;
@@ -187,45 +109,9 @@ export function readCheckpoint(dir: string, name: string): Either<FormatError, L
   } catch (err) {
     return left(new FormatError(`cannot read checkpoint tensors (${(err as Error).message})`, { file: paths.tensors }));
   }
-  const content = parseLocatedSafetensors(bytes, paths.tensors);
-  if (content._tag === 'Left') return content;
-  const where = { file: paths.tensors, byteOffset: 8, field: `__metadata__.${CHECKPOINT_METADATA_KEY}` };
-  const embedded = content.right.metadata[CHECKPOINT_METADATA_KEY];
-  if (embedded === undefined) return left(new FormatError('not an ssmjit checkpoint (no embedded record)', where));
-  const json = parseJson(embedded, where);
-  if (json._tag === 'Left') return json;
-  const record = decodeWith(CheckpointRecordCodec, json.right, where, 'invalid checkpoint record');
-  if (record._tag === 'Left') return record;
-  const actual = Object.fromEntries(Object.entries(content.right.tensors).map(([key, tensor]) => [key, { dtype: tensor.dtype, shape: [...tensor.shape] }]));
-  const mismatch = sameSummary(record.right.tensors, actual);
-  if (mismatch !== undefined) return left(new FormatError(`checkpoint record disagrees with the tensors: ${mismatch}`, { file: paths.tensors }));
-  for (const [key, summary] of Object.entries(record.right.tensors)) {
-    if (summary.sha256 === undefined) continue;
-    const digest = tensorDigest(content.right.tensors[key]);
-    if (digest !== summary.sha256) {
-      const [begin, end] = content.right.offsets[key];
-      return left(
-        new FormatError(`tensor data does not match the checksum in the record (bytes ${begin} to ${end - 1}; the file is corrupted)`, {
-          file: paths.tensors,
-          byteOffset: begin,
-          field: key,
-          expected: `SHA-256 ${summary.sha256}`,
-          actual: digest,
-        }),
-      );
-    }
-  }
-  const { step, epoch, config, optimizer, prngKey, createdAt } = record.right;
-  return right({
-    step,
-    ...(epoch !== undefined ? { epoch } : {}),
-    ...(createdAt !== undefined ? { createdAt } : {}),
-    config,
-    optimizer,
-    prngKey,
-    tensors: content.right.tensors,
-    notes: jsonNotes(paths.json, embedded),
-  });
+  const decoded = decodeCheckpoint(bytes, paths.tensors);
+  if (decoded._tag === 'Left') return decoded;
+  return right({ ...decoded.right.checkpoint, notes: jsonNotes(paths.json, decoded.right.embedded) });
 }
 
 /** readCheckpoint that throws the FormatError. */

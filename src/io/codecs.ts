@@ -60,7 +60,7 @@ export const NonNegativeIntUpTo = (max: number) => upTo(NonNegativeInt, max);
  */
 export const PlainName = refine(
   t.string,
-  (s) => s.length > 0 && Buffer.byteLength(s, 'utf8') <= 255 && !/[/\\\u0000-\u001f]/.test(s) && !s.startsWith('.') && !s.startsWith('-'),
+  (s) => s.length > 0 && new TextEncoder().encode(s).length <= 255 && !/[/\\\u0000-\u001f]/.test(s) && !s.startsWith('.') && !s.startsWith('-'),
   'a plain name (no "/", "\\" or control characters, not starting with "." or "-")',
 );
 

@@ -72,8 +72,11 @@ export function parseJson(text: string, where: FormatLocation = {}): Either<Form
     const position = /position (\d+)/.exec(message);
     const offset =
       position !== null && where.line === undefined
-        ? (where.byteOffset ?? 0) + Buffer.byteLength(text.slice(0, Number(position[1])), 'utf8')
+        ? (where.byteOffset ?? 0) + utf8Length(text.slice(0, Number(position[1])))
         : where.byteOffset;
     return left(new FormatError(`invalid JSON (${message})`, { ...where, byteOffset: offset }));
   }
 }
+
+/** Bytes of `text` in UTF-8 (what Buffer.byteLength gives, in browsers too). */
+export const utf8Length = (text: string): number => new TextEncoder().encode(text).length;

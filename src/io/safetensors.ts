@@ -17,16 +17,15 @@
  * stored as F32 with a trailing dimension of 2 (re, im); the names of such tensors are listed
  * in the metadata entry "ssmjit.complex64" (a JSON array) and are turned back into C64 on read.
  *
- * Every rejection is a FormatError naming the file and the byte offset of the problem.
+ * Every rejection is a FormatError naming the file and the byte offset of the problem. This
+ * module works on bytes only (browsers too); safetensorsFile.ts reads and writes files.
  */
-import { readFileSync } from 'node:fs';
 import * as t from 'io-ts';
 import { Either, left, right } from 'fp-ts/Either';
 import { NonNegativeInt, Text } from './codecs';
 import { FormatError, describeValue } from './formatError';
-import { decodeWith } from './ioTsReport';
+import { decodeWith, utf8Length } from './ioTsReport';
 import { Tensor, TensorMap, checkTensor, shapeSize } from './tensor';
-import { writeFileAtomic } from './atomic';
 
 export const COMPLEX64_METADATA_KEY = 'ssmjit.complex64';
 /** Largest header accepted, as in the reference implementation (100 MB). */
@@ -109,7 +108,7 @@ export function parseLocatedSafetensors(bytes: Uint8Array, file = '<memory>'): E
     header = JSON.parse(text);
   } catch (err) {
     const position = /position (\d+)/.exec((err as Error).message);
-    const offset = 8 + (position ? Buffer.byteLength(text.slice(0, Number(position[1])), 'utf8') : 0);
+    const offset = 8 + (position ? utf8Length(text.slice(0, Number(position[1]))) : 0);
     return at(offset, `bad JSON in header (${(err as Error).message})`);
   }
   if (typeof header !== 'object' || header === null || Array.isArray(header)) return at(8, 'header must be a JSON object', { actual: describeValue(header) });
@@ -236,9 +235,10 @@ export function serializeSafetensors(tensors: TensorMap, metadata: Readonly<Reco
     offset += bytes.length;
   }
   const header = Object.fromEntries(entries);
-  let headerBytes = Buffer.from(JSON.stringify(header), 'utf8');
-  const padding = (8 - ((8 + headerBytes.length) % 8)) % 8;
-  if (padding > 0) headerBytes = Buffer.concat([headerBytes, Buffer.alloc(padding, 0x20)]);
+  const json = new TextEncoder().encode(JSON.stringify(header));
+  const padding = (8 - ((8 + json.length) % 8)) % 8;
+  const headerBytes = new Uint8Array(json.length + padding).fill(0x20);
+  headerBytes.set(json);
   const out = new Uint8Array(8 + headerBytes.length + offset);
   new DataView(out.buffer).setBigUint64(0, BigInt(headerBytes.length), true);
   out.set(headerBytes, 8);
@@ -248,22 +248,4 @@ export function serializeSafetensors(tensors: TensorMap, metadata: Readonly<Reco
     position += bytes.length;
   }
   return out;
-}
-
-/** Reads a safetensors file; throws a FormatError naming the file and byte offset. */
-export function readSafetensors(file: string): SafetensorsContent {
-  let bytes: Uint8Array;
-  try {
-    bytes = readFileSync(file);
-  } catch (err) {
-    throw new FormatError(`cannot read safetensors file (${(err as Error).message})`, { file });
-  }
-  const parsed = parseSafetensors(bytes, file);
-  if (parsed._tag === 'Left') throw parsed.left;
-  return parsed.right;
-}
-
-/** Writes a safetensors file atomically. */
-export function writeSafetensors(file: string, tensors: TensorMap, metadata: Readonly<Record<string, string>> = {}): void {
-  writeFileAtomic(file, serializeSafetensors(tensors, metadata));
 }

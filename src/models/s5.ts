@@ -88,6 +88,34 @@ export function applyS5(config: S5Config, params: S5Params, u: T.Tensor<'f32'>, 
   return readout(config, params, states, u);
 }
 
+export interface S5SequenceOptions {
+  /** Multiplies every step size. Default 1. */
+  readonly stepRescale?: number;
+  /** Relative step sizes τ of this sequence: f32[L] (irregular sampling). */
+  readonly timesteps?: T.Tensor<'f32'>;
+}
+
+/**
+ * The S5 layer on one sequence, u f32[L, H] -> y f32[L, H], as the reference writes it; map it
+ * over a batch with `T.vmap` (inAxes 0 for u and τ, null for the parameters). It compiles to
+ * the same kernels as `applyS5` on the batch.
+ */
+export function applyS5Sequence(config: S5Config, params: S5Params, u: T.Tensor<'f32'>, options: S5SequenceOptions = {}): T.Tensor<'f32'> {
+  if (u.ndim !== 2) throw new RangeError(`S5: one sequence must be [length, H], got shape [${u.shape.join(',')}]`);
+  const tau = options.timesteps;
+  if (tau && (tau.ndim !== 1 || tau.shape[0] !== u.shape[0])) {
+    throw new RangeError(`S5: timesteps of one sequence must be [length] = [${u.shape[0]}], got [${tau.shape.join(',')}]`);
+  }
+  const steps = s5Steps(params, options.stepRescale);
+  // Δ: f32[Ph], or f32[L, Ph] with per-step intervals.
+  const Delta = tau ? T.mul(T.expandDims(tau, -1), steps) : steps;
+  const { Abar, gain } = discretizeDiagonal(s5Lambda(params, config.clipEigs), Delta, config.discretization);
+  const Bu = pipe(u, T.cast('c64'), T.matmul(T.mT(params.B)), T.mul(gain));
+  const forward = T.linearRecurrence(Abar, Bu, { axis: 0 });
+  const states = config.bidirectional ? T.concat([forward, T.linearRecurrence(Abar, Bu, { axis: 0, reverse: true })], -1) : forward;
+  return readout(config, params, states, u);
+}
+
 /** The discretised system a recurrent S5 step uses (computed once; per-step τ re-discretises). */
 export interface S5Recurrent {
   readonly kind: 's5';

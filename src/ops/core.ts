@@ -1,63 +1,24 @@
 /**
- * Operand plumbing shared by the frontend ops: turning JS numbers into tensors, dtype
- * promotion and numpy-style broadcasting, all done explicitly (cast, broadcast_in_dim) before
- * a primitive is bound, so the IR's elementwise primitives always see equal shapes and dtypes.
+ * Operand plumbing shared by the frontend ops: axis normalisation here, and (re-exported from
+ * compiler/operands) turning JS numbers into tensors, dtype promotion and numpy-style
+ * broadcasting, all done explicitly before a primitive is bound.
  */
-import { type DType, promote } from '../../compiler/dtype';
 import { ShapeDtypeError, userCallSite } from '../../compiler/errors';
-import { ndarray } from '../../compiler/ndarray';
-import { broadcastShapes, type Shape, shapeEq } from '../../compiler/shape';
-import { bind1 } from '../../compiler/tracer';
-import { concreteTensor, Tensor } from '../tensor';
+import type { Shape } from '../../compiler/shape';
+import type { Tensor } from '../tensor';
 
-export type TensorLike = Tensor | number;
-
-/** Dtypes that may meet D in a binary op without a cast: f32 and c64 mix, others must match. */
-export type Compat<D extends DType> = D extends 'f32' | 'c64' ? 'f32' | 'c64' : D;
-
-export function scalarTensor(value: number, dtype: DType): Tensor {
-  const a = ndarray(dtype, []);
-  a.data[0] = dtype === 'bool' ? +!!value : dtype === 'i32' ? Math.trunc(value) | 0 : value;
-  return concreteTensor(a);
-}
-
-/** A JS number adopts the dtype of the tensor it meets (a "weak" type, as in JAX). */
-export function lift(x: TensorLike, like: DType): Tensor {
-  return x instanceof Tensor ? x : scalarTensor(x, like === 'bool' ? 'f32' : like);
-}
-
-export function castTo(x: Tensor, dtype: DType): Tensor {
-  return x.dtype === dtype ? x : bind1('cast', [x], { dtype });
-}
-
-export function broadcastTo(x: Tensor, shape: Shape, op = 'broadcastTo'): Tensor {
-  if (shapeEq(x.shape, shape)) return x;
-  const offset = shape.length - x.ndim;
-  const ok = offset >= 0 && x.shape.every((d, i) => d === 1 || d === shape[offset + i]);
-  if (!ok) throw new ShapeDtypeError(op, [x.aval], `cannot broadcast to [${shape.join(',')}]`, userCallSite());
-  return bind1('broadcast_in_dim', [x], { shape: [...shape], dims: x.shape.map((_, i) => offset + i) });
-}
-
-/** Promotes and broadcasts operands of an n-ary elementwise op. */
-export function alignOperands(op: string, xs: readonly TensorLike[]): Tensor[] {
-  const tensors = xs.filter((x): x is Tensor => x instanceof Tensor);
-  if (tensors.length === 0) throw new TypeError(`${op}: at least one operand must be a tensor`);
-  let dtype = tensors[0].dtype;
-  for (const t of tensors.slice(1)) {
-    const p = promote(dtype, t.dtype);
-    if (!p) {
-      throw new ShapeDtypeError(op, tensors.map((x) => x.aval), `dtypes ${dtype} and ${t.dtype} need an explicit cast`, userCallSite());
-    }
-    dtype = p;
-  }
-  let shape: Shape = [];
-  for (const t of tensors) {
-    const b = broadcastShapes(shape, t.shape);
-    if (!b) throw new ShapeDtypeError(op, tensors.map((x) => x.aval), 'shapes do not broadcast', userCallSite());
-    shape = b;
-  }
-  return xs.map((x) => broadcastTo(castTo(lift(x, dtype), dtype), shape, op));
-}
+export {
+  alignOperands,
+  broadcastTo,
+  castTo,
+  type Compat,
+  describeValue,
+  lift,
+  scalarTensor,
+  tensorArg,
+  tensorOrNumberArg,
+  type TensorLike,
+} from '../../compiler/operands';
 
 export function normAxis(op: string, x: Tensor, axis: number): number {
   const a = axis < 0 ? axis + x.ndim : axis;

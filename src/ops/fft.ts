@@ -6,8 +6,10 @@
 import type { Shape } from '../../compiler/shape';
 import { bind1 } from '../../compiler/tracer';
 import type { Tensor } from '../tensor';
+import { tensorArg } from './core';
 
 function fitLast(x: Tensor, n: number): Tensor {
+  if (!(Number.isSafeInteger(n) && n >= 1)) throw new RangeError(`fft: n must be a positive integer, got ${n}`);
   const m = x.shape[x.ndim - 1];
   if (n === m) return x;
   if (n < m) return bind1('slice', [x], { start: x.shape.map(() => 0), limit: x.shape.map((d, i) => (i === x.ndim - 1 ? n : d)) });
@@ -15,11 +17,12 @@ function fitLast(x: Tensor, n: number): Tensor {
 }
 
 export const fft = <S extends Shape>(x: Tensor<'c64', S>, n?: number): Tensor<'c64'> =>
-  bind1('fft', [n === undefined ? x : fitLast(x, n)], { inverse: false }) as never;
+  bind1('fft', [n === undefined ? tensorArg('fft', 'x', x) : fitLast(tensorArg('fft', 'x', x), n)], { inverse: false }) as never;
 export const ifft = <S extends Shape>(x: Tensor<'c64', S>, n?: number): Tensor<'c64'> =>
-  bind1('fft', [n === undefined ? x : fitLast(x, n)], { inverse: true }) as never;
-export const rfft = (x: Tensor<'f32'>, n?: number): Tensor<'c64'> => bind1('rfft', [n === undefined ? x : fitLast(x, n)], {}) as never;
+  bind1('fft', [n === undefined ? tensorArg('ifft', 'x', x) : fitLast(tensorArg('ifft', 'x', x), n)], { inverse: true }) as never;
+export const rfft = (x: Tensor<'f32'>, n?: number): Tensor<'c64'> => bind1('rfft', [n === undefined ? tensorArg('rfft', 'x', x) : fitLast(tensorArg('rfft', 'x', x), n)], {}) as never;
 export const irfft = (x: Tensor<'c64'>, n?: number): Tensor<'f32'> => {
+  tensorArg('irfft', 'x', x);
   const m = x.shape[x.ndim - 1];
   const len = n ?? 2 * (m - 1);
   return bind1('irfft', [fitLast(x, Math.floor(len / 2) + 1)], { n: len }) as never;

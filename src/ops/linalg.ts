@@ -8,7 +8,7 @@ import { ShapeDtypeError, userCallSite } from '../../compiler/errors';
 import { broadcastShapes, type Shape } from '../../compiler/shape';
 import { bind1 } from '../../compiler/tracer';
 import { Tensor } from '../tensor';
-import { broadcastTo } from './core';
+import { broadcastTo, tensorArg } from './core';
 
 type Last<S extends Shape> = S extends readonly [...unknown[], infer K extends number] ? K : number;
 type SecondLast<S extends Shape> = S extends readonly [...unknown[], infer K extends number, number] ? K : number;
@@ -16,14 +16,28 @@ type Known<N extends number> = number extends N ? false : true;
 type DimsAgree<A extends number, B extends number> = Known<A> extends true ? (Known<B> extends true ? ([A] extends [B] ? true : false) : true) : true;
 type RankOk<S extends Shape> = S extends readonly [] ? false : true;
 
-/** [] when the operands can be multiplied, else a tuple whose label explains why. */
-export type MatmulCheck<SA extends Shape, SB extends Shape> = RankOk<SA> extends false
-  ? [error: 'matmul: the left operand is a scalar']
+type InnerB<SB extends Shape> = SB extends readonly [number] ? Last<SB> : SecondLast<SB>;
+
+/** undefined when the operands can be multiplied, else the message saying why. */
+export type MatmulProblem<SA extends Shape, SB extends Shape> = RankOk<SA> extends false
+  ? 'matmul: the left operand is a scalar'
   : RankOk<SB> extends false
-    ? [error: 'matmul: the right operand is a scalar']
-    : DimsAgree<Last<SA>, SB extends readonly [number] ? Last<SB> : SecondLast<SB>> extends false
-      ? [error: 'matmul: inner dimensions differ']
-      : [];
+    ? 'matmul: the right operand is a scalar'
+    : DimsAgree<Last<SA>, InnerB<SB>> extends false
+      ? `matmul: inner dimensions differ (${Last<SA>} vs ${InnerB<SB>})`
+      : undefined;
+
+/**
+ * A brand no tensor carries: the operand of a statically wrong matmul must also be this, so the
+ * compiler's message quotes the reason ("... is not assignable to ... MatmulMismatch<'matmul:
+ * inner dimensions differ (3 vs 4)'>").
+ */
+export interface MatmulMismatch<Reason extends string> {
+  readonly matmulError: Reason;
+}
+
+/** unknown (no constraint) when the operands can be multiplied, else the branded reason. */
+export type MatmulCheck<SA extends Shape, SB extends Shape> = MatmulProblem<SA, SB> extends infer P extends string ? MatmulMismatch<P> : unknown;
 
 type MatmulShape<SA extends Shape, SB extends Shape> = SA extends readonly [...infer BA extends number[], infer M extends number, number]
   ? SB extends readonly [...infer BB extends number[], number, infer N extends number]
@@ -50,8 +64,13 @@ function matmulImpl(a: Tensor, b: Tensor): Tensor {
   return a.ndim === 1 || b.ndim === 1 ? bind1('reshape', [out], { shape }) : out;
 }
 
-export function matmul<D extends DType, SA extends Shape, SB extends Shape>(a: Tensor<D, SA>, b: Tensor<NoInfer<D>, SB>, ..._check: MatmulCheck<SA, SB>): Tensor<D, MatmulShape<SA, SB>>;
-export function matmul<D extends DType, SB extends Shape>(b: Tensor<D, SB>): <SA extends Shape>(a: Tensor<D, SA>, ..._check: MatmulCheck<SA, SB>) => Tensor<D, MatmulShape<SA, SB>>;
-export function matmul(a: Tensor, b?: unknown): unknown {
-  return b instanceof Tensor ? matmulImpl(a, b) : (x: Tensor) => matmulImpl(x, a);
+export function matmul<D extends DType, SA extends Shape, SB extends Shape>(a: Tensor<D, SA>, b: Tensor<NoInfer<D>, SB> & MatmulCheck<SA, SB>): Tensor<D, MatmulShape<SA, SB>>;
+export function matmul<D extends DType, SB extends Shape>(b: Tensor<D, SB>): <SA extends Shape>(a: Tensor<D, SA> & MatmulCheck<SA, SB>) => Tensor<D, MatmulShape<SA, SB>>;
+export function matmul(...args: unknown[]): unknown {
+  const [a, b] = args;
+  if (args.length === 1) {
+    const right = tensorArg('matmul', 'b', a);
+    return (x: Tensor) => matmulImpl(tensorArg('matmul(b)', 'a', x), right);
+  }
+  return matmulImpl(tensorArg('matmul', 'a', a), tensorArg('matmul', 'b', b));
 }

@@ -3,53 +3,51 @@
  * general associative scan whose combine is a DSL function over tuples of scalars, traced
  * into a sub-IR. A reversed scan is flip, scan, flip.
  */
-import type { DType } from '../../compiler/dtype';
 import { ShapeDtypeError, userCallSite } from '../../compiler/errors';
-import type { ClosedIR } from '../../compiler/ir';
-import { bind, bind1, traceFlat } from '../../compiler/tracer';
+import { traceCombine, type Combine } from '../../compiler/combine';
+import { bind, bind1 } from '../../compiler/tracer';
 import type { Shape } from '../../compiler/shape';
 import { Tensor } from '../tensor';
-import { alignOperands, normAxis } from './core';
+import { alignOperands, describeValue, normAxis, tensorArg } from './core';
 
 export interface ScanOptions {
   readonly axis?: number;
   readonly reverse?: boolean;
 }
 
+/** linearRecurrence's options: the scanned axis has no default (the time axis of [B, L, N] is 1). */
+export interface RecurrenceOptions {
+  readonly axis: number;
+  readonly reverse?: boolean;
+}
+
 export function cumsum<D extends 'f32' | 'i32' | 'c64', S extends Shape>(x: Tensor<D, S>, opts: ScanOptions = {}): Tensor<D, S> {
-  return bind1('cumsum', [x], { axis: normAxis('cumsum', x, opts.axis ?? -1), reverse: opts.reverse ?? false }) as never;
+  return bind1('cumsum', [tensorArg('cumsum', 'x', x)], { axis: normAxis('cumsum', x, opts.axis ?? -1), reverse: opts.reverse ?? false }) as never;
 }
 
 /**
- * x_t = a_t ⊙ x_{t-1} + b_t with x_{-1} = 0 along `axis` (default 0); a broadcasts against b.
- * Reversed: x_t = a_t ⊙ x_{t+1} + b_t.
+ * x_t = a_t ⊙ x_{t-1} + b_t with x_{-1} = 0 along `opts.axis` (required: for b of shape
+ * [B, L, N] the time axis is 1); a broadcasts against b. Reversed: x_t = a_t ⊙ x_{t+1} + b_t.
  */
-export function linearRecurrence<D extends 'f32' | 'c64'>(a: Tensor<D> | Tensor<'f32'>, b: Tensor<D>, opts: ScanOptions = {}): Tensor<D> {
-  const [aa, bb] = alignOperands('linearRecurrence', [a, b]);
-  return bind1('linrec', [aa, bb], { axis: normAxis('linearRecurrence', bb, opts.axis ?? 0), reverse: opts.reverse ?? false }) as never;
+export function linearRecurrence<D extends 'f32' | 'c64'>(a: Tensor<D> | Tensor<'f32'>, b: Tensor<D>, opts: RecurrenceOptions): Tensor<D> {
+  const [aa, bb] = alignOperands('linearRecurrence', [tensorArg('linearRecurrence', 'a', a), tensorArg('linearRecurrence', 'b', b)], ['a', 'b']);
+  if (typeof opts !== 'object' || opts === null || typeof opts.axis !== 'number') {
+    throw new TypeError(`linearRecurrence: options { axis } are required (the axis to scan; for [B, L, N] inputs the time axis is 1), got ${describeValue(opts)}`);
+  }
+  return bind1('linrec', [aa, bb], { axis: normAxis('linearRecurrence', bb, opts.axis), reverse: opts.reverse ?? false }) as never;
 }
 
-/** A combine over tuples: given the left (earlier) and right (later) tuples of scalars, returns their combination. */
-export type Combine = (left: Tensor[], right: Tensor[]) => Tensor[];
-
-/** Traces a combine on scalars of the given dtypes into a closed sub-IR. */
-export function traceCombine(combine: Combine, dtypes: readonly DType[]): ClosedIR {
-  const n = dtypes.length;
-  const avals = [...dtypes, ...dtypes].map((dtype) => ({ shape: [], dtype }));
-  const traced = traceFlat((...args) => combine(args.slice(0, n), args.slice(n)), avals);
-  const consts = traced.consts.map((t) => {
-    if (t.isTracer) throw new Error('associativeScan: the combine function must not capture traced values from outside it');
-    return t.value();
-  });
-  return { ir: traced.ir, consts };
-}
+export { type Combine, traceCombine } from '../../compiler/combine';
 
 /**
  * Inclusive associative scan: y_0 = x_0, y_t = y_{t-1} ⊕ x_t, applied elementwise over the
  * other axes; ⊕ works on tuples (one tensor per operand) and must be associative.
  */
 export function associativeScan(combine: Combine, xs: readonly Tensor[], opts: ScanOptions = {}): Tensor[] {
+  if (typeof combine !== 'function') throw new TypeError(`associativeScan: argument combine must be a function, got ${describeValue(combine)}`);
+  if (!Array.isArray(xs)) throw new TypeError(`associativeScan: argument xs must be an array of tensors, got ${describeValue(xs)}`);
   if (xs.length === 0) throw new Error('associativeScan: needs at least one operand');
+  xs.forEach((x, i) => tensorArg('associativeScan', `xs[${i}]`, x));
   for (const x of xs) {
     if (x.shape.join() !== xs[0].shape.join()) {
       throw new ShapeDtypeError('associativeScan', xs.map((t) => t.aval), 'operands must have identical shapes', userCallSite());

@@ -67,7 +67,7 @@ export const OptimSettings = t.intersection([
 export type OptimSettings = t.TypeOf<typeof OptimSettings>;
 
 /** The compute backends (kernels/backends.ts BackendName; the assertion below keeps the two lists equal). */
-export const BACKEND_NAMES = ['wasm', 'cpu', 'webasm', 'webgpu', 'headlessgl'] as const;
+export const BACKEND_NAMES = ['wasm', 'cpu', 'webasm', 'webgpu', 'headlessgl', 'webgl2', 'webgl'] as const;
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 const backendListsAgree: Same<(typeof BACKEND_NAMES)[number], BackendName> = true;
 void backendListsAgree;

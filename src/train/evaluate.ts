@@ -60,7 +60,8 @@ export async function evaluateUnlessStopped(
 }
 
 /** Lets pending I/O and signal handlers run (awaiting a resolved promise does not). */
-export const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+export const yieldToEventLoop = (): Promise<void> =>
+  new Promise((resolve) => (typeof setImmediate === 'function' ? setImmediate(resolve) : setTimeout(resolve, 0)));
 
 /** Model outputs for every example of `dataset`, in order: f32 rows of the output width. */
 export async function predictAll(

@@ -22,11 +22,12 @@ import { batches } from '../data/batching';
 import { type ProgressReporter, type ProgressStream, createProgress } from '../cli/progress';
 import type { MetricRecord } from '../io/metrics';
 import { batchTensors } from './batchTensors';
-import { type RunHistory, type TrainWindow, type TrainingSnapshot, firstNonFinite } from './checkpointing';
+import { type RunHistory, type TrainWindow, type TrainingSnapshot, firstNonFinite } from './snapshot';
 import type { RunConfig } from './config';
 import { type Scores, compileEvalStep, evaluate, evaluateUnlessStopped, yieldToEventLoop } from './evaluate';
 import { ratesOf } from './optimizer';
-import { BEST_CHECKPOINT, LAST_CHECKPOINT, RunFiles } from './runFiles';
+// runFiles.ts under Node, runFilesMemory.ts in a browser (package.json `imports`).
+import { BEST_CHECKPOINT, LAST_CHECKPOINT, RunFiles } from '#run-files';
 import { learningRate } from './schedule';
 import { type RunSetup, scheduleOf, shuffleOf } from './setup';
 import { type TrainCarry, compileStep, stepBatch, trainStepFunction } from './step';
@@ -50,7 +51,7 @@ export interface FitOptions {
   readonly checkpointEvery?: number;
   /** Write a training metrics record every n steps (default 50). */
   readonly logEvery?: number;
-  /** Where progress goes (default process.stderr); false for none. */
+  /** Where progress goes (default process.stderr under Node, none in a browser); false for none. */
   readonly progress?: ProgressStream | false;
   /** Status lines, one per epoch (default: written to the progress stream). */
   readonly log?: (line: string) => void;
@@ -107,7 +108,7 @@ const EMPTY_WINDOW: TrainWindow = { loss: 0, correct: 0, examples: 0, steps: 0 }
 export async function fit(config: RunConfig, setup: RunSetup, data: TaskData, start: TrainingSnapshot, options: FitOptions = {}): Promise<FitResult> {
   const { checkpointEvery = 1, logEvery = 50 } = options;
   const { stepsPerEpoch, schedule } = scheduleOf(config, data.train.size);
-  const stream = options.progress === false ? undefined : (options.progress ?? process.stderr);
+  const stream = options.progress === false ? undefined : (options.progress ?? (globalThis as { process?: { stderr?: ProgressStream } }).process?.stderr);
   const log = options.log ?? ((line: string) => stream?.write(`${line}\n`));
   const files = new RunFiles(options.dir, setup.optimizer, options.plotTitle ?? `${config.task.name} / ${config.model.ssm.kind}`, start.step);
   try {

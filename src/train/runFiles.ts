@@ -36,7 +36,8 @@ export class RunFiles {
 
   constructor(
     readonly dir: string | undefined,
-    private readonly optimizer: Optimizer<ModelParams>,
+    /** The built-in models' optimizer, described in their checkpoints (undefined: checkpoint() is not used). */
+    private readonly optimizer: Optimizer<ModelParams> | undefined,
     /** false: no plot.svg. */
     private readonly plotTitle: string | false,
     /** The step the run starts from (0 for a fresh run). */
@@ -84,6 +85,7 @@ export class RunFiles {
   /** Saves a checkpoint (atomically); returns its path without extension, or undefined without a directory. */
   checkpoint(name: string, snapshot: TrainingSnapshot): string | undefined {
     if (this.dir === undefined) return undefined;
+    if (this.optimizer === undefined) throw new Error('RunFiles.checkpoint: these run files were opened without an optimizer');
     saveSnapshot(this.dir, name, snapshot, this.optimizer);
     return join(this.dir, name);
   }

@@ -5,6 +5,7 @@
  * jitted function again, so the parameters and optimizer state of a training loop never cross
  * to the host between steps. A device array's region is freed when it is garbage collected.
  */
+import { platform } from '#platform';
 import type { Region, SharedHeap } from '../../../kernels/wasm/memory';
 import { profiling } from '../../../kernels/profile';
 import type { DType } from '../../dtype';
@@ -20,11 +21,11 @@ let reporting = false;
 /** With SSMJIT_PROFILE=1, the totals are printed at exit beside the kernel table. */
 export function countCall(): void {
   transfers.calls++;
-  if (reporting || typeof process === 'undefined' || !profiling()) return;
+  if (reporting || !profiling()) return;
   reporting = true;
-  process.on('exit', () => {
+  platform.onExit(() => {
     const per = (n: number) => (transfers.calls ? (n / transfers.calls).toFixed(0) : '0');
-    process.stderr.write(`host<->device floats (wasm): ${transfers.toDevice} to the device, ${transfers.toHost} to the host over ${transfers.calls} calls (${per(transfers.toDevice)} and ${per(transfers.toHost)} per call)\n`);
+    platform.writeDiagnostic(`host<->device floats (wasm): ${transfers.toDevice} to the device, ${transfers.toHost} to the host over ${transfers.calls} calls (${per(transfers.toDevice)} and ${per(transfers.toHost)} per call)\n`);
   });
 }
 

@@ -103,6 +103,7 @@ export const exprRules: { [P in keyof PrimParams]?: Rule<P> } = {
   real: ([x]) => R(x.re),
   imag: ([x]) => R(imOf(x)),
   conj: ([x]) => ({ re: x.re, im: neg(imOf(x)) }),
+  stop_gradient: ([x]) => x,
   add: ([a, b], [d]) => (d === 'c64' ? { re: add(a.re, b.re), im: add(imOf(a), imOf(b)) } : R(add(a.re, b.re))),
   sub: ([a, b], [d]) => (d === 'c64' ? { re: sub(a.re, b.re), im: sub(imOf(a), imOf(b)) } : R(sub(a.re, b.re))),
   mul: ([a, b], [d], _p, _o, bind) => (d === 'c64' ? cmul(a, b, bind) : R(mul(a.re, b.re))),

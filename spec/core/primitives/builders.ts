@@ -56,7 +56,7 @@ const rejected = (allowed: readonly DType[]): DType[] => DTYPES.filter((d) => !a
 /** A constant generator for reject probes (only the dtype matters there). */
 export const probeRng: Rng = { next: () => 0.25, uniform: (lo) => lo, int: (lo) => lo, normal: () => 0, pick: (xs) => xs[0] };
 
-export function unaryRecord<P extends Exclude<UnaryElementwise, 'cast'>>(
+export function unaryRecord<P extends Exclude<UnaryElementwise, 'cast'> | 'stop_gradient'>(
   op: (x: Tensor) => Tensor,
   spec: ElementwiseSpec & { readonly ref: ElementRef },
 ): PrimRecord<P> {

@@ -31,7 +31,7 @@ import { loose1, loose2, type PrimCase, type PrimitiveTable } from './types';
 type ElementwisePrim =
   | 'neg' | 'exp' | 'log' | 'sin' | 'cos' | 'tanh' | 'logistic' | 'sqrt' | 'erf' | 'abs' | 'sign' | 'floor' | 'not'
   | 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'max' | 'min' | 'atan2' | 'and' | 'or' | 'lt' | 'le' | 'gt' | 'ge' | 'eq' | 'ne'
-  | 'select' | 'cast' | 'complex' | 'real' | 'imag' | 'conj';
+  | 'select' | 'cast' | 'complex' | 'real' | 'imag' | 'conj' | 'stop_gradient';
 
 const F = ['f32'] as const;
 const NUM = ['f32', 'i32', 'c64'] as const;
@@ -152,6 +152,7 @@ export const elementwiseRecords: { readonly [P in ElementwisePrim]: PrimitiveTab
   real: unaryRecord(loose1(T.real), { via: 'T.real', reference: 're', dtypes: ['c64'], outDtype: () => 'f32', ref: (v) => [v[0]] }),
   imag: unaryRecord(loose1(T.imag), { via: 'T.imag', reference: 'im', dtypes: ['c64'], outDtype: () => 'f32', ref: (v) => [v[1]] }),
   conj: unaryRecord(loose1(T.conj), { via: 'T.conj', reference: '(re, -im)', dtypes: ['c64'], ref: (v) => [v[0], -v[1]] }),
+  stop_gradient: unaryRecord(loose1(T.stopGradient), { via: 'T.stopGradient', reference: 'the operand itself', dtypes: ALL, ref: (v) => [...v] }),
   add: binaryRecord(loose2(T.add), {
     via: 'T.add',
     reference: 'a + b (i32 wrapped), complex componentwise',

@@ -59,7 +59,7 @@ function linrecCases(rng: Rng, d: DType): PrimCase[] {
   cases.push({
     label: 'f32 a [4] broadcast against b [6,4]',
     inputs: [a, b],
-    apply: ([at, bt]) => T.linearRecurrence(at as Tensor<'f32'>, bt as Tensor<'f32'>),
+    apply: ([at, bt]) => T.linearRecurrence(at as Tensor<'f32'>, bt as Tensor<'f32'>, { axis: 0 }),
     expected: [S.linearRecurrence(aFull, b, 0, false)],
     tol: { rtol: 1e-12, atol: 1e-12 },
   });

@@ -5,6 +5,7 @@
  * the independent reference.
  */
 import type { Prim } from '../../../compiler/primitives';
+import { callRecords } from './calls';
 import { elementwiseRecords } from './elementwise';
 import { reductionRecords } from './reductions';
 import { scanRecords } from './scans';
@@ -18,6 +19,7 @@ export const PRIMITIVE_TABLE: PrimitiveTable = {
   ...reductionRecords,
   ...scanRecords,
   ...spectralRecords,
+  ...callRecords,
 };
 
 export const PRIMS = Object.keys(PRIMITIVE_TABLE) as Prim[];

@@ -1,15 +1,14 @@
 /**
  * Kernel lowering of the non-fusible primitives whose gpu.js kernels are written as source by a
- * template of kernels/templates (tiled matmul with the backend's measured strategy, tree scans,
- * Stockham and Bluestein FFTs, real FFTs through a half-length complex FFT), whose operand reads
- * may be fused expressions. Reductions and scatter-add are kernel IR, built by lower.ts with
- * gpuReduce.ts and gpuScatter.ts.
+ * template of kernels/templates (tree scans, Stockham and Bluestein FFTs, real FFTs through a
+ * half-length complex FFT), whose operand reads may be fused expressions. Reductions,
+ * scatter-add and the matrix product are kernel IR, built by lower.ts with gpuReduce.ts,
+ * gpuScatter.ts and gpuMatmul.ts.
  */
 import type { Dtype, Operand } from '../../kernels/operand';
 import { mergeBindings } from '../../kernels/plan';
 import type { AVal } from '../ir';
 import type { PrimParams } from '../primitives';
-import { matmul as tiledMatmul, matmulStrategy } from '../../kernels/templates/matmul';
 import { cumulativeSum } from '../../kernels/templates/cumulative-sum';
 import { linearRecurrence } from '../../kernels/templates/linear-recurrence';
 import { associativeScan as treeScan } from '../../kernels/templates/associative-scan';
@@ -54,7 +53,6 @@ const treeAssocScan: KernelLowering<'assoc_scan'> = (b, xs, { axis, reverse, com
 
 /** The lowering table used by the code generator (templates of kernels/). */
 export const kernelCode: { [P in keyof PrimParams]?: KernelLowering<P> } = {
-  matmul: (b, [x, y], _p, _o, _i, ctx) => [tiledMatmul(b, { a: x, b: y, ...matmulStrategy(ctx.backend) })],
   cumsum: (b, [x], { axis, reverse }) => [cumulativeSum(b, { input: x, axis, reverse })],
   linrec: (b, [a, x], { axis, reverse }) => [linearRecurrence(b, { a, b: x, axis, reverse })],
   assoc_scan: treeAssocScan,

@@ -7,13 +7,15 @@
  *
  * Fused maps and the packing kernels are kernel IR (built by the value emitter the wasm
  * lowering uses, in scalar form: one unit per GPU thread) rendered by kernels/gpujs/render.ts.
- * Template kernels (matmul, reductions, scans, FFTs, scatter) write gpu.js source themselves;
- * a fused value they read is kernel IR rendered inline into their source.
+ * Reductions (gpuReduce.ts), scatter-add (gpuScatter.ts) and the matrix product (gpuMatmul.ts)
+ * are kernel IR too, their operands read through the value emitter. The remaining template
+ * kernels (scans, FFTs) write gpu.js source themselves; a fused value they read is kernel IR
+ * rendered inline into their source.
  */
 import type { GpuJsBackend } from '../../kernels/backends';
 import { describeBackend } from '../../kernels/capabilities';
 import { type Dtype, type Operand, foldConstantIndex, operandOf } from '../../kernels/operand';
-import { type Binding, type BufferRef, type KernelPlan, PlanBuilder } from '../../kernels/plan';
+import { type Binding, type BufferRef, type Dims, type KernelPlan, PlanBuilder } from '../../kernels/plan';
 import { Block, START, bin, constant, cvt, get, i32, iadd, idiv, imul, irem, isub, load, select } from '../../kernels/ir/build';
 import type { Expr, Kernel, Listing } from '../../kernels/ir/types';
 import { OUTPUT, renderGpuJsExpr, renderGpuJsKernel } from '../../kernels/gpujs/render';
@@ -31,7 +33,8 @@ import { scatterAddKernel } from './gpuScatter';
 import { stridesOf } from '../shape';
 import { equationLister, fusedKernelName, templateKernelName } from './kernelNames';
 import { schedule } from './schedule';
-import { matmul as tiledMatmul, matmulStrategy } from '../../kernels/templates/matmul';
+import { matmulStrategy } from '../../kernels/templates/matmul';
+import { matmulKernel } from './gpuMatmul';
 
 /** Where an output lives in the packed result. */
 export interface OutputSlot {
@@ -154,12 +157,11 @@ export function lowerIR(ir: IR, consts: readonly NDArray[], opts: LowerOptions =
     const rule = codegenRules[e.prim] as CodegenRule<Prim>;
     if (rule.kind === 'kernel') {
       env.fusedIntoTemplate.clear();
-      const packB = e.prim === 'matmul' && matmulStrategy(opts.backend ?? 'cpu').packB;
       const reduction = REDUCTIONS[e.prim];
-      const ins = packB ? [expressionOperand(e.inputs[0])] : reduction || e.prim === 'scatter_add' ? [] : e.inputs.map(expressionOperand);
+      const ins = reduction || e.prim === 'scatter_add' || e.prim === 'matmul' ? [] : e.inputs.map(expressionOperand);
       const first = b.stepCount;
-      const outs = packB
-        ? [packedMatmul(b, env, ins[0], e.inputs[1] as Var, maxReads, opts.backend ?? 'cpu')]
+      const outs = e.prim === 'matmul'
+        ? [irMatmul(b, env, e, maxReads, opts.backend ?? 'cpu')]
         : reduction
           ? [irReduction(b, env, e, reduction, maxReads)]
           : e.prim === 'scatter_add'
@@ -285,9 +287,9 @@ function emitValue(env: Env, block: Block, a: Var, element: Expr, reads: Set<str
   return { re: cvt(v.re, 'f32'), im: v.im };
 }
 
-function gpuKernel(b: PlanBuilder, env: Env, kind: 'map' | 'pack' | 'template', kernel: Kernel, reads: ReadonlySet<string>, nonNegative: ReadonlySet<string> = new Set()): BufferRef {
-  const source = renderGpuJsKernel(kernel, { dims: (id) => env.buffers.get(id)?.dims, nonNegative });
-  return b.launch(kernel.name, bindingsOf(env, reads), source, [kernel.units], { kind, ir: kernel, computes: kernel.computes });
+function gpuKernel(b: PlanBuilder, env: Env, kind: 'map' | 'pack' | 'template', kernel: Kernel, reads: ReadonlySet<string>, nonNegative: ReadonlySet<string> = new Set(), output: Dims = [kernel.units]): BufferRef {
+  const source = renderGpuJsKernel(kernel, { dims: (id) => env.buffers.get(id)?.dims, nonNegative, output });
+  return b.launch(kernel.name, bindingsOf(env, reads), source, output, { kind, ir: kernel, computes: kernel.computes });
 }
 
 /** A fused map: one unit per output float (two per c64 element, the part chosen by the unit's parity). */
@@ -396,15 +398,60 @@ function irScatterAdd(b: PlanBuilder, env: Env, e: Eqn<'scatter_add'>, maxReads:
 }
 
 /**
- * A matmul on a backend whose strategy packs B: B (computed where it is fused) is written
- * transposed to [..., N, K] by a kernel-IR kernel, so the product reads both operands along k.
+ * The matrix product as one kernel-IR kernel (compiler/jit/gpuMatmul.ts) with the backend's
+ * measured strategy. Each operand is read where it is fused (split first, as any template
+ * operand, so the kernel stays within the backend's read limit); on a backend whose strategy
+ * packs B, B (computed where it is fused) is first written transposed to [..., N, K] by a
+ * kernel-IR kernel, so the product reads both operands along k.
  */
-function packedMatmul(b: PlanBuilder, env: Env, a: Operand, y: Var, maxReads: number, backend: GpuJsBackend): Operand {
-  if (!env.operandOf(y)) splitReads(env, y, maxReads);
-  const rank = y.aval.shape.length;
-  const perm = [...Array.from({ length: rank - 2 }, (_, i) => i), rank - 1, rank - 2];
-  const packed = valueKernel(b, env, y, 'template', perm, 'matmul_packB');
-  return tiledMatmul(b, { a, b: packed, transposeB: true, packB: false, unroll: matmulStrategy(backend).unroll });
+function irMatmul(b: PlanBuilder, env: Env, e: Eqn, maxReads: number, backend: GpuJsBackend): Operand {
+  const [x, y] = e.inputs;
+  const strategy = matmulStrategy(backend);
+  const prepare = (a: Var | Lit, limit: number): void => {
+    if (!(a instanceof Lit) && !env.operandOf(a)) splitReads(env, a, limit);
+  };
+  const reads = new Set<string>();
+  const emit = (block: Block, a: Var | Lit, axes: readonly Ix[]): { re: Expr; im?: Expr } => {
+    const em = new ValueEmitter(env, block, false);
+    const v = em.value(a, Coords.of(a.aval.shape, axes));
+    for (const r of em.reads) reads.add(r);
+    for (const q of em.eqns) env.fusedIntoTemplate.add(q);
+    return v;
+  };
+  prepare(x, maxReads - 1);
+  let readB: (block: Block, axes: readonly Ix[]) => { re: Expr; im?: Expr } = (block, axes) => emit(block, y, axes);
+  let bShape = y.aval.shape;
+  if (strategy.packB) {
+    if (y instanceof Lit) throw new Error(`jit: 'matmul' of a literal`);
+    prepare(y, maxReads);
+    const rank = y.aval.shape.length;
+    const perm = [...Array.from({ length: rank - 2 }, (_, i) => i), rank - 1, rank - 2];
+    const packed = valueKernel(b, env, y, 'template', perm, 'matmul_packB');
+    const buf = (packed.layout as NonNullable<Operand['layout']>).buffer.id;
+    bShape = perm.map((p) => y.aval.shape[p]);
+    const width = y.aval.dtype === 'c64' ? 2 : 1;
+    const strides = stridesOf(bShape).map((st) => st * width);
+    readB = (_block, axes) => {
+      reads.add(buf);
+      const index = axes.reduce<Expr>((acc, c, i) => iadd(acc, imul((c as Ix & { kind: 'affine' }).base, i32(strides[i]))), i32(0));
+      return width === 2 ? { re: load(buf, index), im: load(buf, iadd(index, i32(1))) } : { re: load(buf, index) };
+    };
+  } else {
+    prepare(y, maxReads - 1);
+  }
+  const { kernel, dims, shape } = matmulKernel({
+    name: 'matmul',
+    aShape: x.aval.shape,
+    bShape,
+    transposeB: strategy.packB,
+    complexA: x.aval.dtype === 'c64',
+    complexB: y.aval.dtype === 'c64',
+    unroll: strategy.unroll,
+    read: (block, i, axes) => (i === 0 ? emit(block, x, axes) : readB(block, axes)),
+  });
+  const buf = gpuKernel(b, env, 'template', kernel, reads, new Set(), dims);
+  env.buffers.set(buf.id, buf);
+  return operandOf(buf, shape, x.aval.dtype === 'c64' || y.aval.dtype === 'c64' ? 'c64' : 'f32');
 }
 
 /**

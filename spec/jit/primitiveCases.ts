@@ -177,6 +177,8 @@ export const JIT_PRIMITIVE_CASES: { readonly [P in Prim]: readonly JitCase[] } =
     c('matmul (outer dims 1)', [arg([1, 7]), arg([7, 1])], (a, b2) => T.matmul(a, b2), sumTol(7)),
     c('matmul batched', [arg([2, 3, 5], 'c64'), arg([2, 5, 3], 'c64')], (a, b2) => T.matmul(a, b2), sumTol(10)),
     c('matmul with a broadcast batch', [arg([2, 3, 6]), arg([6, 5])], (a, b2) => T.matmul(a, b2), sumTol(6)),
+    c('matmul c64 by a fused c64 operand, broadcast batch', [arg([2, 3, 9], 'c64'), arg([9, 4], 'c64')], (a, b2) => T.matmul(C(a), T.mul(C(b2), C(b2))), sumTol(9)),
+    c('matmul of fused f32 operands', [arg([3, 9]), arg([9, 2])], (a, b2) => T.matmul(T.exp(F(a)), T.sin(F(b2))), sumTol(9)),
   ],
   cumsum: [
     c('cumsum axis 0', [arg([7, 3])], (x) => T.cumsum(F(x), { axis: 0 }), sumTol(7)),

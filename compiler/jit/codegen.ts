@@ -43,7 +43,7 @@ function kernel<P extends Prim>(p: P): CodegenRule<P> {
   if (!lower) throw new Error(`codegen: no kernel template for '${p}'`);
   return { kind: 'kernel', lower: lower as never };
 }
-/** A kernel primitive that lower.ts builds as kernel IR itself (reductions: gpuReduce.ts; scatter-add: gpuScatter.ts; matmul: gpuMatmul.ts). */
+/** A kernel primitive that lower.ts builds as kernel IR itself (reductions: gpuReduce.ts; scatter-add: gpuScatter.ts; matmul: gpuMatmul.ts; scans: gpuScan.ts). */
 const irKernel = <P extends Prim>(p: P): CodegenRule<P> => ({
   kind: 'kernel',
   lower: () => {
@@ -111,9 +111,9 @@ export const codegenRules: PrimTable<{ [P in Prim]: CodegenRule<P> }> = {
   reduce_max: irKernel('reduce_max'),
   argmax: irKernel('argmax'),
   matmul: irKernel('matmul'),
-  cumsum: kernel('cumsum'),
-  linrec: kernel('linrec'),
-  assoc_scan: kernel('assoc_scan'),
+  cumsum: irKernel('cumsum'),
+  linrec: irKernel('linrec'),
+  assoc_scan: irKernel('assoc_scan'),
   fft: kernel('fft'),
   rfft: kernel('rfft'),
   irfft: kernel('irfft'),

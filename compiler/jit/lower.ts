@@ -16,11 +16,11 @@ import type { GpuJsBackend } from '../../kernels/backends';
 import { describeBackend } from '../../kernels/capabilities';
 import { type Dtype, type Operand, foldConstantIndex, operandOf } from '../../kernels/operand';
 import { type Binding, type BufferRef, type Dims, type KernelPlan, PlanBuilder } from '../../kernels/plan';
-import { Block, START, bin, constant, cvt, get, i32, iadd, idiv, imul, irem, isub, load, select } from '../../kernels/ir/build';
+import { Block, START, add, bin, constant, cvt, get, i32, iadd, idiv, imul, irem, isub, load, mul, select, sub } from '../../kernels/ir/build';
 import type { Expr, Kernel, Listing } from '../../kernels/ir/types';
 import { OUTPUT, renderGpuJsExpr, renderGpuJsKernel } from '../../kernels/gpujs/render';
 import type { View } from '../../kernels/cpu/template';
-import type { AVal, Eqn, IR, Var } from '../ir';
+import type { AVal, ClosedIR, Eqn, IR, Var } from '../ir';
 import { Lit } from '../ir';
 import { lanes, type NDArray } from '../ndarray';
 import type { Prim } from '../primitives';
@@ -30,6 +30,8 @@ import { Coords, type CpuEmitEnv, ValueEmitter } from './cpu/emit';
 import { affine, type Ix } from './cpu/indexing';
 import { type ElementReader, treeReduce, type TreeReduceOp } from './gpuReduce';
 import { scatterAddKernel } from './gpuScatter';
+import { type ScanCombine, type ScanReader, treeScan } from './gpuScan';
+import { combineIR } from './combineCode';
 import { stridesOf } from '../shape';
 import { equationLister, fusedKernelName, templateKernelName } from './kernelNames';
 import { schedule } from './schedule';
@@ -158,9 +160,12 @@ export function lowerIR(ir: IR, consts: readonly NDArray[], opts: LowerOptions =
     if (rule.kind === 'kernel') {
       env.fusedIntoTemplate.clear();
       const reduction = REDUCTIONS[e.prim];
-      const ins = reduction || e.prim === 'scatter_add' || e.prim === 'matmul' ? [] : e.inputs.map(expressionOperand);
+      const ir = reduction || e.prim === 'scatter_add' || e.prim === 'matmul' || SCANS.has(e.prim);
+      const ins = ir ? [] : e.inputs.map(expressionOperand);
       const first = b.stepCount;
-      const outs = e.prim === 'matmul'
+      const outs = SCANS.has(e.prim)
+        ? irScan(b, env, e, maxReads)
+        : e.prim === 'matmul'
         ? [irMatmul(b, env, e, maxReads, opts.backend ?? 'cpu')]
         : reduction
           ? [irReduction(b, env, e, reduction, maxReads)]
@@ -395,6 +400,101 @@ function irScatterAdd(b: PlanBuilder, env: Env, e: Eqn<'scatter_add'>, maxReads:
   const buf = gpuKernel(b, env, 'template', kernel, reads);
   env.buffers.set(buf.id, buf);
   return operandOf(buf, viewShape(out), storage(out));
+}
+
+/** The scans built as kernel IR (compiler/jit/gpuScan.ts). */
+const SCANS: ReadonlySet<Prim> = new Set<Prim>(['cumsum', 'linrec', 'assoc_scan']);
+
+/** A trailing-component view of a scan result with k components: component `first` on. */
+function componentView(all: Operand, shape: readonly number[], dtype: Dtype, first: number): Operand {
+  const layout = all.layout as NonNullable<Operand['layout']>;
+  return {
+    shape,
+    dtype,
+    bindings: all.bindings,
+    layout: { buffer: layout.buffer, offset: layout.offset + first * layout.strides[shape.length], strides: layout.strides.slice(0, shape.length) },
+    read: (coords, part) => (dtype === 'f32' && part === 'im' ? '0.0' : all.read([...coords, String(part === 're' ? first : first + 1)], 're')),
+  };
+}
+
+/**
+ * cumsum, linrec and assoc_scan as tree scans of kernel-IR kernels (compiler/jit/gpuScan.ts).
+ * Elements are tuples of f32 components read through the value emitter (a fused producer is
+ * computed in the first and the last kernel): cumsum's value (re, im for c64); linrec's
+ * (A, B) pairs, composed as (A1, B1) ∘ (A2, B2) = (A2 A1, A2 B1 + B2), four components
+ * (A.re, A.im, B.re, B.im) for c64; assoc_scan's operands with their combine.
+ */
+function irScan(b: PlanBuilder, env: Env, e: Eqn, maxReads: number): Operand[] {
+  for (const a of e.inputs) if (!(a instanceof Lit) && !env.operandOf(a)) splitReads(env, a, maxReads - 1);
+  const { axis, reverse } = e.params as { axis: number; reverse: boolean };
+  const shape = e.inputs[e.prim === 'linrec' ? 1 : 0].aval.shape;
+  const complex = e.outputs.some((v) => v.aval.dtype === 'c64');
+  /** Each scan component: an operand and its part. */
+  let layout: { atom: Var | Lit; part: 're' | 'im' }[];
+  let combine: ScanCombine;
+  let output: { components: number[]; complex: boolean };
+  let name: string;
+  if (e.prim === 'cumsum') {
+    const [x] = e.inputs;
+    name = 'cumsum';
+    layout = complex ? [{ atom: x, part: 're' }, { atom: x, part: 'im' }] : [{ atom: x, part: 're' }];
+    combine = (l, r) => l.map((v, i) => add(v, r[i]));
+    output = { components: complex ? [0, 1] : [0], complex };
+  } else if (e.prim === 'linrec') {
+    const [a, x] = e.inputs;
+    name = 'recurrence';
+    if (complex) {
+      layout = [{ atom: a, part: 're' }, { atom: a, part: 'im' }, { atom: x, part: 're' }, { atom: x, part: 'im' }];
+      combine = ([a1r, a1i, b1r, b1i], [a2r, a2i, b2r, b2i]) => [
+        sub(mul(a2r, a1r), mul(a2i, a1i)),
+        add(mul(a2r, a1i), mul(a2i, a1r)),
+        add(sub(mul(a2r, b1r), mul(a2i, b1i)), b2r),
+        add(add(mul(a2r, b1i), mul(a2i, b1r)), b2i),
+      ];
+      output = { components: [2, 3], complex: true };
+    } else {
+      layout = [{ atom: a, part: 're' }, { atom: x, part: 're' }];
+      combine = (l, r) => [mul(r[0], l[0]), add(mul(r[0], l[1]), r[1])];
+      output = { components: [1], complex: false };
+    }
+  } else {
+    const { combine: fn } = e.params as { combine: ClosedIR };
+    const widths = e.inputs.map((x) => (x.aval.dtype === 'c64' ? 2 : 1));
+    name = 'scan';
+    layout = e.inputs.flatMap((x) => (x.aval.dtype === 'c64' ? [{ atom: x, part: 're' as const }, { atom: x, part: 'im' as const }] : [{ atom: x, part: 're' as const }]));
+    combine = (l, r) => combineIR(fn, widths, l, r);
+    output = { components: layout.map((_, i) => i), complex: false };
+  }
+  let reads = new Set<string>();
+  const read: ScanReader = (block, axes) => {
+    const values = new Map<Var | Lit, { re: Expr; im?: Expr }>();
+    return (c) => {
+      const { atom, part } = layout[c];
+      let v = values.get(atom);
+      if (!v) {
+        const em = new ValueEmitter(env, block, false);
+        v = em.value(atom, Coords.of(atom.aval.shape, axes));
+        for (const r of em.reads) reads.add(r);
+        for (const q of em.eqns) env.fusedIntoTemplate.add(q);
+        values.set(atom, v);
+      }
+      return part === 're' ? cvt(v.re, 'f32') : (v.im ?? constant('f32', 0));
+    };
+  };
+  const out = treeScan({ name, shape, axis, reverse, components: layout.length, combine, read, output }, (kernel, levels) => {
+    for (const l of levels) reads.add(l);
+    const buf = gpuKernel(b, env, 'template', kernel, reads);
+    env.buffers.set(buf.id, buf);
+    reads = new Set();
+    return buf.id;
+  });
+  const buf = env.buffers.get(out) as BufferRef;
+  const k = output.components.length;
+  if (e.prim !== 'assoc_scan' || k === 1) return [operandOf(buf, viewShape(e.outputs[0].aval), storage(e.outputs[0].aval))];
+  const all = operandOf(buf, [...shape, k], 'f32');
+  const widths = e.inputs.map((x) => (x.aval.dtype === 'c64' ? 2 : 1));
+  const firsts = widths.map((_, i) => widths.slice(0, i).reduce((s, w) => s + w, 0));
+  return e.outputs.map((o, i) => componentView(all, shape, storage(o.aval), firsts[i]));
 }
 
 /**

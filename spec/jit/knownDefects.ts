@@ -16,7 +16,7 @@ export interface Defect {
 
 export const DEFECTS = {
   headlessglHoistedGather: {
-    summary: 'a scan reading a gathered complex value fails GLSL compilation on headless-gl (hoisted index read defined twice)',
+    summary: 'an FFT reading a gathered complex value fails GLSL compilation on headless-gl (hoisted index read defined twice)',
     backends: ['headlessgl'],
   },
 } as const satisfies Record<string, Defect>;

@@ -185,16 +185,21 @@ export const JIT_PRIMITIVE_CASES: { readonly [P in Prim]: readonly JitCase[] } =
     c('cumsum reversed axis 1', [arg([1, 7])], (x) => T.cumsum(F(x), { axis: 1, reverse: true }), sumTol(7)),
     c('cumsum', [arg([5, 2], 'c64')], (x) => T.cumsum(C(x), { axis: 0 }), sumTol(5)),
     c('cumsum', [arg([3, 1, 5], 'i32')], (x) => T.cumsum(x as Tensor<'i32'>, { axis: 2 }), TOL.exact),
+    c('cumsum of a fused value over 100 (a three-level tree), reversed', [arg([2, 100], 'c64')], (x) => T.cumsum(T.mul(C(x), C(x)), { axis: 1, reverse: true }), sumTol(100)),
+    c('cumsum over 70 (a two-level tree)', [arg([70, 3], 'i32')], (x) => T.cumsum(x as Tensor<'i32'>, { axis: 0 }), TOL.exact),
   ],
   linrec: [
     c('linear recurrence', [arg([7, 3], 'f32', 'contraction'), arg([7, 3])], (a, x) => T.linearRecurrence(F(a), F(x), { axis: 0 }), sumTol(7)),
     c('linear recurrence reversed on axis 1', [arg([2, 7], 'f32', 'contraction'), arg([2, 7])], (a, x) => T.linearRecurrence(F(a), F(x), { axis: 1, reverse: true }), sumTol(7)),
     c('linear recurrence', [arg([5, 1, 3], 'c64', 'contraction'), arg([5, 1, 3], 'c64')], (a, x) => T.linearRecurrence(C(a), C(x), { axis: 0 }), sumTol(5)),
     c('linear recurrence reversed, coefficients broadcast', [arg([3], 'f32', 'contraction'), arg([6, 3], 'c64')], (a, x) => T.linearRecurrence(F(a), C(x), { axis: 0, reverse: true }), sumTol(6)),
+    c('linear recurrence over 150 of a fused input', [arg([3, 150], 'f32', 'contraction'), arg([3, 150])], (a, x) => T.linearRecurrence(F(a), T.sin(F(x)), { axis: 1 }), sumTol(150)),
+    c('linear recurrence over 130, reversed', [arg([130, 2], 'c64', 'contraction'), arg([130, 2], 'c64')], (a, x) => T.linearRecurrence(C(a), C(x), { axis: 0, reverse: true }), sumTol(130)),
   ],
   assoc_scan: [
     c('scan of 2x2 matrix products', [arg([5], 'f32', 'small'), arg([5], 'f32', 'small'), arg([5], 'f32', 'small'), arg([5], 'f32', 'small')], (a, b2, c2, d) => T.associativeScan(matrixProduct.combine, [a, b2, c2, d]), sumTol(5)),
     c('scan of complex affine maps', [arg([6, 2], 'c64', 'contraction'), arg([6, 2], 'c64')], (a, x) => T.associativeScan(affineCombine, [a, x]), sumTol(6)),
+    c('scan of complex affine maps over 90', [arg([90], 'c64', 'contraction'), arg([90], 'c64')], (a, x) => T.associativeScan(affineCombine, [a, x]), sumTol(90)),
     c('reversed scan of the running softmax normaliser', [arg([2, 7]), arg([2, 7], 'f32', 'positive')], (m, s) => T.associativeScan(runningSoftmax.combine, [m, s], { axis: 1, reverse: true }), sumTol(7)),
   ],
   fft: [

@@ -11,7 +11,6 @@ import type { PlanBuilder } from '../../kernels/plan';
 import type { GpuJsBackend } from '../../kernels/backends';
 import type { AVal } from '../ir';
 import type { Prim, PrimParams, PrimTable } from '../primitives';
-import { kernelCode } from './kernelCode';
 import { exprRules } from './cpu/exprRules';
 
 export interface LowerContext {
@@ -38,12 +37,7 @@ function ew<P extends Prim>(p: P): CodegenRule<P> {
   return { kind: 'elementwise' };
 }
 const view = <P extends Prim>(_p: P): CodegenRule<P> => ({ kind: 'view' });
-function kernel<P extends Prim>(p: P): CodegenRule<P> {
-  const lower = kernelCode[p];
-  if (!lower) throw new Error(`codegen: no kernel template for '${p}'`);
-  return { kind: 'kernel', lower: lower as never };
-}
-/** A kernel primitive that lower.ts builds as kernel IR itself (reductions: gpuReduce.ts; scatter-add: gpuScatter.ts; matmul: gpuMatmul.ts; scans: gpuScan.ts). */
+/** A kernel primitive that lower.ts builds as kernel IR itself (reductions: gpuReduce.ts; scatter-add: gpuScatter.ts; matmul: gpuMatmul.ts; scans: gpuScan.ts; FFTs: gpuFft.ts). */
 const irKernel = <P extends Prim>(p: P): CodegenRule<P> => ({
   kind: 'kernel',
   lower: () => {
@@ -114,9 +108,9 @@ export const codegenRules: PrimTable<{ [P in Prim]: CodegenRule<P> }> = {
   cumsum: irKernel('cumsum'),
   linrec: irKernel('linrec'),
   assoc_scan: irKernel('assoc_scan'),
-  fft: kernel('fft'),
-  rfft: kernel('rfft'),
-  irfft: kernel('irfft'),
+  fft: irKernel('fft'),
+  rfft: irKernel('rfft'),
+  irfft: irKernel('irfft'),
   random_bits: { kind: 'host' },
   // Removed by simplify before lowering; the identity should one reach codegen.
   stop_gradient: ew('stop_gradient'),

@@ -32,6 +32,8 @@ import { type ElementReader, treeReduce, type TreeReduceOp } from './gpuReduce';
 import { scatterAddKernel } from './gpuScatter';
 import { type ScanCombine, type ScanReader, treeScan } from './gpuScan';
 import { combineIR } from './combineCode';
+import { type FftSink, type LineReader, inverseRealTransform, realTransform, transform } from './gpuFft';
+import { buffersOf } from '../../kernels/ir/walk';
 import { stridesOf } from '../shape';
 import { equationLister, fusedKernelName, templateKernelName } from './kernelNames';
 import { schedule } from './schedule';
@@ -160,10 +162,12 @@ export function lowerIR(ir: IR, consts: readonly NDArray[], opts: LowerOptions =
     if (rule.kind === 'kernel') {
       env.fusedIntoTemplate.clear();
       const reduction = REDUCTIONS[e.prim];
-      const ir = reduction || e.prim === 'scatter_add' || e.prim === 'matmul' || SCANS.has(e.prim);
+      const ir = reduction || e.prim === 'scatter_add' || e.prim === 'matmul' || SCANS.has(e.prim) || FFTS.has(e.prim);
       const ins = ir ? [] : e.inputs.map(expressionOperand);
       const first = b.stepCount;
-      const outs = SCANS.has(e.prim)
+      const outs = FFTS.has(e.prim)
+        ? [irFft(b, env, e, maxReads)]
+        : SCANS.has(e.prim)
         ? irScan(b, env, e, maxReads)
         : e.prim === 'matmul'
         ? [irMatmul(b, env, e, maxReads, opts.backend ?? 'cpu')]
@@ -400,6 +404,52 @@ function irScatterAdd(b: PlanBuilder, env: Env, e: Eqn<'scatter_add'>, maxReads:
   const buf = gpuKernel(b, env, 'template', kernel, reads);
   env.buffers.set(buf.id, buf);
   return operandOf(buf, viewShape(out), storage(out));
+}
+
+/** The FFTs built as kernel IR (compiler/jit/gpuFft.ts). */
+const FFTS: ReadonlySet<Prim> = new Set<Prim>(['fft', 'rfft', 'irfft']);
+
+/**
+ * fft, rfft and irfft along the last axis as kernel-IR kernels (compiler/jit/gpuFft.ts): Stockham
+ * stages for powers of two, Bluestein otherwise, the real transforms through a half-length
+ * complex one. The input is read through the value emitter, so a fused producer is computed in
+ * the first stage.
+ */
+function irFft(b: PlanBuilder, env: Env, e: Eqn, maxReads: number): Operand {
+  const x = e.inputs[0];
+  if (x instanceof Lit) throw new Error(`jit: '${e.prim}' of a literal`);
+  if (!env.operandOf(x)) splitReads(env, x, maxReads - 1);
+  const shape = x.aval.shape;
+  const batchShape = shape.slice(0, -1);
+  const n = shape[shape.length - 1];
+  const input: LineReader = (block, batch, k) => {
+    const em = new ValueEmitter(env, block, false);
+    const v = em.value(x, Coords.of(shape, [...batch, affine(k)]));
+    for (const q of em.eqns) env.fusedIntoTemplate.add(q);
+    return { re: cvt(v.re, 'f32'), im: v.im ?? constant('f32', 0) };
+  };
+  const sink: FftSink = {
+    launch: (kernel) => {
+      const reads = buffersOf(kernel.body);
+      reads.delete(OUTPUT);
+      const buf = gpuKernel(b, env, 'template', kernel, reads);
+      env.buffers.set(buf.id, buf);
+      return buf.id;
+    },
+    table: (id, data) => {
+      const ref = b.constant(id, data);
+      env.buffers.set(ref.id, ref);
+      return ref.id;
+    },
+  };
+  const out =
+    e.prim === 'fft'
+      ? transform({ name: (e.params as { inverse: boolean }).inverse ? 'ifft' : 'fft', batchShape, n, inverse: (e.params as { inverse: boolean }).inverse, input }, sink)
+      : e.prim === 'rfft'
+        ? realTransform('rfft', batchShape, n, input, sink)
+        : inverseRealTransform('irfft', batchShape, (e.params as { n: number }).n, input, sink);
+  const aval = e.outputs[0].aval;
+  return operandOf(env.buffers.get(out) as BufferRef, viewShape(aval), storage(aval));
 }
 
 /** The scans built as kernel IR (compiler/jit/gpuScan.ts). */

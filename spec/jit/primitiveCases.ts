@@ -207,16 +207,22 @@ export const JIT_PRIMITIVE_CASES: { readonly [P in Prim]: readonly JitCase[] } =
     c('ifft n=6', [arg([6], 'c64')], (x) => T.ifft(C(x)), fftTol(6)),
     c('fft batched n=5', [arg([3, 1, 5], 'c64')], (x) => T.fft(C(x)), fftTol(5)),
     c('fft n=1', [arg([2, 1], 'c64')], (x) => T.fft(C(x)), fftTol(1)),
+    c('ifft of a fused value, batched n=32', [arg([3, 32], 'c64')], (x) => T.ifft(T.mul(C(x), C(x))), fftTol(32)),
+    c('fft of a real fused value n=12', [arg([2, 12])], (x) => T.fft(T.complex(T.sin(F(x)), F(x))), fftTol(12)),
   ],
   rfft: [
     c('rfft n=8', [arg([8])], (x) => T.rfft(F(x)), fftTol(8)),
     c('rfft n=7', [arg([1, 7])], (x) => T.rfft(F(x)), fftTol(7)),
     c('rfft batched n=6', [arg([2, 6])], (x) => T.rfft(F(x)), fftTol(6)),
+    c('rfft of a fused value n=64', [arg([2, 64])], (x) => T.rfft(T.exp(F(x))), fftTol(64)),
+    c('rfft n=2', [arg([3, 2])], (x) => T.rfft(F(x)), fftTol(2)),
   ],
   irfft: [
     c('irfft to n=8', [arg([5], 'c64')], (x) => T.irfft(C(x), 8), fftTol(8)),
     c('irfft to n=7', [arg([1, 4], 'c64')], (x) => T.irfft(C(x), 7), fftTol(7)),
     c('irfft batched to n=6', [arg([2, 4], 'c64')], (x) => T.irfft(C(x), 6), fftTol(6)),
+    c('irfft to n=2', [arg([3, 2], 'c64')], (x) => T.irfft(C(x), 2), fftTol(2)),
+    c('irfft of a fused value to n=32', [arg([2, 17], 'c64')], (x) => T.irfft(T.mul(C(x), C(x)), 32), fftTol(32)),
   ],
   iota: [
     c('x times an f32 iota on axis 1', [arg([3, 5])], (x) => T.mul(F(x), T.iota([3, 5], 1, 'f32')), TOL.arith),

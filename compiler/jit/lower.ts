@@ -7,18 +7,17 @@
  *
  * Fused maps and the packing kernels are kernel IR (built by the value emitter the wasm
  * lowering uses, in scalar form: one unit per GPU thread) rendered by kernels/gpujs/render.ts.
- * Reductions (gpuReduce.ts), scatter-add (gpuScatter.ts) and the matrix product (gpuMatmul.ts)
- * are kernel IR too, their operands read through the value emitter. The remaining template
- * kernels (scans, FFTs) write gpu.js source themselves; a fused value they read is kernel IR
- * rendered inline into their source.
+ * The kernel primitives are kernel IR too, their operands read through the value emitter (a
+ * fused producer is computed where it is read): reductions (gpuReduce.ts), scatter-add
+ * (gpuScatter.ts), the matrix product (gpuMatmul.ts), scans (gpuScan.ts), FFTs (gpuFft.ts).
  */
 import type { GpuJsBackend } from '../../kernels/backends';
 import { describeBackend } from '../../kernels/capabilities';
-import { type Dtype, type Operand, foldConstantIndex, operandOf } from '../../kernels/operand';
+import { type Dtype, type Operand, operandOf } from '../../kernels/operand';
 import { type Binding, type BufferRef, type Dims, type KernelPlan, PlanBuilder } from '../../kernels/plan';
 import { Block, START, add, bin, constant, cvt, get, i32, iadd, idiv, imul, irem, isub, load, mul, select, sub } from '../../kernels/ir/build';
 import type { Expr, Kernel, Listing } from '../../kernels/ir/types';
-import { OUTPUT, renderGpuJsExpr, renderGpuJsKernel } from '../../kernels/gpujs/render';
+import { OUTPUT, renderGpuJsKernel } from '../../kernels/gpujs/render';
 import type { View } from '../../kernels/cpu/template';
 import type { AVal, ClosedIR, Eqn, IR, Var } from '../ir';
 import { Lit } from '../ir';
@@ -142,40 +141,14 @@ export function lowerIR(ir: IR, consts: readonly NDArray[], opts: LowerOptions =
     producer: (v: Var) => sched.producer.get(v),
     materialize: (v: Var) => setOperand(v, reshapeOperand(mapKernel(b, env, v), v.aval)),
   };
-  const expressionOperand = (a: Var | Lit): Operand => {
-    if (!(a instanceof Lit)) {
-      const op = operands.get(a);
-      if (op) return op;
-    }
-    if (!(a instanceof Lit) && readsOf(env, a) > maxReads - 1) {
-      splitReads(env, a, maxReads - 1);
-      if (readsOf(env, a) > maxReads - 1) env.materialize(a);
-      const op = operands.get(a);
-      if (op) return op;
-    }
-    return inlineOperand(env, a);
-  };
-
   for (const e of ir.eqns) {
     if (sched.hostEqns.has(e)) continue;
     const rule = codegenRules[e.prim] as CodegenRule<Prim>;
     if (rule.kind === 'kernel') {
       env.fusedIntoTemplate.clear();
-      const reduction = REDUCTIONS[e.prim];
-      const ir = reduction || e.prim === 'scatter_add' || e.prim === 'matmul' || SCANS.has(e.prim) || FFTS.has(e.prim);
-      const ins = ir ? [] : e.inputs.map(expressionOperand);
       const first = b.stepCount;
-      const outs = FFTS.has(e.prim)
-        ? [irFft(b, env, e, maxReads)]
-        : SCANS.has(e.prim)
-        ? irScan(b, env, e, maxReads)
-        : e.prim === 'matmul'
-        ? [irMatmul(b, env, e, maxReads, opts.backend ?? 'cpu')]
-        : reduction
-          ? [irReduction(b, env, e, reduction, maxReads)]
-          : e.prim === 'scatter_add'
-            ? [irScatterAdd(b, env, e as Eqn<'scatter_add'>, maxReads)]
-            : rule.lower(b, ins, e.params as never, e.outputs.map((v) => v.aval), e.inputs.map((a) => a.aval), { backend: opts.backend ?? 'cpu' });
+      const outs = kernelOutputs(b, env, e, maxReads, opts.backend ?? 'cpu') ??
+        rule.lower(b, [], e.params as never, e.outputs.map((v) => v.aval), e.inputs.map((a) => a.aval), { backend: opts.backend ?? 'cpu' });
       const what = templateKernelName(e);
       const computes = env.list([e, ...env.fusedIntoTemplate]);
       b.describe(first, (k, i, n) => {
@@ -217,31 +190,6 @@ function viewOf(v: Var, op: Operand | undefined): View | undefined {
   if (!layout) throw new Error(`jit: the buffer of variable ${v.id} (${v.aval.dtype}[${v.aval.shape.join(', ')}]) is not a strided view`);
   const rank = v.aval.shape.length;
   return { buf: layout.buffer.id, dtype: v.aval.dtype, shape: v.aval.shape, strides: rank ? layout.strides : [], offset: layout.offset };
-}
-
-/** The value of `a` at the coordinates of a template's read, as one gpu.js expression. */
-function inlineOperand(env: Env, a: Var | Lit): Operand {
-  const shape = a.aval.shape;
-  const probe = new ValueEmitter(env, new InlineBlock(), false);
-  probe.value(a, Coords.of(shape, shape.map(() => affine(i32(0)))));
-  for (const e of probe.eqns) env.fusedIntoTemplate.add(e);
-  return {
-    shape: viewShape(a.aval),
-    dtype: storage(a.aval),
-    bindings: bindingsOf(env, probe.reads),
-    read: (coords, part) => {
-      const names = new Set<string>();
-      const axes = shape.map((_, i) => {
-        const c = foldConstantIndex(coords[i].trim());
-        if (/^\d+(\.0)?$/.test(c)) return affine(i32(Number(c)));
-        names.add(c);
-        return affine(get(c, 'i32'));
-      });
-      const v = new ValueEmitter(env, new InlineBlock(), false).value(a, Coords.of(shape, axes));
-      const e = part === 're' ? v.re : v.im ?? constant('f32', 0);
-      return renderGpuJsExpr(cvt(e, 'f32'), { dims: (id) => env.buffers.get(id)?.dims, nonNegative: names });
-    },
-  };
 }
 
 function bindingsOf(env: Env, reads: Iterable<string>): Binding[] {
@@ -332,6 +280,20 @@ function valueKernel(b: PlanBuilder, env: Env, v: Var, kind: 'map' | 'template',
   env.buffers.set(out.id, out);
   if (kind === 'template') for (const e of eqns) env.fusedIntoTemplate.add(e);
   return operandOf(out, shape.length ? shape : [1], storage(v.aval));
+}
+
+/**
+ * The kernels of a kernel primitive, each built as kernel IR; undefined for a primitive with no
+ * kernel here (its codegen rule then says why: calls are inlined before lowering).
+ */
+function kernelOutputs(b: PlanBuilder, env: Env, e: Eqn, maxReads: number, backend: GpuJsBackend): Operand[] | undefined {
+  const reduction = REDUCTIONS[e.prim];
+  if (reduction) return [irReduction(b, env, e, reduction, maxReads)];
+  if (e.prim === 'scatter_add') return [irScatterAdd(b, env, e as Eqn<'scatter_add'>, maxReads)];
+  if (e.prim === 'matmul') return [irMatmul(b, env, e, maxReads, backend)];
+  if (SCANS.has(e.prim)) return irScan(b, env, e, maxReads);
+  if (FFTS.has(e.prim)) return [irFft(b, env, e, maxReads)];
+  return undefined;
 }
 
 /** The reductions built as kernel IR (compiler/jit/gpuReduce.ts). */

@@ -39,9 +39,18 @@ const LOCATION = /\(?((?:file:\/\/)?[^()\s]+?):(\d+):\d+\)?\s*$/;
 
 const cwd = (): string => (globalThis as { process?: { cwd?: () => string } }).process?.cwd?.() ?? '';
 
-/** The user's `file:line` of a site, or undefined when no frame is outside ssmjit. */
+const lines = new WeakMap<Site, string | undefined>();
+
+/** The user's `file:line` of a site, or undefined when no frame is outside ssmjit (memoised). */
 export function siteLine(site: Site | undefined): string | undefined {
-  const stack = site?.stack;
+  if (!site) return undefined;
+  if (lines.has(site)) return lines.get(site);
+  const line = userLine(site.stack);
+  lines.set(site, line);
+  return line;
+}
+
+function userLine(stack: string | undefined): string | undefined {
   if (!stack) return undefined;
   for (const frame of stack.split('\n')) {
     if (INTERNAL_FRAME.test(frame)) continue;

@@ -10,7 +10,7 @@
  * tensor it will receive. A kernel indexes a multi-dimensional buffer as
  * `p[z][y][x]`, which `operand.ts` handles.
  */
-import type { Kernel } from './ir/types';
+import type { Kernel, Listing } from './ir/types';
 import { assertCallerIdentifier, product } from './source';
 
 export type Dims = readonly [number] | readonly [number, number] | readonly [number, number, number];
@@ -38,7 +38,7 @@ export interface KernelSpec {
   /** The kernel IR the body was rendered from (absent where a template writes source directly). */
   readonly ir?: Kernel;
   /** The program equations the kernel computes (printed by `lower()` and the profile). */
-  readonly computes?: readonly string[];
+  readonly computes?: Listing;
   /** The template's own name of the kernel (`sum_out`, `matmul_packB`), where a lowering renamed it after what it computes. */
   readonly template?: string;
 }
@@ -49,7 +49,7 @@ export type KernelKind = 'map' | 'pack' | 'template';
 export interface LaunchInfo {
   readonly kind?: KernelKind;
   readonly ir?: Kernel;
-  readonly computes?: readonly string[];
+  readonly computes?: Listing;
 }
 
 /** A kernel parameter bound to the plan buffer it reads. */
@@ -189,7 +189,9 @@ export class PlanBuilder {
     const count = this.steps.length - from;
     for (let i = from; i < this.steps.length; i++) {
       const step = this.steps[i];
-      this.steps[i] = { ...step, kernel: { ...step.kernel, ...info(step.kernel, i - from, count) } };
+      const patch = info(step.kernel, i - from, count);
+      const ir = step.kernel.ir && { ...step.kernel.ir, name: patch.name ?? step.kernel.ir.name, computes: patch.computes ?? step.kernel.ir.computes };
+      this.steps[i] = { ...step, kernel: { ...step.kernel, ...patch, ...(ir ? { ir } : {}) } };
     }
   }
 

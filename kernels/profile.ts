@@ -5,6 +5,7 @@
  * done) and prints a table of the kernels by total time when the process exits, each row
  * followed by the program equations the kernel computes and their source lines.
  */
+import type { Listing } from './ir/types';
 import { platform } from '#platform';
 import type { Dims } from './plan';
 import { envVar } from './platform/env';
@@ -15,7 +16,7 @@ interface KernelTotals {
   ms: number;
   floats: number;
   /** The program equations the kernel computes, with their source lines (see compiler/site.ts). */
-  computes: readonly string[];
+  computes?: Listing;
 }
 
 /** Equations listed under a row of the table. */
@@ -26,7 +27,7 @@ let reporting = false;
 
 export const profiling = (): boolean => envVar('SSMJIT_PROFILE') === '1';
 
-export function recordKernelTime(name: string, output: Dims, ms: number, computes: readonly string[] = []): void {
+export function recordKernelTime(name: string, output: Dims, ms: number, computes?: Listing): void {
   const key = `${name} [${output.join('x')}]`;
   const t = totals.get(key) ?? { calls: 0, ms: 0, floats: product(output), computes };
   t.calls += 1;
@@ -45,8 +46,9 @@ export function profileTable(top = 40): string {
   const lines = ['kernel profile (SSMJIT_PROFILE=1): total ms, share, calls, ms/call, output floats, kernel [grid]'];
   for (const [key, t] of rows.slice(0, top)) {
     lines.push(`${t.ms.toFixed(0).padStart(9)} ${((100 * t.ms) / all).toFixed(1).padStart(5)}% ${String(t.calls).padStart(7)} ${(t.ms / t.calls).toFixed(3).padStart(9)} ${String(t.floats).padStart(9)}  ${key}`);
-    for (const c of t.computes.slice(0, LISTED)) lines.push(`${' '.repeat(45)}# ${c}`);
-    if (t.computes.length > LISTED) lines.push(`${' '.repeat(45)}# … ${t.computes.length - LISTED} more equations`);
+    const computes = t.computes?.() ?? [];
+    for (const c of computes.slice(0, LISTED)) lines.push(`${' '.repeat(45)}# ${c}`);
+    if (computes.length > LISTED) lines.push(`${' '.repeat(45)}# … ${computes.length - LISTED} more equations`);
   }
   lines.push(`${all.toFixed(0).padStart(9)} in ${rows.length} distinct kernels`);
   return `${lines.join('\n')}\n`;

@@ -21,6 +21,7 @@ import { placeBuffers } from '../kernels/wasm/runtime';
 import { describeBackend } from '../kernels/capabilities';
 import { printKernel, printProgram } from '../kernels/ir/printer';
 import { MATH_FUNCTIONS } from '../kernels/ir/math';
+import type { Listing } from '../kernels/ir/types';
 import { flatten, unflatten } from './pytree';
 import { concreteTensor, deviceTensor, Tensor } from './tensor';
 import { DeviceArray } from '../compiler/jit/cpu/deviceArray';
@@ -113,6 +114,35 @@ function bufferPlan(program: LoweredProgram): { buffers: BufferInfo[]; peak: num
   return { buffers: [...fixed, ...steps], peak };
 }
 
+/**
+ * A kernel's description whose texts (source, kernel IR, equations with their source lines) are
+ * made when first read: a compile does not pay for printing what nobody looks at.
+ */
+function kernelInfo(
+  base: Pick<KernelInfo, 'name' | 'kind' | 'output' | 'template'>,
+  texts: { readonly source: () => string; readonly ir?: () => string; readonly computes?: Listing },
+): KernelInfo {
+  const info = { ...base } as KernelInfo;
+  const lazy = (key: string, make: () => unknown): void => {
+    let value: unknown;
+    let made = false;
+    Object.defineProperty(info, key, {
+      enumerable: true,
+      get: () => {
+        if (!made) {
+          value = make();
+          made = true;
+        }
+        return value;
+      },
+    });
+  };
+  lazy('source', texts.source);
+  if (texts.ir) lazy('ir', texts.ir);
+  lazy('computes', () => texts.computes?.() ?? []);
+  return info;
+}
+
 /** A gpu.js kernel in `lower()` text: its kernel IR, or its source where a template writes gpu.js source directly. */
 function showGpuJsKernel(k: KernelInfo): string {
   if (k.ir) return k.ir;
@@ -154,8 +184,8 @@ export function jit<A extends unknown[], R>(f: (...args: A) => R, opts: JitOptio
       const exe = await CpuExecutable.create(cpu, runtime, MATH_FUNCTIONS, constVals);
       const kernels = cpu.program.kernels.map((k) => {
         const out = cpu.maps.get(k);
-        const computes = k.computes ?? [];
-        return out ? { name: k.name, kind: 'map' as const, source: printKernel(k), output: [out], computes } : { name: k.name, kind: 'template' as const, source: printKernel(k), output: [k.units], computes, template: k.template ?? k.name };
+        const base = out ? { name: k.name, kind: 'map' as const, output: [out] } : { name: k.name, kind: 'template' as const, output: [k.units], template: k.template ?? k.name };
+        return kernelInfo(base, { source: () => printKernel(k), computes: k.computes });
       });
       const keep = new Set(cpu.outputs.flatMap((o) => ('view' in o ? [o.view.buf] : [])));
       const { bytes } = placeBuffers(cpu.program.buffers.filter((b) => b.kind === 'temp'), cpu.program.kernels, keep);
@@ -177,15 +207,11 @@ export function jit<A extends unknown[], R>(f: (...args: A) => R, opts: JitOptio
     const runtime = await backendRuntime(backend);
     const exe = new Executable(program, runtime, constVals);
     const { buffers, peak } = bufferPlan(program);
-    const kernels: KernelInfo[] = program.plan.steps.map((s) => ({
-      name: s.kernel.name,
-      kind: s.kernel.kind ?? 'template',
-      source: kernelSource(s.kernel),
-      output: s.kernel.output,
-      computes: s.kernel.computes ?? [],
-      ...(s.kernel.template ? { template: s.kernel.template } : {}),
-      ...(s.kernel.ir ? { ir: printKernel(s.kernel.ir) } : {}),
-    }));
+    const kernels: KernelInfo[] = program.plan.steps.map((s) => {
+      const base = { name: s.kernel.name, kind: s.kernel.kind ?? 'template', output: s.kernel.output, ...(s.kernel.template ? { template: s.kernel.template } : {}) };
+      const ir = s.kernel.ir;
+      return kernelInfo(base, { source: () => kernelSource(s.kernel), computes: s.kernel.computes, ...(ir ? { ir: () => printKernel(ir) } : {}) });
+    });
     const lowered: Lowered = {
       ir,
       passes: trace,

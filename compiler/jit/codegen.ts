@@ -11,7 +11,6 @@ import type { PlanBuilder } from '../../kernels/plan';
 import type { GpuJsBackend } from '../../kernels/backends';
 import type { AVal } from '../ir';
 import type { Prim, PrimParams, PrimTable } from '../primitives';
-import { kernelCode } from './kernelCode';
 import { exprRules } from './cpu/exprRules';
 
 export interface LowerContext {
@@ -38,11 +37,13 @@ function ew<P extends Prim>(p: P): CodegenRule<P> {
   return { kind: 'elementwise' };
 }
 const view = <P extends Prim>(_p: P): CodegenRule<P> => ({ kind: 'view' });
-function kernel<P extends Prim>(p: P): CodegenRule<P> {
-  const lower = kernelCode[p];
-  if (!lower) throw new Error(`codegen: no kernel template for '${p}'`);
-  return { kind: 'kernel', lower: lower as never };
-}
+/** A kernel primitive that lower.ts builds as kernel IR itself (reductions: gpuReduce.ts; scatter-add: gpuScatter.ts; matmul: gpuMatmul.ts; scans: gpuScan.ts; FFTs: gpuFft.ts). */
+const irKernel = <P extends Prim>(p: P): CodegenRule<P> => ({
+  kind: 'kernel',
+  lower: () => {
+    throw new Error(`codegen: '${p}' is lowered as kernel IR by compiler/jit/lower.ts`);
+  },
+});
 
 /** Calls have no code of their own: lowering one means the pipeline did not inline it. */
 function inlinedBeforeLowering<P extends Prim>(p: P): CodegenRule<P> {
@@ -99,17 +100,17 @@ export const codegenRules: PrimTable<{ [P in Prim]: CodegenRule<P> }> = {
   reverse: view('reverse'),
   gather: view('gather'),
   iota: view('iota'),
-  scatter_add: kernel('scatter_add'),
-  reduce_sum: kernel('reduce_sum'),
-  reduce_max: kernel('reduce_max'),
-  argmax: kernel('argmax'),
-  matmul: kernel('matmul'),
-  cumsum: kernel('cumsum'),
-  linrec: kernel('linrec'),
-  assoc_scan: kernel('assoc_scan'),
-  fft: kernel('fft'),
-  rfft: kernel('rfft'),
-  irfft: kernel('irfft'),
+  scatter_add: irKernel('scatter_add'),
+  reduce_sum: irKernel('reduce_sum'),
+  reduce_max: irKernel('reduce_max'),
+  argmax: irKernel('argmax'),
+  matmul: irKernel('matmul'),
+  cumsum: irKernel('cumsum'),
+  linrec: irKernel('linrec'),
+  assoc_scan: irKernel('assoc_scan'),
+  fft: irKernel('fft'),
+  rfft: irKernel('rfft'),
+  irfft: irKernel('irfft'),
   random_bits: { kind: 'host' },
   // Removed by simplify before lowering; the identity should one reach codegen.
   stop_gradient: ew('stop_gradient'),

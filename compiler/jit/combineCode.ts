@@ -1,30 +1,30 @@
 /**
- * A scan combine (a scalar sub-IR) as gpu.js source expressions, for the tree-scan template:
- * the combine's equations become kernel IR through the elementwise rules every backend shares
- * (cpu/exprRules.ts), rendered inline by the gpu.js renderer.
+ * A scan combine (a scalar sub-IR) as kernel-IR expressions, for the gpu.js tree scan
+ * (gpuScan.ts): the combine's equations become kernel IR through the elementwise rules every
+ * backend shares (cpu/exprRules.ts).
  */
 import type { ClosedIR, Var } from '../ir';
 import { Lit } from '../ir';
-import { constant, cvt, get } from '../../kernels/ir/build';
+import { constant, cvt } from '../../kernels/ir/build';
 import type { Expr, ScalarType } from '../../kernels/ir/types';
-import { renderGpuJsExpr } from '../../kernels/gpujs/render';
 import type { DType } from '../dtype';
 import { type CValue, exprRules } from './cpu/exprRules';
 
 const componentOf = (d: DType): ScalarType => (d === 'c64' ? 'f32' : (d as ScalarType));
 
 /**
- * The combine as one expression per component (for tree-scan templates): `left` and `right`
- * hold the component expressions of the two tuples, c64 operands as two components (re, im).
+ * The combine as one f32 kernel-IR expression per component (for the tree scan): `left` and
+ * `right` hold the f32 components of the two tuples, c64 operands as two components (re, im);
+ * integer and bool operands are converted to their type before the rules see them.
  */
-export function combineExpressions(combine: ClosedIR, widths: readonly number[], left: readonly string[], right: readonly string[]): string[] {
+export function combineIR(combine: ClosedIR, widths: readonly number[], left: readonly Expr[], right: readonly Expr[]): Expr[] {
   const { ir, consts } = combine;
   const k = widths.length;
-  const tuple = (comps: readonly string[], vars: readonly Var[]): CValue[] => {
+  const tuple = (comps: readonly Expr[], vars: readonly Var[]): CValue[] => {
     let c = 0;
     return widths.map((w, i) => {
       const t = componentOf(vars[i].aval.dtype);
-      const v: CValue = w === 2 ? { re: get(comps[c], 'f32'), im: get(comps[c + 1], 'f32') } : { re: get(comps[c], t) };
+      const v: CValue = w === 2 ? { re: comps[c], im: comps[c + 1] } : { re: t === 'f32' ? comps[c] : cvt(comps[c], t) };
       c += w;
       return v;
     });
@@ -47,10 +47,8 @@ export function combineExpressions(combine: ClosedIR, widths: readonly number[],
     const d = out.aval.dtype;
     env.set(out, d === 'c64' ? { re: v.re, im: v.im ?? constant('f32', 0) } : { re: cvt(v.re, componentOf(d)) });
   }
-  const names = new Set([...left, ...right]);
-  const render = (x: Expr) => renderGpuJsExpr(cvt(x, 'f32'), { nonNegative: names });
   return ir.outAtoms.flatMap((a, i) => {
     const v = read(a);
-    return widths[i] === 2 ? [render(v.re), render(v.im ?? constant('f32', 0))] : [render(v.re)];
+    return widths[i] === 2 ? [v.re, v.im ?? constant('f32', 0)] : [cvt(v.re, 'f32')];
   });
 }

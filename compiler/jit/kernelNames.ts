@@ -8,20 +8,35 @@ import type { Eqn, IR } from '../ir';
 import { equationPrinter } from '../printer';
 import { siteLine } from '../site';
 import { codegenKind } from './codegen';
+import type { Listing } from '../../kernels/ir/types';
 
 const shapeText = (s: readonly number[]): string => `[${s.join(',')}]`;
 
-/** Equations in program order, each printed with its source line: `c:f32[3] = exp a  @ spec/x.test.ts:12`. */
-export function equationLister(ir: IR): (eqns: Iterable<Eqn>) => string[] {
-  const show = equationPrinter(ir);
-  const order = new Map(ir.eqns.map((e, i) => [e, i]));
-  return (eqns) =>
-    [...new Set(eqns)]
-      .sort((a, b) => (order.get(a) ?? 0) - (order.get(b) ?? 0))
-      .map((e) => {
-        const line = siteLine(e.site);
-        return line ? `${show(e)}  @ ${line}` : show(e);
-      });
+/**
+ * Equations in program order, each printed with its source line: `c:f32[3] = exp a  @
+ * spec/x.test.ts:12`. The equations are taken at once, the lines made when first asked.
+ */
+export function equationLister(ir: IR): (eqns: Iterable<Eqn>) => Listing {
+  let show: ((e: Eqn) => string) | undefined;
+  let order: Map<Eqn, number> | undefined;
+  return (eqns) => {
+    const list = [...new Set(eqns)];
+    let lines: readonly string[] | undefined;
+    return () => {
+      if (lines) return lines;
+      show ??= equationPrinter(ir);
+      order ??= new Map(ir.eqns.map((e, i) => [e, i]));
+      const at = order;
+      const print = show;
+      lines = list
+        .sort((a, b) => (at.get(a) ?? 0) - (at.get(b) ?? 0))
+        .map((e) => {
+          const line = siteLine(e.site);
+          return line ? `${print(e)}  @ ${line}` : print(e);
+        });
+      return lines;
+    };
+  };
 }
 
 /**

@@ -7,27 +7,37 @@
  *
  * Fused maps and the packing kernels are kernel IR (built by the value emitter the wasm
  * lowering uses, in scalar form: one unit per GPU thread) rendered by kernels/gpujs/render.ts.
- * Template kernels (matmul, reductions, scans, FFTs, scatter) write gpu.js source themselves;
- * a fused value they read is kernel IR rendered inline into their source.
+ * The kernel primitives are kernel IR too, their operands read through the value emitter (a
+ * fused producer is computed where it is read): reductions (gpuReduce.ts), scatter-add
+ * (gpuScatter.ts), the matrix product (gpuMatmul.ts), scans (gpuScan.ts), FFTs (gpuFft.ts).
  */
 import type { GpuJsBackend } from '../../kernels/backends';
 import { describeBackend } from '../../kernels/capabilities';
-import { type Dtype, type Operand, foldConstantIndex, operandOf } from '../../kernels/operand';
-import { type Binding, type BufferRef, type KernelPlan, PlanBuilder } from '../../kernels/plan';
-import { Block, START, bin, constant, cvt, get, i32, idiv, irem, isub, load, select } from '../../kernels/ir/build';
-import type { Expr, Kernel } from '../../kernels/ir/types';
-import { OUTPUT, renderGpuJsExpr, renderGpuJsKernel } from '../../kernels/gpujs/render';
+import { type Dtype, type Operand, operandOf } from '../../kernels/operand';
+import { type Binding, type BufferRef, type Dims, type KernelPlan, PlanBuilder } from '../../kernels/plan';
+import { Block, START, add, bin, constant, cvt, get, i32, iadd, idiv, imul, irem, isub, load, mul, select, sub } from '../../kernels/ir/build';
+import type { Expr, Kernel, Listing } from '../../kernels/ir/types';
+import { OUTPUT, renderGpuJsKernel } from '../../kernels/gpujs/render';
 import type { View } from '../../kernels/cpu/template';
-import type { AVal, Eqn, IR, Var } from '../ir';
+import type { AVal, ClosedIR, Eqn, IR, Var } from '../ir';
 import { Lit } from '../ir';
 import { lanes, type NDArray } from '../ndarray';
 import type { Prim } from '../primitives';
 import { sizeOf } from '../shape';
 import { codegenRules, type CodegenRule } from './codegen';
 import { Coords, type CpuEmitEnv, ValueEmitter } from './cpu/emit';
-import { affine } from './cpu/indexing';
+import { affine, type Ix } from './cpu/indexing';
+import { type ElementReader, treeReduce, type TreeReduceOp } from './gpuReduce';
+import { scatterAddKernel } from './gpuScatter';
+import { type ScanCombine, type ScanReader, treeScan } from './gpuScan';
+import { combineIR } from './combineCode';
+import { type FftSink, type LineReader, inverseRealTransform, realTransform, transform } from './gpuFft';
+import { buffersOf } from '../../kernels/ir/walk';
+import { stridesOf } from '../shape';
 import { equationLister, fusedKernelName, templateKernelName } from './kernelNames';
 import { schedule } from './schedule';
+import { matmulStrategy } from '../../kernels/templates/matmul';
+import { matmulKernel } from './gpuMatmul';
 
 /** Where an output lives in the packed result. */
 export interface OutputSlot {
@@ -79,8 +89,8 @@ class InlineBlock extends Block {
 /** The lowering's state: plan buffers by id, the views of materialised values, the schedule. */
 interface Env extends CpuEmitEnv {
   readonly buffers: Map<string, BufferRef>;
-  /** The equations given, in program order, printed with their source lines. */
-  readonly list: (eqns: Iterable<Eqn>) => string[];
+  /** The equations given, in program order, printed with their source lines (when first asked). */
+  readonly list: (eqns: Iterable<Eqn>) => Listing;
   readonly order: ReadonlyMap<Eqn, number>;
   /** Equations fused into the operand reads of the template being lowered. */
   readonly fusedIntoTemplate: Set<Eqn>;
@@ -131,28 +141,14 @@ export function lowerIR(ir: IR, consts: readonly NDArray[], opts: LowerOptions =
     producer: (v: Var) => sched.producer.get(v),
     materialize: (v: Var) => setOperand(v, reshapeOperand(mapKernel(b, env, v), v.aval)),
   };
-  const expressionOperand = (a: Var | Lit): Operand => {
-    if (!(a instanceof Lit)) {
-      const op = operands.get(a);
-      if (op) return op;
-    }
-    if (!(a instanceof Lit) && readsOf(env, a) > maxReads - 1) {
-      splitReads(env, a, maxReads - 1);
-      if (readsOf(env, a) > maxReads - 1) env.materialize(a);
-      const op = operands.get(a);
-      if (op) return op;
-    }
-    return inlineOperand(env, a);
-  };
-
   for (const e of ir.eqns) {
     if (sched.hostEqns.has(e)) continue;
     const rule = codegenRules[e.prim] as CodegenRule<Prim>;
     if (rule.kind === 'kernel') {
       env.fusedIntoTemplate.clear();
-      const ins = e.inputs.map(expressionOperand);
       const first = b.stepCount;
-      const outs = rule.lower(b, ins, e.params as never, e.outputs.map((v) => v.aval), e.inputs.map((a) => a.aval), { backend: opts.backend ?? 'cpu' });
+      const outs = kernelOutputs(b, env, e, maxReads, opts.backend ?? 'cpu') ??
+        rule.lower(b, [], e.params as never, e.outputs.map((v) => v.aval), e.inputs.map((a) => a.aval), { backend: opts.backend ?? 'cpu' });
       const what = templateKernelName(e);
       const computes = env.list([e, ...env.fusedIntoTemplate]);
       b.describe(first, (k, i, n) => {
@@ -196,31 +192,6 @@ function viewOf(v: Var, op: Operand | undefined): View | undefined {
   return { buf: layout.buffer.id, dtype: v.aval.dtype, shape: v.aval.shape, strides: rank ? layout.strides : [], offset: layout.offset };
 }
 
-/** The value of `a` at the coordinates of a template's read, as one gpu.js expression. */
-function inlineOperand(env: Env, a: Var | Lit): Operand {
-  const shape = a.aval.shape;
-  const probe = new ValueEmitter(env, new InlineBlock(), false);
-  probe.value(a, Coords.of(shape, shape.map(() => affine(i32(0)))));
-  for (const e of probe.eqns) env.fusedIntoTemplate.add(e);
-  return {
-    shape: viewShape(a.aval),
-    dtype: storage(a.aval),
-    bindings: bindingsOf(env, probe.reads),
-    read: (coords, part) => {
-      const names = new Set<string>();
-      const axes = shape.map((_, i) => {
-        const c = foldConstantIndex(coords[i].trim());
-        if (/^\d+(\.0)?$/.test(c)) return affine(i32(Number(c)));
-        names.add(c);
-        return affine(get(c, 'i32'));
-      });
-      const v = new ValueEmitter(env, new InlineBlock(), false).value(a, Coords.of(shape, axes));
-      const e = part === 're' ? v.re : v.im ?? constant('f32', 0);
-      return renderGpuJsExpr(cvt(e, 'f32'), { dims: (id) => env.buffers.get(id)?.dims, nonNegative: names });
-    },
-  };
-}
-
 function bindingsOf(env: Env, reads: Iterable<string>): Binding[] {
   return [...reads].map((id) => {
     const buffer = env.buffers.get(id);
@@ -253,22 +224,41 @@ function splitReads(env: Env, v: Var, maxReads: number): void {
 }
 
 /** The f32 (storage) value of component `part` (an i32 0/1 expression, or absent for real values) of `a` at flat element `element`. */
-function emitValue(env: Env, block: Block, a: Var, element: Expr, reads: Set<string>, eqns?: Set<Eqn>): { re: Expr; im?: Expr } {
+/**
+ * The f32 (storage) components of `a` at flat element `element` of its shape, or, given `perm`,
+ * of its axis permutation (output axis i is axis perm[i] of `a`).
+ */
+function emitValue(env: Env, block: Block, a: Var, element: Expr, reads: Set<string>, eqns?: Set<Eqn>, perm?: readonly number[]): { re: Expr; im?: Expr } {
   const em = new ValueEmitter(env, block, false);
-  const coords = a.aval.shape.length ? Coords.fromFlat(a.aval.shape, affine(element)) : Coords.of([], []);
+  const shape = a.aval.shape;
+  let coords = shape.length ? Coords.fromFlat(shape, affine(element)) : Coords.of([], []);
+  if (perm) {
+    const out = Coords.fromFlat(perm.map((p) => shape[p]), affine(element)).axes;
+    const src = new Array<(typeof out)[number]>(shape.length);
+    perm.forEach((p, i) => (src[p] = out[i]));
+    coords = Coords.of(shape, src);
+  }
   const v = em.value(a, coords);
   for (const r of em.reads) reads.add(r);
   for (const e of em.eqns) eqns?.add(e);
   return { re: cvt(v.re, 'f32'), im: v.im };
 }
 
-function gpuKernel(b: PlanBuilder, env: Env, kind: 'map' | 'pack', kernel: Kernel, reads: ReadonlySet<string>, nonNegative: ReadonlySet<string> = new Set()): BufferRef {
-  const source = renderGpuJsKernel(kernel, { dims: (id) => env.buffers.get(id)?.dims, nonNegative });
-  return b.launch(kernel.name, bindingsOf(env, reads), source, [kernel.units], { kind, ir: kernel, computes: kernel.computes });
+function gpuKernel(b: PlanBuilder, env: Env, kind: 'map' | 'pack' | 'template', kernel: Kernel, reads: ReadonlySet<string>, nonNegative: ReadonlySet<string> = new Set(), output: Dims = [kernel.units]): BufferRef {
+  const source = renderGpuJsKernel(kernel, { dims: (id) => env.buffers.get(id)?.dims, nonNegative, output });
+  return b.launch(kernel.name, bindingsOf(env, reads), source, output, { kind, ir: kernel, computes: kernel.computes });
 }
 
 /** A fused map: one unit per output float (two per c64 element, the part chosen by the unit's parity). */
 function mapKernel(b: PlanBuilder, env: Env, v: Var): Operand {
+  return valueKernel(b, env, v, 'map');
+}
+
+/**
+ * A kernel writing the value of `v` (or its axis permutation `perm`) into a buffer of its own:
+ * one unit per float, two per c64 element with the unit's parity choosing the part.
+ */
+function valueKernel(b: PlanBuilder, env: Env, v: Var, kind: 'map' | 'template', perm?: readonly number[], name?: string): Operand {
   const units = Math.max(floats(v.aval), 1);
   const block = newBlock();
   const reads = new Set<string>();
@@ -278,17 +268,302 @@ function mapKernel(b: PlanBuilder, env: Env, v: Var): Operand {
     const part = block.let(irem(START, 2), '_part');
     block.if(
       bin('eq', part, i32(0)),
-      (t) => t.store(OUTPUT, START, emitValue(env, t, v, element, reads, eqns).re),
-      (f) => f.store(OUTPUT, START, emitValue(env, f, v, element, reads, eqns).im as Expr),
+      (t) => t.store(OUTPUT, START, emitValue(env, t, v, element, reads, eqns, perm).re),
+      (f) => f.store(OUTPUT, START, emitValue(env, f, v, element, reads, eqns, perm).im as Expr),
     );
   } else {
-    block.store(OUTPUT, START, emitValue(env, block, v, START, reads, eqns).re);
+    block.store(OUTPUT, START, emitValue(env, block, v, START, reads, eqns, perm).re);
   }
-  const name = fusedKernelName(eqns, v.aval.shape, env.order);
-  const kernel: Kernel = { name, units, unitCost: 1, body: block.stmts, computes: env.list(eqns) };
-  const out = gpuKernel(b, env, 'map', kernel, reads);
+  const shape = perm ? perm.map((p) => v.aval.shape[p]) : v.aval.shape;
+  const kernel: Kernel = { name: name ?? fusedKernelName(eqns, shape, env.order), units, unitCost: 1, body: block.stmts, computes: env.list(eqns) };
+  const out = gpuKernel(b, env, kind, kernel, reads);
   env.buffers.set(out.id, out);
-  return operandOf(out, viewShape(v.aval), storage(v.aval));
+  if (kind === 'template') for (const e of eqns) env.fusedIntoTemplate.add(e);
+  return operandOf(out, shape.length ? shape : [1], storage(v.aval));
+}
+
+/**
+ * The kernels of a kernel primitive, each built as kernel IR; undefined for a primitive with no
+ * kernel here (its codegen rule then says why: calls are inlined before lowering).
+ */
+function kernelOutputs(b: PlanBuilder, env: Env, e: Eqn, maxReads: number, backend: GpuJsBackend): Operand[] | undefined {
+  const reduction = REDUCTIONS[e.prim];
+  if (reduction) return [irReduction(b, env, e, reduction, maxReads)];
+  if (e.prim === 'scatter_add') return [irScatterAdd(b, env, e as Eqn<'scatter_add'>, maxReads)];
+  if (e.prim === 'matmul') return [irMatmul(b, env, e, maxReads, backend)];
+  if (SCANS.has(e.prim)) return irScan(b, env, e, maxReads);
+  if (FFTS.has(e.prim)) return [irFft(b, env, e, maxReads)];
+  return undefined;
+}
+
+/** The reductions built as kernel IR (compiler/jit/gpuReduce.ts). */
+const REDUCTIONS: Partial<Record<Prim, TreeReduceOp>> = { reduce_sum: 'sum', reduce_max: 'max', argmax: 'argmax' };
+
+/**
+ * A reduction over one or more axes (the highest first), each a tree of kernel-IR kernels; the
+ * first pass reads the input through the value emitter, so a fused producer is computed there.
+ */
+function irReduction(b: PlanBuilder, env: Env, e: Eqn, op: TreeReduceOp, maxReads: number): Operand {
+  const x = e.inputs[0];
+  if (x instanceof Lit) throw new Error(`jit: '${e.prim}' of a literal`);
+  if (!env.operandOf(x)) splitReads(env, x, maxReads - 1);
+  const params = e.params as { axes?: readonly number[]; axis?: number };
+  const axes = params.axes ? [...params.axes].sort((p, q) => q - p) : [params.axis as number];
+  const complex = x.aval.dtype === 'c64';
+  const name = op === 'sum' ? 'sum' : op;
+  let shape = [...x.aval.shape];
+  let reads = new Set<string>();
+  let read: ElementReader = (block, ax) => {
+    const em = new ValueEmitter(env, block, false);
+    const v = em.value(x, Coords.of(x.aval.shape, ax));
+    for (const r of em.reads) reads.add(r);
+    for (const q of em.eqns) env.fusedIntoTemplate.add(q);
+    return { re: cvt(v.re, 'f32'), im: v.im };
+  };
+  let out = '';
+  for (const axis of axes) {
+    out = treeReduce({ name, shape, axis, op, complex, read }, (kernel, level) => {
+      if (level) reads.add(level);
+      const buf = gpuKernel(b, env, 'template', kernel, reads);
+      env.buffers.set(buf.id, buf);
+      reads = new Set();
+      return buf.id;
+    });
+    shape = shape.filter((_, i) => i !== axis);
+    const buf = out;
+    const strides = stridesOf(shape).map((st) => st * (complex ? 2 : 1));
+    read = (_block, ax) => {
+      reads.add(buf);
+      const index = ax.reduce<Expr>((acc, c, i) => iadd(acc, imul((c as Ix & { kind: 'affine' }).base, i32(strides[i]))), i32(0));
+      return complex ? { re: load(buf, index), im: load(buf, iadd(index, i32(1))) } : { re: load(buf, index) };
+    };
+  }
+  const outAval = e.outputs[0].aval;
+  return operandOf(env.buffers.get(out) as BufferRef, viewShape(outAval), storage(outAval));
+}
+
+/** scatter-add as one kernel-IR kernel (compiler/jit/gpuScatter.ts), its operands fused. */
+function irScatterAdd(b: PlanBuilder, env: Env, e: Eqn<'scatter_add'>, maxReads: number): Operand {
+  const [upd, idx] = e.inputs;
+  for (const a of e.inputs) if (!(a instanceof Lit) && !env.operandOf(a)) splitReads(env, a, Math.max(1, Math.floor(maxReads / 2)));
+  const reads = new Set<string>();
+  const out = e.outputs[0].aval;
+  const kernel = scatterAddKernel({
+    name: 'scatter_add',
+    outShape: out.shape,
+    idxShape: idx.aval.shape,
+    axis: e.params.axis,
+    complex: out.dtype === 'c64',
+    read: (block, i, axes) => {
+      const a = i === 0 ? upd : idx;
+      const em = new ValueEmitter(env, block, false);
+      const v = em.value(a, Coords.of(a.aval.shape, axes));
+      for (const r of em.reads) reads.add(r);
+      for (const q of em.eqns) env.fusedIntoTemplate.add(q);
+      return v;
+    },
+  });
+  const buf = gpuKernel(b, env, 'template', kernel, reads);
+  env.buffers.set(buf.id, buf);
+  return operandOf(buf, viewShape(out), storage(out));
+}
+
+/** The FFTs built as kernel IR (compiler/jit/gpuFft.ts). */
+const FFTS: ReadonlySet<Prim> = new Set<Prim>(['fft', 'rfft', 'irfft']);
+
+/**
+ * fft, rfft and irfft along the last axis as kernel-IR kernels (compiler/jit/gpuFft.ts): Stockham
+ * stages for powers of two, Bluestein otherwise, the real transforms through a half-length
+ * complex one. The input is read through the value emitter, so a fused producer is computed in
+ * the first stage.
+ */
+function irFft(b: PlanBuilder, env: Env, e: Eqn, maxReads: number): Operand {
+  const x = e.inputs[0];
+  if (x instanceof Lit) throw new Error(`jit: '${e.prim}' of a literal`);
+  if (!env.operandOf(x)) splitReads(env, x, maxReads - 1);
+  const shape = x.aval.shape;
+  const batchShape = shape.slice(0, -1);
+  const n = shape[shape.length - 1];
+  const input: LineReader = (block, batch, k) => {
+    const em = new ValueEmitter(env, block, false);
+    const v = em.value(x, Coords.of(shape, [...batch, affine(k)]));
+    for (const q of em.eqns) env.fusedIntoTemplate.add(q);
+    return { re: cvt(v.re, 'f32'), im: v.im ?? constant('f32', 0) };
+  };
+  const sink: FftSink = {
+    launch: (kernel) => {
+      const reads = buffersOf(kernel.body);
+      reads.delete(OUTPUT);
+      const buf = gpuKernel(b, env, 'template', kernel, reads);
+      env.buffers.set(buf.id, buf);
+      return buf.id;
+    },
+    table: (id, data) => {
+      const ref = b.constant(id, data);
+      env.buffers.set(ref.id, ref);
+      return ref.id;
+    },
+  };
+  const out =
+    e.prim === 'fft'
+      ? transform({ name: (e.params as { inverse: boolean }).inverse ? 'ifft' : 'fft', batchShape, n, inverse: (e.params as { inverse: boolean }).inverse, input }, sink)
+      : e.prim === 'rfft'
+        ? realTransform('rfft', batchShape, n, input, sink)
+        : inverseRealTransform('irfft', batchShape, (e.params as { n: number }).n, input, sink);
+  const aval = e.outputs[0].aval;
+  return operandOf(env.buffers.get(out) as BufferRef, viewShape(aval), storage(aval));
+}
+
+/** The scans built as kernel IR (compiler/jit/gpuScan.ts). */
+const SCANS: ReadonlySet<Prim> = new Set<Prim>(['cumsum', 'linrec', 'assoc_scan']);
+
+/** A trailing-component view of a scan result with k components: component `first` on. */
+function componentView(all: Operand, shape: readonly number[], dtype: Dtype, first: number): Operand {
+  const layout = all.layout as NonNullable<Operand['layout']>;
+  return {
+    shape,
+    dtype,
+    bindings: all.bindings,
+    layout: { buffer: layout.buffer, offset: layout.offset + first * layout.strides[shape.length], strides: layout.strides.slice(0, shape.length) },
+    read: (coords, part) => (dtype === 'f32' && part === 'im' ? '0.0' : all.read([...coords, String(part === 're' ? first : first + 1)], 're')),
+  };
+}
+
+/**
+ * cumsum, linrec and assoc_scan as tree scans of kernel-IR kernels (compiler/jit/gpuScan.ts).
+ * Elements are tuples of f32 components read through the value emitter (a fused producer is
+ * computed in the first and the last kernel): cumsum's value (re, im for c64); linrec's
+ * (A, B) pairs, composed as (A1, B1) ∘ (A2, B2) = (A2 A1, A2 B1 + B2), four components
+ * (A.re, A.im, B.re, B.im) for c64; assoc_scan's operands with their combine.
+ */
+function irScan(b: PlanBuilder, env: Env, e: Eqn, maxReads: number): Operand[] {
+  for (const a of e.inputs) if (!(a instanceof Lit) && !env.operandOf(a)) splitReads(env, a, maxReads - 1);
+  const { axis, reverse } = e.params as { axis: number; reverse: boolean };
+  const shape = e.inputs[e.prim === 'linrec' ? 1 : 0].aval.shape;
+  const complex = e.outputs.some((v) => v.aval.dtype === 'c64');
+  /** Each scan component: an operand and its part. */
+  let layout: { atom: Var | Lit; part: 're' | 'im' }[];
+  let combine: ScanCombine;
+  let output: { components: number[]; complex: boolean };
+  let name: string;
+  if (e.prim === 'cumsum') {
+    const [x] = e.inputs;
+    name = 'cumsum';
+    layout = complex ? [{ atom: x, part: 're' }, { atom: x, part: 'im' }] : [{ atom: x, part: 're' }];
+    combine = (l, r) => l.map((v, i) => add(v, r[i]));
+    output = { components: complex ? [0, 1] : [0], complex };
+  } else if (e.prim === 'linrec') {
+    const [a, x] = e.inputs;
+    name = 'recurrence';
+    if (complex) {
+      layout = [{ atom: a, part: 're' }, { atom: a, part: 'im' }, { atom: x, part: 're' }, { atom: x, part: 'im' }];
+      combine = ([a1r, a1i, b1r, b1i], [a2r, a2i, b2r, b2i]) => [
+        sub(mul(a2r, a1r), mul(a2i, a1i)),
+        add(mul(a2r, a1i), mul(a2i, a1r)),
+        add(sub(mul(a2r, b1r), mul(a2i, b1i)), b2r),
+        add(add(mul(a2r, b1i), mul(a2i, b1r)), b2i),
+      ];
+      output = { components: [2, 3], complex: true };
+    } else {
+      layout = [{ atom: a, part: 're' }, { atom: x, part: 're' }];
+      combine = (l, r) => [mul(r[0], l[0]), add(mul(r[0], l[1]), r[1])];
+      output = { components: [1], complex: false };
+    }
+  } else {
+    const { combine: fn } = e.params as { combine: ClosedIR };
+    const widths = e.inputs.map((x) => (x.aval.dtype === 'c64' ? 2 : 1));
+    name = 'scan';
+    layout = e.inputs.flatMap((x) => (x.aval.dtype === 'c64' ? [{ atom: x, part: 're' as const }, { atom: x, part: 'im' as const }] : [{ atom: x, part: 're' as const }]));
+    combine = (l, r) => combineIR(fn, widths, l, r);
+    output = { components: layout.map((_, i) => i), complex: false };
+  }
+  let reads = new Set<string>();
+  const read: ScanReader = (block, axes) => {
+    const values = new Map<Var | Lit, { re: Expr; im?: Expr }>();
+    return (c) => {
+      const { atom, part } = layout[c];
+      let v = values.get(atom);
+      if (!v) {
+        const em = new ValueEmitter(env, block, false);
+        v = em.value(atom, Coords.of(atom.aval.shape, axes));
+        for (const r of em.reads) reads.add(r);
+        for (const q of em.eqns) env.fusedIntoTemplate.add(q);
+        values.set(atom, v);
+      }
+      return part === 're' ? cvt(v.re, 'f32') : (v.im ?? constant('f32', 0));
+    };
+  };
+  const out = treeScan({ name, shape, axis, reverse, components: layout.length, combine, read, output }, (kernel, levels) => {
+    for (const l of levels) reads.add(l);
+    const buf = gpuKernel(b, env, 'template', kernel, reads);
+    env.buffers.set(buf.id, buf);
+    reads = new Set();
+    return buf.id;
+  });
+  const buf = env.buffers.get(out) as BufferRef;
+  const k = output.components.length;
+  if (e.prim !== 'assoc_scan' || k === 1) return [operandOf(buf, viewShape(e.outputs[0].aval), storage(e.outputs[0].aval))];
+  const all = operandOf(buf, [...shape, k], 'f32');
+  const widths = e.inputs.map((x) => (x.aval.dtype === 'c64' ? 2 : 1));
+  const firsts = widths.map((_, i) => widths.slice(0, i).reduce((s, w) => s + w, 0));
+  return e.outputs.map((o, i) => componentView(all, shape, storage(o.aval), firsts[i]));
+}
+
+/**
+ * The matrix product as one kernel-IR kernel (compiler/jit/gpuMatmul.ts) with the backend's
+ * measured strategy. Each operand is read where it is fused (split first, as any template
+ * operand, so the kernel stays within the backend's read limit); on a backend whose strategy
+ * packs B, B (computed where it is fused) is first written transposed to [..., N, K] by a
+ * kernel-IR kernel, so the product reads both operands along k.
+ */
+function irMatmul(b: PlanBuilder, env: Env, e: Eqn, maxReads: number, backend: GpuJsBackend): Operand {
+  const [x, y] = e.inputs;
+  const strategy = matmulStrategy(backend);
+  const prepare = (a: Var | Lit, limit: number): void => {
+    if (!(a instanceof Lit) && !env.operandOf(a)) splitReads(env, a, limit);
+  };
+  const reads = new Set<string>();
+  const emit = (block: Block, a: Var | Lit, axes: readonly Ix[]): { re: Expr; im?: Expr } => {
+    const em = new ValueEmitter(env, block, false);
+    const v = em.value(a, Coords.of(a.aval.shape, axes));
+    for (const r of em.reads) reads.add(r);
+    for (const q of em.eqns) env.fusedIntoTemplate.add(q);
+    return v;
+  };
+  prepare(x, maxReads - 1);
+  let readB: (block: Block, axes: readonly Ix[]) => { re: Expr; im?: Expr } = (block, axes) => emit(block, y, axes);
+  let bShape = y.aval.shape;
+  if (strategy.packB) {
+    if (y instanceof Lit) throw new Error(`jit: 'matmul' of a literal`);
+    prepare(y, maxReads);
+    const rank = y.aval.shape.length;
+    const perm = [...Array.from({ length: rank - 2 }, (_, i) => i), rank - 1, rank - 2];
+    const packed = valueKernel(b, env, y, 'template', perm, 'matmul_packB');
+    const buf = (packed.layout as NonNullable<Operand['layout']>).buffer.id;
+    bShape = perm.map((p) => y.aval.shape[p]);
+    const width = y.aval.dtype === 'c64' ? 2 : 1;
+    const strides = stridesOf(bShape).map((st) => st * width);
+    readB = (_block, axes) => {
+      reads.add(buf);
+      const index = axes.reduce<Expr>((acc, c, i) => iadd(acc, imul((c as Ix & { kind: 'affine' }).base, i32(strides[i]))), i32(0));
+      return width === 2 ? { re: load(buf, index), im: load(buf, iadd(index, i32(1))) } : { re: load(buf, index) };
+    };
+  } else {
+    prepare(y, maxReads - 1);
+  }
+  const { kernel, dims, shape } = matmulKernel({
+    name: 'matmul',
+    aShape: x.aval.shape,
+    bShape,
+    transposeB: strategy.packB,
+    complexA: x.aval.dtype === 'c64',
+    complexB: y.aval.dtype === 'c64',
+    unroll: strategy.unroll,
+    read: (block, i, axes) => (i === 0 ? emit(block, x, axes) : readB(block, axes)),
+  });
+  const buf = gpuKernel(b, env, 'template', kernel, reads, new Set(), dims);
+  env.buffers.set(buf.id, buf);
+  return operandOf(buf, shape, x.aval.dtype === 'c64' || y.aval.dtype === 'c64' ? 'c64' : 'f32');
 }
 
 /**

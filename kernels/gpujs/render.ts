@@ -328,7 +328,7 @@ class Renderer {
         if (s.body.length === 0) return [];
         this.nonNegative.add(s.v);
         return [
-          `${pad}for (let ${s.v} = ${this.value(s.from)}; ${s.v} < ${this.value(s.to)}; ${s.v} += ${intLiteral(s.step)}) {`,
+          `${pad}for (let ${s.v} = ${this.loopBound(s.from)}; ${s.v} < ${this.loopBound(s.to)}; ${s.step === 1 ? `${s.v}++` : `${s.v} += ${s.step}`}) {`,
           ...this.stmts(s.body, depth + 1),
           `${pad}}`,
         ];
@@ -341,6 +341,11 @@ class Renderer {
         return out;
       }
     }
+  }
+
+  /** A loop bound: constants as integer literals (GLSL loops want constant integer bounds). */
+  private loopBound(e: Expr): string {
+    return e.k === 'const' ? String(e.v) : this.value(e);
   }
 
   noteMutable(list: readonly Stmt[]): void {

@@ -80,7 +80,7 @@ export function printStmts(stmts: readonly Stmt[], indent = '  '): string[] {
 }
 
 export function printKernel(k: Kernel): string {
-  const computes = (k.computes ?? []).map((c) => `  # ${c}`);
+  const computes = (k.computes?.() ?? []).map((c) => `  # ${c}`);
   return [`kernel ${k.name} over ${k.units} units (cost ${k.unitCost} per unit) {`, ...computes, ...printStmts(k.body), '}'].join('\n');
 }
 

@@ -91,6 +91,9 @@ export interface KFunction {
   readonly ret: Expr;
 }
 
+/** Lines made when first asked and then kept (formatting a source line costs tens of µs). */
+export type Listing = () => readonly string[];
+
 /**
  * A kernel: `body` runs for the work units [start, end) (the i32 variables `start` and `end`);
  * a launch covers [0, units). Units must be independent: any split across threads gives the
@@ -106,7 +109,7 @@ export interface Kernel {
    * What it computes, for people: the program equations fused into it, each with the user's
    * source line where known (printed by `printKernel` and by the SSMJIT_PROFILE=1 table).
    */
-  readonly computes?: readonly string[];
+  readonly computes?: Listing;
   /** The template's own name for the kernel (`matmul_tiles`), where the lowering named it after what it computes. */
   readonly template?: string;
 }

@@ -9,7 +9,6 @@ import * as T from '../../src/index';
 import type { Tensor } from '../../src/index';
 import { tropical } from '../autodiff/combines';
 import { describeEachBackend } from './backends';
-import { itUnless } from './knownDefects';
 import { expectJitMatchesInterpreter, treeMismatch } from './oracle';
 import { largestValue, type Program, programArgs, programFunction, showProgram } from './programs';
 import { programTol, TOL } from './tolerances';
@@ -88,7 +87,7 @@ describeEachBackend('jit regressions', (backend) => {
 
   /*
    * Fixed defect (all backends), found by fast-check seed 1022 and shrunk from a 7-step program:
-   * compiler/jit/kernelCode.ts lowered a multi-output associative scan to one buffer holding
+   * the gpu.js lowering turned a multi-output associative scan to one buffer holding
    * every output's components, and handed each output on as a `componentView` whose
    * read(coords, 'im') returned the next component even for an f32 output, where it must be
    * '0.0' (as operandOf's reads are). The real-FFT template reads its real input as complex, so
@@ -167,15 +166,22 @@ describeEachBackend('jit regressions', (backend) => {
   });
 
   /*
-   * Open defect (headless-gl), found by fast-check seed 3006 and shrunk from a 12-step
-   * program: the cumulative-sum template reads a gathered complex operand as
+   * Found by fast-check seed 3006 and shrunk from a 12-step program: the string templates
+   * (cumulative sum, FFT) read a gathered complex operand as
    *   buf[(((k0[((((_g * 8 + _s))))]))) * 2 + 0]  and  buf[(((k0[...]))) * 2 + 1]
-   * and gpu.js's GLSL translation hoists the inner index read k0[...] of both into a variable
-   * of the same name: "'hoisted_0_kernel' : redefinition". Real operands (one read) compile.
+   * and gpu.js's GLSL translation hoisted the inner index read k0[...] of both into a variable
+   * of the same name: "'hoisted_0_kernel' : redefinition" on headless-gl. The kernel-IR scans
+   * and FFTs bind the index read to one local, so both compile on every backend.
    */
-  itUnless('headlessglHoistedGather', backend)('cumsum of a gather of a complex vector', async () => {
+  it('cumsum of a gather of a complex vector', async () => {
     const z = T.tensor([1, 2, 3, 4, 5, 6], 'c64', [3]);
     const f = (v: Tensor) => T.cumsum(T.take(v as Tensor<'c64'>, T.tensor([1, 0, 0], 'i32')));
+    await expectJitMatchesInterpreter(f, [z], backend, TOL.arith);
+  });
+
+  it('fft of a gather of a complex vector', async () => {
+    const z = T.tensor([1, 2, 3, 4, 5, 6, 7, 8], 'c64', [4]);
+    const f = (v: Tensor) => T.fft(T.take(v as Tensor<'c64'>, T.tensor([1, 0, 0, 3], 'i32')));
     await expectJitMatchesInterpreter(f, [z], backend, TOL.arith);
   });
 });

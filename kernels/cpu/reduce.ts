@@ -28,11 +28,47 @@
  * extent (the sum of a whole array, `[8192, 16] -> [16]`), the outermost reduced axis is split
  * into chunks (`reduceChunks`): each unit reduces one chunk into scratch partials and a second
  * kernel combines the chunks in order.
+ *
+ * The operand is a buffer view, or a `Computed` value: an elementwise producer fused into the
+ * reads (`exp(x)·y` summed without a buffer for it). A computed operand is laid out as a virtual
+ * row-major array of its shape; every read of the loops above asks it for the value (a scalar,
+ * or four lanes `index + l·step`) at a virtual index, so the same loops stay vectorised when the
+ * producer's value has a 4-lane form. Each read states what it knows of its index's alignment
+ * (a multiple of 4 when every axis but the lane axis has a stride that is), so a producer reading
+ * a broadcast operand finds its coordinates without a division per lane.
  */
 import { Block, type Expr, END, START, bin, f32, i32, iadd, idiv, imul, irem, isub, lane, load, select, splat } from '../ir/build';
-import type { Kernel, ScalarType } from '../ir/types';
+import type { KType, Kernel, ScalarType } from '../ir/types';
 import { vectorOf } from '../ir/types';
-import type { TemplateContext, View } from './template';
+import { contiguousStrides, type TemplateContext, type View } from './template';
+
+/**
+ * A reduction operand computed where it is read: f32 or i32 values of `shape`, at row-major
+ * element index `index` (lane l of a vector type at `index + l·step`; `index` a multiple of
+ * `align`). `at` may bind locals in `blk` before returning the value.
+ */
+export interface Computed {
+  readonly kind: 'computed';
+  readonly dtype: 'f32' | 'i32';
+  readonly shape: readonly number[];
+  at(blk: Block, index: Expr, t: KType, step: number, align: number): Expr;
+}
+
+export type Operand = View | Computed;
+
+const isComputed = (x: Operand): x is Computed => (x as Computed).kind === 'computed';
+
+/** The view-shaped description of an operand: a computed one as a contiguous virtual array. */
+const layoutOf = (x: Operand): View => (isComputed(x) ? { buf: '', dtype: x.dtype, shape: x.shape, strides: contiguousStrides(x.shape, x.dtype), offset: 0 } : x);
+
+/** Reads of an operand at storage (or virtual) indices. */
+type Reader = (blk: Block, index: Expr, t: KType, step: number, align: number) => Expr;
+
+const readerOf = (x: Operand): Reader => (isComputed(x) ? (blk, index, t, step, align) => x.at(blk, index, t, step, align) : (_blk, index, t, step) => load(x.buf, index, t, step));
+
+const gcd = (a: number, b: number): number => (b === 0 ? Math.abs(a) : gcd(b, a % b));
+/** The alignment (dividing 4) of indices built from these strides and multiples of 4. */
+const alignOf = (strides: readonly number[]): number => strides.reduce((g, s) => gcd(g, s), 4);
 
 export type ReduceOp = 'sum' | 'max';
 
@@ -79,9 +115,11 @@ interface Problem {
   readonly red: readonly Red[];
   /** Whether the last kept axis is a c64 part axis of its own (not merged). */
   readonly partAxis: boolean;
+  readonly read: Reader;
 }
 
-function normalise(x: View, axes: readonly number[], out: View, what: string): Problem {
+function normalise(operand: Operand, axes: readonly number[], out: View, what: string): Problem {
+  const x = layoutOf(operand);
   const rank = x.shape.length;
   if (axes.some((a) => !Number.isInteger(a) || a < 0 || a >= rank) || new Set(axes).size !== axes.length) {
     throw new Error(`${what} template: axes [${axes}] of a rank-${rank} operand`);
@@ -111,7 +149,7 @@ function normalise(x: View, axes: readonly number[], out: View, what: string): P
     else red.push(d);
   }
   const e: ScalarType = complex || x.dtype === 'f32' ? 'f32' : 'i32';
-  return { e, x: { buf: x.buf, offset: x.offset }, out: { buf: out.buf, offset: out.offset }, kept, red, partAxis };
+  return { e, x: { buf: x.buf, offset: x.offset }, out: { buf: out.buf, offset: out.offset }, kept, red, partAxis, read: readerOf(operand) };
 }
 
 const product = (dims: readonly { size: number }[]): number => dims.reduce((n, d) => n * d.size, 1);
@@ -154,7 +192,7 @@ interface Sink {
 }
 
 /** Reduces `x` over `axes` with `op` into `out` (contiguous or not). */
-export function reduce(ctx: TemplateContext, x: View, axes: readonly number[], op: ReduceOp, out: View): Kernel[] {
+export function reduce(ctx: TemplateContext, x: Operand, axes: readonly number[], op: ReduceOp, out: View): Kernel[] {
   const okDtype = op === 'sum' ? x.dtype === 'f32' || x.dtype === 'i32' || x.dtype === 'c64' : x.dtype === 'f32' || x.dtype === 'i32';
   if (!okDtype || out.dtype !== x.dtype) throw new Error(`reduce template: ${op} of ${x.dtype} -> ${out.dtype}`);
   const p = normalise(x, axes, out, 'reduce');
@@ -201,6 +239,7 @@ function across(ctx: TemplateContext, p: Problem, op: ReduceOp, inner: Kept | nu
   const xsIn = inner ? inner.xs : 0;
   const osIn = inner ? inner.os : 0;
   const vt = vectorOf(p.e);
+  const align = alignOf([...outer.map((k) => k.xs), ...p.red.map((r) => r.xs)]);
 
   const blk = new Block();
   blk.for(START, END, (u, body) => {
@@ -220,15 +259,15 @@ function across(ctx: TemplateContext, p: Problem, op: ReduceOp, inner: Kept | nu
       const nv = Math.floor(w / 4);
       const slots = [...Array.from({ length: nv }, (_, v) => ({ col: 4 * v, vector: true })), ...Array.from({ length: w - 4 * nv }, (_, s) => ({ col: 4 * nv + s, vector: false }))];
       const init = (b: Block, hint: string): Expr[] => slots.map((s) => b.let(s.vector ? splat(identity(op, p.e)) : identity(op, p.e), hint));
-      const read = (off: Expr, s: { col: number; vector: boolean }): Expr =>
-        s.vector ? load(p.x.buf, iadd(off, i32(s.col * xsIn)), vt, xsIn) : load(p.x.buf, iadd(off, i32(s.col * xsIn)), p.e);
+      const read = (b: Block, off: Expr, s: { col: number; vector: boolean }): Expr =>
+        s.vector ? p.read(b, iadd(off, i32(s.col * xsIn)), vt, xsIn, align) : p.read(b, iadd(off, i32(s.col * xsIn)), p.e, 0, 1);
       const accumulate = (b: Block, acc: Expr[], lo: Expr, hi: Expr): void => {
         b.for(lo, hi, (r, rb) => nest(rb, rest, rb.bind(iadd(xBase, imul(r, i32(d0.xs))), 'x'), (ib, off) => {
-          slots.forEach((s, k) => ib.set(acc[k], combine(op, acc[k], read(off, s))));
+          slots.forEach((s, k) => ib.set(acc[k], combine(op, acc[k], read(ib, off, s))));
         }), 1, 'r');
       };
       const total = init(cb2, 'tot');
-      if (!d0) slots.forEach((s, k) => cb2.set(total[k], combine(op, total[k], read(xBase, s))));
+      if (!d0) slots.forEach((s, k) => cb2.set(total[k], combine(op, total[k], read(cb2, xBase, s))));
       else {
         const [lo, hi] = C > 1 ? chunkRange(cb2, ch, cs, d0.size) : [i32(0), i32(d0.size)];
         if (rowsPerBlock >= (C > 1 ? cs : d0.size)) accumulate(cb2, total, lo, hi);
@@ -268,6 +307,8 @@ function along(ctx: TemplateContext, p: Problem, op: ReduceOp, g: 1 | 2): Kernel
   const C = chunkRun ? Math.ceil(n / cs) : Math.ceil(outerRed[0].size / cs);
   const partial = partialsOf(ctx, p, C);
   const vt = vectorOf(p.e);
+  // Runs start at multiples of 16 floats from their row's base.
+  const align = alignOf([...kept.map((k) => k.xs), ...outerRed.map((r) => r.xs)]);
 
   const blk = new Block();
   blk.for(START, END, (u, body) => {
@@ -287,14 +328,14 @@ function along(ctx: TemplateContext, p: Problem, op: ReduceOp, g: 1 | 2): Kernel
         const acc = Array.from({ length: ALONG / 4 }, () => bb.let(splat(identity(op, p.e)), 'acc'));
         bb.for(b0, bb.bind(imin(iadd(b0, i32(ALONG_BLOCK)), mainEnd), 'be'), (i, ib) => {
           const at = ib.bind(iadd(off, i), 'at');
-          acc.forEach((a, k) => ib.set(a, combine(op, a, load(p.x.buf, iadd(at, i32(4 * k)), vt))));
+          acc.forEach((a, k) => ib.set(a, combine(op, a, p.read(ib, iadd(at, i32(4 * k)), vt, 1, align))));
         }, ALONG, 'i');
         bb.set(total, combine(op, total, combine(op, combine(op, acc[0], acc[1]), combine(op, acc[2], acc[3]))));
       }, ALONG_BLOCK, 'b');
-      b.for(mainEnd, vecEnd, (i, ib) => ib.set(total, combine(op, total, load(p.x.buf, iadd(off, i), vt))), 4, 'v');
+      b.for(mainEnd, vecEnd, (i, ib) => ib.set(total, combine(op, total, p.read(ib, iadd(off, i), vt, 1, align))), 4, 'v');
       b.for(vecEnd, hi, (i, ib) => {
         const at = ib.bind(iadd(off, i), 'at');
-        tail.forEach((t, c) => ib.set(t, combine(op, t, load(p.x.buf, iadd(at, i32(c)), p.e))));
+        tail.forEach((t, c) => ib.set(t, combine(op, t, p.read(ib, iadd(at, i32(c)), p.e, 0, 1))));
       }, g, 't');
     };
     if (chunkRun) {
@@ -352,9 +393,10 @@ function fill(ctx: TemplateContext, p: Problem, value: Expr): Kernel {
  * 4 or more outputs, else one output a unit. Each lane keeps (best, index), starting from
  * index 0 and taking index r when x_r > best or x_r is NaN, unless best is already NaN.
  */
-export function argmax(ctx: TemplateContext, x: View, axis: number, out: View): Kernel[] {
+export function argmax(ctx: TemplateContext, operand: Operand, axis: number, out: View): Kernel[] {
+  const x = layoutOf(operand);
   if ((x.dtype !== 'f32' && x.dtype !== 'i32') || out.dtype !== 'i32') throw new Error(`argmax template: ${x.dtype} -> ${out.dtype}`);
-  const p = normalise(x, [axis], out, 'argmax');
+  const p = normalise(operand, [axis], out, 'argmax');
   if (p.kept.some((k) => k.size === 0)) return [];
   const n = x.shape[axis];
   if (n === 0) throw new Error('argmax template: an empty axis');
@@ -369,6 +411,7 @@ export function argmax(ctx: TemplateContext, x: View, axis: number, out: View): 
   const xsIn = inner ? inner.xs : 0;
   const osIn = inner ? inner.os : 0;
   const e = p.e;
+  const align = alignOf([...outer.map((k) => k.xs), xs]);
 
   const blk = new Block();
   blk.for(START, END, (u, body) => {
@@ -381,14 +424,14 @@ export function argmax(ctx: TemplateContext, x: View, axis: number, out: View): 
     const columns = (w: number) => (cbk: Block): void => {
       const nv = Math.floor(w / 4);
       const slots = [...Array.from({ length: nv }, (_, v) => ({ col: 4 * v, t: vectorOf(e) })), ...Array.from({ length: w - 4 * nv }, (_, s) => ({ col: 4 * nv + s, t: e }))];
-      const read = (off: Expr, s: (typeof slots)[number]): Expr => load(p.x.buf, iadd(off, i32(s.col * xsIn)), s.t, xsIn);
-      const best = slots.map((s) => cbk.let(read(xBase, s), 'best'));
+      const read = (b: Block, off: Expr, s: (typeof slots)[number]): Expr => (s.t === e ? p.read(b, iadd(off, i32(s.col * xsIn)), e, 0, 1) : p.read(b, iadd(off, i32(s.col * xsIn)), s.t, xsIn, align));
+      const best = slots.map((s) => cbk.let(read(cbk, xBase, s), 'best'));
       const index = slots.map((s) => cbk.let(s.t === e ? i32(0) : splat(i32(0)), 'idx'));
       cbk.for(i32(1), i32(n), (r, rb) => {
         const off = rb.bind(iadd(xBase, imul(r, i32(xs))), 'x');
         const rv = nv > 0 ? rb.bind(splat(r), 'rv') : r;
         slots.forEach((s, k) => {
-          const v = rb.let(read(off, s), 'v');
+          const v = rb.let(read(rb, off, s), 'v');
           const better = e === 'f32'
             ? bin('and', bin('or', bin('gt', v, best[k]), bin('ne', v, v)), bin('eq', best[k], best[k]))
             : bin('gt', v, best[k]);

@@ -3,7 +3,9 @@
  * schedule (schedule.ts, shared with the GPU path) says which variables are materialised;
  * each materialised elementwise/view value becomes one vectorised map kernel, each kernel
  * primitive a CPU template instance (kernels/cpu/*) reading its operands as strided views,
- * so transposes, broadcasts and slices of buffers cost no copy. Program outputs are buffer
+ * so transposes, broadcasts and slices of buffers cost no copy. A reduction (sum, max, argmax)
+ * of a fused elementwise value computes it in its reads (no map kernel, no buffer; a c64 sum
+ * is two real reductions, one per part). Program outputs are buffer
  * views read back by the runtime (no packing kernel: the memory is shared with the host).
  */
 import type { AVal, Eqn, IR, Var } from '../../ir';
@@ -15,13 +17,14 @@ import { sizeOf } from '../../shape';
 import { codegenKind } from '../codegen';
 import { schedule, scheduleKind } from '../schedule';
 import { Block, END, i32, iadd, idiv, imul, irem, isub, min, START } from '../../../kernels/ir/build';
-import type { BufferDecl, Expr, Kernel, KernelProgram, Storage } from '../../../kernels/ir/types';
-import { LANES } from '../../../kernels/ir/types';
+import type { BufferDecl, Expr, Kernel, KernelProgram, KType, Storage } from '../../../kernels/ir/types';
+import { isVector, LANES } from '../../../kernels/ir/types';
+import type { Computed } from '../../../kernels/cpu/reduce';
 import { type TemplateContext, type View, contiguousView, storageOfDType } from '../../../kernels/cpu/template';
 import { Coords, ValueEmitter } from './emit';
 import { equationLister, templateKernelName } from '../kernelNames';
 import { affine, type Ix } from './indexing';
-import { complexMatmul, mixedMatmul, templateRules } from './templates';
+import { complexMatmul, mixedMatmul, reductionOf, templateRules } from './templates';
 
 export type InputSource = { readonly kind: 'arg'; readonly index: number } | { readonly kind: 'host'; readonly v: Var };
 
@@ -284,7 +287,38 @@ export function lowerToKernels(ir: IR, consts: readonly NDArray[], opts: CpuLowe
     return (a instanceof Lit ? undefined : walk(a)) ?? { view: operandView(a), conj: false };
   };
 
+  /**
+   * The operand of a reduction as values computed in its reads, when it is a fused elementwise
+   * value (no buffer, no free view): one f32/i32 operand, or the two parts of a c64 one.
+   * Undefined for buffers and views, which the template reads directly.
+   */
+  const fusedOperand = (a: Var | Lit): { parts: Computed[]; eqns: Set<Eqn> } | undefined => {
+    if (a instanceof Lit || views.has(a) || viewOf(a)) return undefined;
+    const e = sched.producer.get(a);
+    const kind = e && codegenKind(e.prim);
+    if (!e || e.prim === 'concat' || (kind !== 'elementwise' && kind !== 'view')) return undefined;
+    const eqns = new Set<Eqn>();
+    const dtype = a.aval.dtype;
+    if (dtype !== 'f32' && dtype !== 'i32' && dtype !== 'c64') return undefined;
+    const shape = a.aval.shape;
+    const part = (im: boolean): Computed => ({
+      kind: 'computed',
+      dtype: dtype === 'i32' ? 'i32' : 'f32',
+      shape,
+      at: (blk: Block, index: Expr, t: KType, step: number, align: number): Expr => {
+        const vector = isVector(t);
+        const emitter = new ValueEmitter(env, blk, vector);
+        const flat = index.k === 'get' || index.k === 'const' ? index : blk.bind(index, 'fx');
+        const value = emitter.value(a, Coords.fromFlat(shape, affine(flat, vector ? step : 0, vector ? align : 1)));
+        emitter.eqns.forEach((q) => eqns.add(q));
+        return im ? (value.im as Expr) : value.re;
+      },
+    });
+    return { parts: dtype === 'c64' ? [part(false), part(true)] : [part(false)], eqns };
+  };
+
   const folded = foldedIntoComplexMatmuls(ir);
+  const intoReduction = readOnlyByOneReduction(ir);
   for (const e of ir.eqns) {
     if (sched.hostEqns.has(e)) continue;
     const kind = scheduleKind(e.prim, { randomOnDevice: true });
@@ -305,6 +339,27 @@ export function lowerToKernels(ir: IR, consts: readonly NDArray[], opts: CpuLowe
       views.set(v, out);
       continue;
     }
+    if (kind === 'kernel' && isReduction(e.prim)) {
+      const fused = fusedOperand(e.inputs[0]);
+      if (fused) {
+        const [v] = e.outputs;
+        const out = temp(v.aval);
+        const ctx = templateContext(uniqueName(e.prim));
+        const first = kernels.length;
+        const rule = (x: Computed, o: View): Kernel[] => reductionOf(ctx, e.prim as 'argmax', e.params as PrimParams['argmax'], x, o);
+        if (fused.parts.length === 1) kernels.push(...rule(fused.parts[0], out).map(templateKernel(e, ctx)));
+        else {
+          // A c64 sum: the real parts into the even floats of the output, the imaginary into the odd.
+          fused.parts.forEach((part, i) => {
+            const outPart: View = { ...out, dtype: 'f32', offset: out.offset + i };
+            kernels.push(...rule(part, outPart).map(templateKernel(e, ctx)).map((k) => ({ ...k, name: `${k.name} ${i ? 'im' : 're'}` })));
+          });
+        }
+        for (let i = first; i < kernels.length; i++) kernels[i] = { ...kernels[i], computes: list([...fused.eqns, e]) };
+        views.set(v, out);
+        continue;
+      }
+    }
     if (kind === 'kernel') {
       const ins = e.inputs.map(operandView);
       const outs = e.outputs.map((v) => temp(v.aval));
@@ -320,7 +375,7 @@ export function lowerToKernels(ir: IR, consts: readonly NDArray[], opts: CpuLowe
       materializeConcat(e);
       continue;
     }
-    if (sched.materialized.has(v) && !views.has(v) && !folded.has(v)) {
+    if (sched.materialized.has(v) && !views.has(v) && !folded.has(v) && !intoReduction.has(v)) {
       const free = viewOf(v);
       if (free) views.set(v, free);
       else materialize(v);
@@ -332,6 +387,28 @@ export function lowerToKernels(ir: IR, consts: readonly NDArray[], opts: CpuLowe
     return { aval: a.aval, view: operandView(a) };
   });
   return { ir, program: { name: opts.name ?? 'jit', buffers, kernels }, hostEqns, inputs, outputs, maps };
+}
+
+const isReduction = (p: string): p is 'reduce_sum' | 'reduce_max' | 'argmax' => p === 'reduce_sum' || p === 'reduce_max' || p === 'argmax';
+
+/**
+ * Elementwise values whose one reader is a reduction (sum, max, argmax) and that are no program
+ * output: the reduction computes them in its reads, however expensive (it reads each element
+ * once, so nothing is computed twice), and they get no map kernel. The shared schedule
+ * materialises an expensive operand of a template kernel for the GPU path's sake.
+ */
+function readOnlyByOneReduction(ir: IR): Set<Var> {
+  const readers = new Map<Var, Eqn[]>();
+  for (const e of ir.eqns) for (const a of e.inputs) if (!(a instanceof Lit)) readers.set(a, [...(readers.get(a) ?? []), e]);
+  const outputs = new Set(ir.outAtoms.filter((a): a is Var => !(a instanceof Lit)));
+  const out = new Set<Var>();
+  for (const e of ir.eqns) {
+    if (e.outputs.length !== 1 || e.prim === 'concat' || codegenKind(e.prim) !== 'elementwise') continue;
+    const v = e.outputs[0];
+    const r = readers.get(v) ?? [];
+    if (!outputs.has(v) && r.length === 1 && isReduction(r[0].prim) && r[0].inputs[0] === v) out.add(v);
+  }
+  return out;
 }
 
 /** cast of a real value to c64 (its imaginary part is zero). */

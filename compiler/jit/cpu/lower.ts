@@ -5,7 +5,7 @@
  * primitive a CPU template instance (kernels/cpu/*) reading its operands as strided views,
  * so transposes, broadcasts and slices of buffers cost no copy. A reduction (sum, max, argmax)
  * of a fused elementwise value computes it in its reads (no map kernel, no buffer; a c64 sum
- * is two real reductions, one per part). Program outputs are buffer
+ * reduces its two parts in the same loops). Program outputs are buffer
  * views read back by the runtime (no packing kernel: the memory is shared with the host).
  */
 import type { AVal, Eqn, IR, Var } from '../../ir';
@@ -22,6 +22,8 @@ import { isVector, LANES } from '../../../kernels/ir/types';
 import type { Computed } from '../../../kernels/cpu/reduce';
 import { type TemplateContext, type View, contiguousView, storageOfDType } from '../../../kernels/cpu/template';
 import { Coords, ValueEmitter } from './emit';
+import type { CValue } from './exprRules';
+import { printExpr } from '../../../kernels/ir/printer';
 import { equationLister, templateKernelName } from '../kernelNames';
 import { affine, type Ix } from './indexing';
 import { complexMatmul, mixedMatmul, reductionOf, templateRules } from './templates';
@@ -289,7 +291,8 @@ export function lowerToKernels(ir: IR, consts: readonly NDArray[], opts: CpuLowe
 
   /**
    * The operand of a reduction as values computed in its reads, when it is a fused elementwise
-   * value (no buffer, no free view): one f32/i32 operand, or the two parts of a c64 one.
+   * value (no buffer, no free view): one f32/i32 operand, or the two parts of a c64 one (f32
+   * operands whose reads at one index in one block share the value's computation).
    * Undefined for buffers and views, which the template reads directly.
    */
   const fusedOperand = (a: Var | Lit): { parts: Computed[]; eqns: Set<Eqn> } | undefined => {
@@ -301,16 +304,25 @@ export function lowerToKernels(ir: IR, consts: readonly NDArray[], opts: CpuLowe
     const dtype = a.aval.dtype;
     if (dtype !== 'f32' && dtype !== 'i32' && dtype !== 'c64') return undefined;
     const shape = a.aval.shape;
+    // The parts of a c64 value read at the same index in the same block share one computation.
+    const computed = new WeakMap<Block, Map<string, CValue>>();
     const part = (im: boolean): Computed => ({
       kind: 'computed',
       dtype: dtype === 'i32' ? 'i32' : 'f32',
       shape,
       at: (blk: Block, index: Expr, t: KType, step: number, align: number): Expr => {
         const vector = isVector(t);
-        const emitter = new ValueEmitter(env, blk, vector);
-        const flat = index.k === 'get' || index.k === 'const' ? index : blk.bind(index, 'fx');
-        const value = emitter.value(a, Coords.fromFlat(shape, affine(flat, vector ? step : 0, vector ? align : 1)));
-        emitter.eqns.forEach((q) => eqns.add(q));
+        const key = `${printExpr(index)} ${t} ${step} ${align}`;
+        const known = computed.get(blk) ?? new Map<string, CValue>();
+        computed.set(blk, known);
+        let value = known.get(key);
+        if (!value) {
+          const emitter = new ValueEmitter(env, blk, vector);
+          const flat = index.k === 'get' || index.k === 'const' ? index : blk.bind(index, 'fx');
+          value = emitter.value(a, Coords.fromFlat(shape, affine(flat, vector ? step : 0, vector ? align : 1)));
+          emitter.eqns.forEach((q) => eqns.add(q));
+          if (dtype === 'c64') known.set(key, value);
+        }
         return im ? (value.im as Expr) : value.re;
       },
     });
@@ -346,15 +358,9 @@ export function lowerToKernels(ir: IR, consts: readonly NDArray[], opts: CpuLowe
         const out = temp(v.aval);
         const ctx = templateContext(uniqueName(e.prim));
         const first = kernels.length;
-        const rule = (x: Computed, o: View): Kernel[] => reductionOf(ctx, e.prim as 'argmax', e.params as PrimParams['argmax'], x, o);
-        if (fused.parts.length === 1) kernels.push(...rule(fused.parts[0], out).map(templateKernel(e, ctx)));
-        else {
-          // A c64 sum: the real parts into the even floats of the output, the imaginary into the odd.
-          fused.parts.forEach((part, i) => {
-            const outPart: View = { ...out, dtype: 'f32', offset: out.offset + i };
-            kernels.push(...rule(part, outPart).map(templateKernel(e, ctx)).map((k) => ({ ...k, name: `${k.name} ${i ? 'im' : 're'}` })));
-          });
-        }
+        // A c64 sum: the real parts into the even floats of the output, the imaginary into the odd.
+        const outs = fused.parts.length === 1 ? [out] : fused.parts.map((_, i): View => ({ ...out, dtype: 'f32', offset: out.offset + i }));
+        kernels.push(...reductionOf(ctx, e.prim, e.params as PrimParams['argmax'], fused.parts, outs).map(templateKernel(e, ctx)));
         for (let i = first; i < kernels.length; i++) kernels[i] = { ...kernels[i], computes: list([...fused.eqns, e]) };
         views.set(v, out);
         continue;

@@ -39,19 +39,21 @@
  */
 import { Block, type Expr, END, START, bin, f32, i32, iadd, idiv, imul, irem, isub, lane, load, select, splat } from '../ir/build';
 import type { KType, Kernel, ScalarType } from '../ir/types';
-import { vectorOf } from '../ir/types';
+import { isVector, vectorOf } from '../ir/types';
 import { contiguousStrides, type TemplateContext, type View } from './template';
 
 /**
  * A reduction operand computed where it is read: f32 or i32 values of `shape`, at row-major
- * element index `index` (lane l of a vector type at `index + l·step`; `index` a multiple of
- * `align`). `at` may bind locals in `blk` before returning the value.
+ * element index `base + offset` (lane l of a vector type at `base + offset + l·step`; `base` a
+ * multiple of `align`, and reads of one iteration share their base, so the coordinates of
+ * `base` are computed once and the offsets added to the innermost one). `at` may bind locals in
+ * `blk` before returning the value.
  */
 export interface Computed {
   readonly kind: 'computed';
   readonly dtype: 'f32' | 'i32';
   readonly shape: readonly number[];
-  at(blk: Block, index: Expr, t: KType, step: number, align: number): Expr;
+  at(blk: Block, base: Expr, offset: number, t: KType, step: number, align: number): Expr;
 }
 
 export type Operand = View | Computed;
@@ -62,13 +64,14 @@ const isComputed = (x: Operand): x is Computed => (x as Computed).kind === 'comp
 const layoutOf = (x: Operand): View => (isComputed(x) ? { buf: '', dtype: x.dtype, shape: x.shape, strides: contiguousStrides(x.shape, x.dtype), offset: 0 } : x);
 
 /** Reads of an operand at storage (or virtual) indices. */
-type Reader = (blk: Block, index: Expr, t: KType, step: number, align: number) => Expr;
+type Reader = (blk: Block, base: Expr, offset: number, t: KType, step: number, align: number) => Expr;
 
-const readerOf = (x: Operand): Reader => (isComputed(x) ? (blk, index, t, step, align) => x.at(blk, index, t, step, align) : (_blk, index, t, step) => load(x.buf, index, t, step));
+const readerOf = (x: Operand): Reader =>
+  isComputed(x) ? (blk, base, offset, t, step, align) => x.at(blk, base, offset, t, step, align) : (_blk, base, offset, t, step) => load(x.buf, iadd(base, i32(offset)), t, isVector(t) ? step : 1);
 
 const gcd = (a: number, b: number): number => (b === 0 ? Math.abs(a) : gcd(b, a % b));
-/** The alignment (dividing 4) of indices built from these strides and multiples of 4. */
-const alignOf = (strides: readonly number[]): number => strides.reduce((g, s) => gcd(g, s), 4);
+/** The alignment (dividing `unit`) of indices built from these strides and multiples of `unit`. */
+const alignOf = (strides: readonly number[], unit: number): number => strides.reduce((g, s) => gcd(g, s), unit);
 
 export type ReduceOp = 'sum' | 'max';
 
@@ -259,7 +262,8 @@ function across(ctx: TemplateContext, p: Problem, op: ReduceOp, inner: Kept | nu
   const xsIn = inner ? inner.xs : 0;
   const osIn = inner ? inner.os : 0;
   const vt = vectorOf(p.e);
-  const align = alignOf([...outer.map((k) => k.xs), ...p.red.map((r) => r.xs)]);
+  // Bases: the unit's first column (a multiple of 16) plus multiples of the other axes' strides.
+  const align = alignOf([...outer.map((k) => k.xs), ...p.red.map((r) => r.xs)], ACROSS);
 
   const blk = new Block();
   blk.for(START, END, (u, body) => {
@@ -281,7 +285,7 @@ function across(ctx: TemplateContext, p: Problem, op: ReduceOp, inner: Kept | nu
       // Accumulators [part][slot].
       const init = (b: Block, hint: string): Expr[][] => p.parts.map(() => slots.map((s) => b.let(s.vector ? splat(identity(op, p.e)) : identity(op, p.e), hint)));
       const read = (part: Part, b: Block, off: Expr, s: { col: number; vector: boolean }): Expr =>
-        s.vector ? part.read(b, iadd(off, i32(s.col * xsIn)), vt, xsIn, align) : part.read(b, iadd(off, i32(s.col * xsIn)), p.e, 0, 1);
+        s.vector ? part.read(b, off, s.col * xsIn, vt, xsIn, align) : part.read(b, off, s.col * xsIn, p.e, 0, align);
       const step = (b: Block, acc: Expr[][], off: Expr): void =>
         slots.forEach((s, k) => p.parts.forEach((part, q) => b.set(acc[q][k], combine(op, acc[q][k], read(part, b, off, s)))));
       const accumulate = (b: Block, acc: Expr[][], lo: Expr, hi: Expr): void => {
@@ -329,7 +333,7 @@ function along(ctx: TemplateContext, p: Problem, op: ReduceOp, g: 1 | 2): Kernel
   const partial = partialsOf(ctx, p, C);
   const vt = vectorOf(p.e);
   // Runs start at multiples of 16 floats from their row's base.
-  const align = alignOf([...kept.map((k) => k.xs), ...outerRed.map((r) => r.xs)]);
+  const align = alignOf([...kept.map((k) => k.xs), ...outerRed.map((r) => r.xs)], ALONG);
 
   const blk = new Block();
   blk.for(START, END, (u, body) => {
@@ -349,14 +353,14 @@ function along(ctx: TemplateContext, p: Problem, op: ReduceOp, g: 1 | 2): Kernel
         const acc = p.parts.map(() => Array.from({ length: ALONG / 4 }, () => bb.let(splat(identity(op, p.e)), 'acc')));
         bb.for(b0, bb.bind(imin(iadd(b0, i32(ALONG_BLOCK)), mainEnd), 'be'), (i, ib) => {
           const at = ib.bind(iadd(off, i), 'at');
-          for (let k = 0; k < ALONG / 4; k++) p.parts.forEach((part, q) => ib.set(acc[q][k], combine(op, acc[q][k], part.read(ib, iadd(at, i32(4 * k)), vt, 1, align))));
+          for (let k = 0; k < ALONG / 4; k++) p.parts.forEach((part, q) => ib.set(acc[q][k], combine(op, acc[q][k], part.read(ib, at, 4 * k, vt, 1, align))));
         }, ALONG, 'i');
         acc.forEach((a, q) => bb.set(total[q], combine(op, total[q], combine(op, combine(op, a[0], a[1]), combine(op, a[2], a[3])))));
       }, ALONG_BLOCK, 'b');
-      b.for(mainEnd, vecEnd, (i, ib) => p.parts.forEach((part, q) => ib.set(total[q], combine(op, total[q], part.read(ib, iadd(off, i), vt, 1, align)))), 4, 'v');
+      b.for(mainEnd, vecEnd, (i, ib) => p.parts.forEach((part, q) => ib.set(total[q], combine(op, total[q], part.read(ib, iadd(off, i), 0, vt, 1, gcd(align, 4))))), 4, 'v');
       b.for(vecEnd, hi, (i, ib) => {
         const at = ib.bind(iadd(off, i), 'at');
-        for (let c = 0; c < g; c++) p.parts.forEach((part, q) => ib.set(tail[q][c], combine(op, tail[q][c], part.read(ib, iadd(at, i32(c)), p.e, 0, 1))));
+        for (let c = 0; c < g; c++) p.parts.forEach((part, q) => ib.set(tail[q][c], combine(op, tail[q][c], part.read(ib, at, c, p.e, 0, 1))));
       }, g, 't');
     };
     if (chunkRun) {
@@ -435,7 +439,7 @@ export function argmax(ctx: TemplateContext, operand: Operand, axis: number, out
   const xsIn = inner ? inner.xs : 0;
   const osIn = inner ? inner.os : 0;
   const e = p.e;
-  const align = alignOf([...outer.map((k) => k.xs), xs]);
+  const align = alignOf([...outer.map((k) => k.xs), xs], ACROSS);
 
   const blk = new Block();
   blk.for(START, END, (u, body) => {
@@ -449,7 +453,7 @@ export function argmax(ctx: TemplateContext, operand: Operand, axis: number, out
     const columns = (w: number) => (cbk: Block): void => {
       const nv = Math.floor(w / 4);
       const slots = [...Array.from({ length: nv }, (_, v) => ({ col: 4 * v, t: vectorOf(e) })), ...Array.from({ length: w - 4 * nv }, (_, s) => ({ col: 4 * nv + s, t: e }))];
-      const read = (b: Block, off: Expr, s: (typeof slots)[number]): Expr => (s.t === e ? readX(b, iadd(off, i32(s.col * xsIn)), e, 0, 1) : readX(b, iadd(off, i32(s.col * xsIn)), s.t, xsIn, align));
+      const read = (b: Block, off: Expr, s: (typeof slots)[number]): Expr => readX(b, off, s.col * xsIn, s.t, s.t === e ? 0 : xsIn, align);
       const best = slots.map((s) => cbk.let(read(cbk, xBase, s), 'best'));
       const index = slots.map((s) => cbk.let(s.t === e ? i32(0) : splat(i32(0)), 'idx'));
       cbk.for(i32(1), i32(n), (r, rb) => {

@@ -25,7 +25,7 @@ import { Coords, ValueEmitter } from './emit';
 import type { CValue } from './exprRules';
 import { printExpr } from '../../../kernels/ir/printer';
 import { equationLister, templateKernelName } from '../kernelNames';
-import { affine, type Ix } from './indexing';
+import { addConst, affine, general, type Ix } from './indexing';
 import { complexMatmul, mixedMatmul, reductionOf, templateRules } from './templates';
 
 export type InputSource = { readonly kind: 'arg'; readonly index: number } | { readonly kind: 'host'; readonly v: Var };
@@ -306,20 +306,44 @@ export function lowerToKernels(ir: IR, consts: readonly NDArray[], opts: CpuLowe
     const shape = a.aval.shape;
     // The parts of a c64 value read at the same index in the same block share one computation.
     const computed = new WeakMap<Block, Map<string, CValue>>();
+    // Coordinates of a base, bound once per block; an offset that keeps every lane inside the
+    // base's aligned block of the innermost axis is added to that axis alone.
+    const bases = new WeakMap<Block, Map<string, { flat: Expr; axes: readonly Ix[] }>>();
+    const inner = shape.reduce((last, d, i) => (d > 1 ? i : last), -1);
+    const coordsAt = (blk: Block, key: string, base: Expr, offset: number, step: number, align: number): Coords => {
+      const lanes = step === 0 ? 1 : LANES;
+      const rowAligned = inner >= 0 && shape[inner] % align === 0 && offset + (lanes - 1) * step < align;
+      if (!rowAligned) {
+        const flat = blk.bind(iadd(base, i32(offset)), 'fx');
+        return Coords.fromFlat(shape, affine(flat, step, gcdOf(align, offset)));
+      }
+      const known = bases.get(blk) ?? new Map<string, { flat: Expr; axes: readonly Ix[] }>();
+      bases.set(blk, known);
+      let at = known.get(key);
+      if (!at) {
+        const flat = base.k === 'get' || base.k === 'const' ? base : blk.bind(base, 'fx');
+        const axes = Coords.fromFlat(shape, affine(flat, step, align)).axes.map((x) => (x.kind === 'affine' ? affine(x.base.k === 'const' ? x.base : blk.bind(x.base, 'c'), x.step, x.align) : general(blk.bind(x.v, 'c'))));
+        at = { flat, axes };
+        known.set(key, at);
+      }
+      const axes = offset === 0 ? at.axes : at.axes.map((x, i) => (i === inner ? addConst(x, offset) : x));
+      return Coords.of(shape, axes, affine(offset === 0 ? at.flat : iadd(at.flat, i32(offset)), step, gcdOf(align, offset)));
+    };
     const part = (im: boolean): Computed => ({
       kind: 'computed',
       dtype: dtype === 'i32' ? 'i32' : 'f32',
       shape,
-      at: (blk: Block, index: Expr, t: KType, step: number, align: number): Expr => {
+      at: (blk: Block, base: Expr, offset: number, t: KType, step: number, align: number): Expr => {
         const vector = isVector(t);
-        const key = `${printExpr(index)} ${t} ${step} ${align}`;
+        const s = vector ? step : 0;
+        const baseKey = `${printExpr(base)} ${s} ${align}`;
+        const key = `${baseKey} ${offset} ${t}`;
         const known = computed.get(blk) ?? new Map<string, CValue>();
         computed.set(blk, known);
         let value = known.get(key);
         if (!value) {
           const emitter = new ValueEmitter(env, blk, vector);
-          const flat = index.k === 'get' || index.k === 'const' ? index : blk.bind(index, 'fx');
-          value = emitter.value(a, Coords.fromFlat(shape, affine(flat, vector ? step : 0, vector ? align : 1)));
+          value = emitter.value(a, coordsAt(blk, baseKey, base, offset, s, align));
           emitter.eqns.forEach((q) => eqns.add(q));
           if (dtype === 'c64') known.set(key, value);
         }
@@ -394,6 +418,8 @@ export function lowerToKernels(ir: IR, consts: readonly NDArray[], opts: CpuLowe
   });
   return { ir, program: { name: opts.name ?? 'jit', buffers, kernels }, hostEqns, inputs, outputs, maps };
 }
+
+const gcdOf = (a: number, b: number): number => (b === 0 ? Math.abs(a) : gcdOf(b, a % b));
 
 const isReduction = (p: string): p is 'reduce_sum' | 'reduce_max' | 'argmax' => p === 'reduce_sum' || p === 'reduce_max' || p === 'argmax';
 

@@ -44,6 +44,17 @@ describe('fused reductions on wasm', () => {
     }
   });
 
+  it('vectors spanning several rows of a short innermost axis (the broadcast operand read across rows)', async () => {
+    const g = (x: Tensor, v: Tensor) => T.mul(T.add(F(x), 1), F(v));
+    for (const [shape, axis] of [[[3, 4, 8], [1, 2]], [[5, 8, 4], [1, 2]], [[16, 2, 8], [0]], [[12, 2, 4], [0]], [[2, 6, 12], [1, 2]]] as [number[], number[]][]) {
+      const h = shape[shape.length - 1];
+      const specs = [arg(shape), arg([h])];
+      const n = axis.reduce((p, a) => p * shape[a], 1);
+      await fused((x, v) => T.sum(g(x, v), { axis }), specs, 60 + h, sumTol(n), `sum over [${axis}] of [${shape}] · [${h}]`);
+      await fused((x, v) => T.max(g(x, v), { axis }), specs, 61 + h, TOL.arith, `max over [${axis}] of [${shape}] · [${h}]`);
+    }
+  });
+
   it('complex producers: a sum of a complex product reduces both parts in one kernel, Re into the even floats and Im into the odd', async () => {
     for (const [B, L, H] of [[2, 3, 4], [3, 7, 5], [2, 40, 8]]) {
       const specs = [arg([B, L, H], 'c64', 'small'), arg([H], 'c64', 'small')];

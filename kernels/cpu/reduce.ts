@@ -13,7 +13,10 @@
  *   gradient `[B, L, H] -> [H]`): one unit per block of 16 outputs along that axis, four f32x4
  *   accumulators (scalars for a tail of < 4 outputs) looping over the reduced rows, the
  *   outermost reduced axis walked in blocks of about 64 rows whose partial sums are added to
- *   the running total.
+ *   the running total. With several blocks of outputs over 512 or more rows, the rows are cut
+ *   into chunks of about 256: the blocks of a chunk are consecutive units (one thread's), so
+ *   the rows the first block reads are still in cache for the others; the chunks' partials are
+ *   combined by a second kernel, as for a split reduction below.
  * - along (else, when the innermost reduced axis is contiguous, e.g. a row sum): one unit per
  *   output element; the row is read as f32x4 vectors into four accumulators (16 lanes),
  *   refolded into a running total every 1024 elements, then summed horizontally; a contiguous
@@ -82,6 +85,11 @@ const ALONG = 16;
 const ALONG_BLOCK = 1024;
 /** Elements per lane between refolds of the "across" accumulators. */
 const ACROSS_BLOCK = 64;
+/**
+ * Reduced rows per chunk of an "across" loop with several blocks of columns: the blocks of one
+ * chunk are consecutive units, so the rows the first reads are in cache for the others.
+ */
+const SHARED_ROWS = 256;
 /** Splitting thresholds: a unit must read 2^14 elements, and each chunk 2^13. */
 const SPLIT_MIN = 1 << 14;
 const CHUNK_MIN = 1 << 13;
@@ -252,7 +260,10 @@ function across(ctx: TemplateContext, p: Problem, op: ReduceOp, inner: Kept | nu
   const lastWidth = m - W * (blocks - 1);
   const U0 = product(outer) * blocks;
   const [d0, ...rest] = p.red;
-  const C0 = d0 ? reduceChunks(U0, product(p.red) * W, ctx.threads) : 1;
+  // Column blocks reading the same rows run one after another over a chunk of rows still in cache.
+  const rowsPerShared = d0 ? Math.ceil(SHARED_ROWS / product(rest)) : 1;
+  const shared = d0 && blocks > 1 && product(p.red) >= 2 * SHARED_ROWS ? Math.floor(d0.size / rowsPerShared) : 1;
+  const C0 = d0 ? Math.max(reduceChunks(U0, product(p.red) * W, ctx.threads), shared) : 1;
   const cs = d0 ? Math.ceil(d0.size / C0) : 0;
   const C = d0 ? Math.ceil(d0.size / cs) : 1;
   const partial = partialsOf(ctx, p, C);

@@ -4,7 +4,8 @@
  * wrong: producers reading a broadcast operand along the reduced axis, at lengths around the
  * vector width (aligned and unaligned coordinates); complex producers (both parts reduced in
  * the same loops from one computation); reductions over leading and middle axes; transposed reads; one
- * producer read by two reductions; integer producers; and long extents split into chunks.
+ * producer read by two reductions; integer producers; and long extents split into chunks
+ * (several blocks of columns over many rows reduce chunks of rows in cache, then combine them).
  * Each case also checks that no map kernel was made for the operand.
  */
 import { describe, expect, it } from 'vitest';
@@ -98,5 +99,12 @@ describe('fused reductions on wasm', () => {
     await fused((x, y) => T.sum(T.mul(T.exp(F(x)), F(y))), [arg([1 << 16], 'f32', 'small'), arg([1 << 16], 'f32', 'small')], 100, sumTol(1 << 16), 'a sum of 2^16');
     await fused((x, v) => T.sum(T.mul(F(x), F(v)), { axis: 0 }), [arg([4099, 6]), arg([6])], 101, sumTol(4099), 'a sum over 4099 rows of 6');
     await fused((x, v) => T.max(T.sub(F(x), F(v)), { axis: 0 }), [arg([8191, 3]), arg([3])], 102, TOL.arith, 'a max over 8191 rows of 3');
+    // Several blocks of columns over many rows: chunks of rows, a ragged last one, then the chunks combined.
+    for (const [B, L, H] of [[3, 700, 40], [2, 1000, 64]]) {
+      const specs = [arg([B, L, H]), arg([H])];
+      await fused((x, v) => T.sum(T.mul(T.exp(F(x)), F(v)), { axis: [0, 1] }), specs, 103 + H, sumTol(B * L), `a sum over (0, 1) of [${B}, ${L}, ${H}]`);
+      await fused((x) => T.sum(F(x), { axis: [0, 1] }), specs.slice(0, 1), 104 + H, sumTol(B * L), `a sum of a buffer over (0, 1) of [${B}, ${L}, ${H}]`);
+      await fused((x, v) => T.max(T.mul(F(x), F(v)), { axis: [0, 1] }), specs, 105 + H, TOL.arith, `a max over (0, 1) of [${B}, ${L}, ${H}]`);
+    }
   });
 });

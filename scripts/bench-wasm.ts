@@ -3,7 +3,7 @@
  * by jit, loaded once, its inputs written once, and only its kernels are timed (median of
  * repeated runs), beside a baseline taken in the same process: numpy's sgemm for matmul (when
  * python3 with numpy is present), a sequential JavaScript loop for the recurrence, a radix-2
- * JavaScript FFT, and JavaScript Math for the elementwise chain.
+ * JavaScript FFT, and JavaScript Math for the elementwise chain and the fused reductions.
  */
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync } from 'node:fs';
@@ -110,6 +110,65 @@ async function callMs(f: (...xs: Tensor[]) => Tensor, args: Tensor[], reps: numb
   return median(ts);
 }
 
+/**
+ * Reductions computing an elementwise operand in their reads (no map kernel, no buffer for it):
+ * a long dot-like sum (split into chunks), a row variance (a broadcast mean), and a bias-style
+ * gradient over the batch and sequence axes. Rows: label, kernel ms, kernels, JS loop ms.
+ */
+export async function fusedReductionRows(): Promise<string[][]> {
+  const key = (i: number) => T.random.key(200 + i);
+  const F = (x: Tensor) => x as Tensor<'f32'>;
+  const rows: string[][] = [];
+  const row = (label: string, ms: number, kernels: number, n: number, js: number) =>
+    rows.push([label, ms.toFixed(3), `${kernels} kernel${kernels > 1 ? 's' : ''}, ${(n / ms / 1e6).toFixed(2)} G elements/s`, `JS loop ${js.toFixed(2)} ms`]);
+  {
+    const n = 1 << 20;
+    const x = T.random.normal(key(0), [n]);
+    const y = T.random.normal(key(1), [n]);
+    const { ms, kernels } = await kernelMs((a: Tensor, b: Tensor) => T.sum(T.mul(T.exp(F(a)), F(b))), [x, y], 25);
+    const xd = Float32Array.from(x.value().data);
+    const yd = Float32Array.from(y.value().data);
+    const js = time(() => {
+      let s = 0;
+      for (let i = 0; i < n; i++) s += Math.exp(xd[i]) * yd[i];
+      return s;
+    }, 9);
+    row('sum(exp(x)·y), 2^20', ms, kernels, n, js);
+  }
+  {
+    const [r, c] = [4096, 256];
+    const x = T.random.normal(key(2), [r, c]);
+    const mu = T.random.normal(key(3), [r, 1]);
+    const { ms, kernels } = await kernelMs((a: Tensor, m: Tensor) => T.sum(T.square(T.sub(F(a), F(m))), { axis: 1 }), [x, mu], 25);
+    const xd = Float32Array.from(x.value().data);
+    const md = Float32Array.from(mu.value().data);
+    const out = new Float32Array(r);
+    const js = time(() => {
+      for (let i = 0; i < r; i++) {
+        let s = 0;
+        for (let j = 0; j < c; j++) s += (xd[i * c + j] - md[i]) ** 2;
+        out[i] = s;
+      }
+    }, 9);
+    row('Σ_j (x − μ)² rows, [4096, 256] − [4096, 1]', ms, kernels, r * c, js);
+  }
+  {
+    const [b, l, h] = [8, 1024, 64];
+    const g = T.random.normal(key(4), [b, l, h]);
+    const u = T.random.normal(key(5), [b, l, h]);
+    const { ms, kernels } = await kernelMs((p: Tensor, q: Tensor) => T.sum(T.mul(F(p), F(q)), { axis: [0, 1] }), [g, u], 25);
+    const gd = Float32Array.from(g.value().data);
+    const ud = Float32Array.from(u.value().data);
+    const out = new Float32Array(h);
+    const js = time(() => {
+      out.fill(0);
+      for (let i = 0; i < b * l; i++) for (let j = 0; j < h; j++) out[j] += gd[i * h + j] * ud[i * h + j];
+    }, 9);
+    row('Σ_{b,l} g·u, [8, 1024, 64] -> [64]', ms, kernels, b * l * h, js);
+  }
+  return rows;
+}
+
 export async function benchWasm(peersDir?: string): Promise<string[]> {
   const rt = await wasmRuntime();
   const rows: string[][] = [['kernel', 'wasm ms', 'figure', 'baseline in the same run']];
@@ -167,6 +226,8 @@ export async function benchWasm(peersDir?: string): Promise<string[]> {
     }, 9);
     rows.push(['fused exp(x)·y + sin(x), 2^20', ms.toFixed(3), `${((1 << 20) / ms / 1e6).toFixed(2)} G elements/s`, `JS Math loop ${js.toFixed(2)} ms`]);
   }
+
+  rows.push(...(await fusedReductionRows()));
 
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
   const fmt = (r: string[]) => '| ' + r.map((c, i) => c.padEnd(widths[i])).join(' | ') + ' |';

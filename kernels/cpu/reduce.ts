@@ -13,7 +13,10 @@
  *   gradient `[B, L, H] -> [H]`): one unit per block of 16 outputs along that axis, four f32x4
  *   accumulators (scalars for a tail of < 4 outputs) looping over the reduced rows, the
  *   outermost reduced axis walked in blocks of about 64 rows whose partial sums are added to
- *   the running total.
+ *   the running total. With several blocks of outputs over 512 or more rows, the rows are cut
+ *   into chunks of about 256: the blocks of a chunk are consecutive units (one thread's), so
+ *   the rows the first block reads are still in cache for the others; the chunks' partials are
+ *   combined by a second kernel, as for a split reduction below.
  * - along (else, when the innermost reduced axis is contiguous, e.g. a row sum): one unit per
  *   output element; the row is read as f32x4 vectors into four accumulators (16 lanes),
  *   refolded into a running total every 1024 elements, then summed horizontally; a contiguous
@@ -28,11 +31,50 @@
  * extent (the sum of a whole array, `[8192, 16] -> [16]`), the outermost reduced axis is split
  * into chunks (`reduceChunks`): each unit reduces one chunk into scratch partials and a second
  * kernel combines the chunks in order.
+ *
+ * The operand is a buffer view, or a `Computed` value: an elementwise producer fused into the
+ * reads (`exp(x)·y` summed without a buffer for it). A computed operand is laid out as a virtual
+ * row-major array of its shape; every read of the loops above asks it for the value (a scalar,
+ * or four lanes `index + l·step`) at a virtual index, so the same loops stay vectorised when the
+ * producer's value has a 4-lane form. Each read states what it knows of its index's alignment
+ * (a multiple of 4 when every axis but the lane axis has a stride that is), so a producer reading
+ * a broadcast operand finds its coordinates without a division per lane.
  */
 import { Block, type Expr, END, START, bin, f32, i32, iadd, idiv, imul, irem, isub, lane, load, select, splat } from '../ir/build';
-import type { Kernel, ScalarType } from '../ir/types';
-import { vectorOf } from '../ir/types';
-import type { TemplateContext, View } from './template';
+import type { KType, Kernel, ScalarType } from '../ir/types';
+import { isVector, vectorOf } from '../ir/types';
+import { contiguousStrides, type TemplateContext, type View } from './template';
+
+/**
+ * A reduction operand computed where it is read: f32 or i32 values of `shape`, at row-major
+ * element index `base + offset` (lane l of a vector type at `base + offset + l·step`; `base` a
+ * multiple of `align`, and reads of one iteration share their base, so the coordinates of
+ * `base` are computed once and the offsets added to the innermost one). `at` may bind locals in
+ * `blk` before returning the value.
+ */
+export interface Computed {
+  readonly kind: 'computed';
+  readonly dtype: 'f32' | 'i32';
+  readonly shape: readonly number[];
+  at(blk: Block, base: Expr, offset: number, t: KType, step: number, align: number): Expr;
+}
+
+export type Operand = View | Computed;
+
+const isComputed = (x: Operand): x is Computed => (x as Computed).kind === 'computed';
+
+/** The view-shaped description of an operand: a computed one as a contiguous virtual array. */
+const layoutOf = (x: Operand): View => (isComputed(x) ? { buf: '', dtype: x.dtype, shape: x.shape, strides: contiguousStrides(x.shape, x.dtype), offset: 0 } : x);
+
+/** Reads of an operand at storage (or virtual) indices. */
+type Reader = (blk: Block, base: Expr, offset: number, t: KType, step: number, align: number) => Expr;
+
+const readerOf = (x: Operand): Reader =>
+  isComputed(x) ? (blk, base, offset, t, step, align) => x.at(blk, base, offset, t, step, align) : (_blk, base, offset, t, step) => load(x.buf, iadd(base, i32(offset)), t, isVector(t) ? step : 1);
+
+const gcd = (a: number, b: number): number => (b === 0 ? Math.abs(a) : gcd(b, a % b));
+/** The alignment (dividing `unit`) of indices built from these strides and multiples of `unit`. */
+const alignOf = (strides: readonly number[], unit: number): number => strides.reduce((g, s) => gcd(g, s), unit);
 
 export type ReduceOp = 'sum' | 'max';
 
@@ -43,6 +85,11 @@ const ALONG = 16;
 const ALONG_BLOCK = 1024;
 /** Elements per lane between refolds of the "across" accumulators. */
 const ACROSS_BLOCK = 64;
+/**
+ * Reduced rows per chunk of an "across" loop with several blocks of columns: the blocks of one
+ * chunk are consecutive units, so the rows the first reads are in cache for the others.
+ */
+const SHARED_ROWS = 256;
 /** Splitting thresholds: a unit must read 2^14 elements, and each chunk 2^13. */
 const SPLIT_MIN = 1 << 14;
 const CHUNK_MIN = 1 << 13;
@@ -72,16 +119,23 @@ interface Red {
 interface Problem {
   readonly e: ScalarType;
   readonly x: { readonly buf: string; readonly offset: number };
-  readonly out: { readonly buf: string; readonly offset: number };
   /** Kept axes in output order (row-major over them is the output's flat order). */
   readonly kept: readonly Kept[];
   /** Reduced axes, outermost (largest stride) first. */
   readonly red: readonly Red[];
   /** Whether the last kept axis is a c64 part axis of its own (not merged). */
   readonly partAxis: boolean;
+  /** Operands reduced in the same loops (the parts of a computed c64 value), each into its output. */
+  readonly parts: readonly Part[];
 }
 
-function normalise(x: View, axes: readonly number[], out: View, what: string): Problem {
+interface Part {
+  readonly read: Reader;
+  readonly out: { readonly buf: string; readonly offset: number };
+}
+
+function normalise(operand: Operand, axes: readonly number[], out: View, what: string): Problem {
+  const x = layoutOf(operand);
   const rank = x.shape.length;
   if (axes.some((a) => !Number.isInteger(a) || a < 0 || a >= rank) || new Set(axes).size !== axes.length) {
     throw new Error(`${what} template: axes [${axes}] of a rank-${rank} operand`);
@@ -111,7 +165,7 @@ function normalise(x: View, axes: readonly number[], out: View, what: string): P
     else red.push(d);
   }
   const e: ScalarType = complex || x.dtype === 'f32' ? 'f32' : 'i32';
-  return { e, x: { buf: x.buf, offset: x.offset }, out: { buf: out.buf, offset: out.offset }, kept, red, partAxis };
+  return { e, x: { buf: x.buf, offset: x.offset }, kept, red, partAxis, parts: [{ read: readerOf(operand), out: { buf: out.buf, offset: out.offset } }] };
 }
 
 const product = (dims: readonly { size: number }[]): number => dims.reduce((n, d) => n * d.size, 1);
@@ -154,12 +208,27 @@ interface Sink {
 }
 
 /** Reduces `x` over `axes` with `op` into `out` (contiguous or not). */
-export function reduce(ctx: TemplateContext, x: View, axes: readonly number[], op: ReduceOp, out: View): Kernel[] {
+export function reduce(ctx: TemplateContext, x: Operand, axes: readonly number[], op: ReduceOp, out: View): Kernel[] {
+  return reduceParts(ctx, [x], axes, op, [out]);
+}
+
+/**
+ * Reduces several operands of one shape over `axes` in the same loops, each into its output
+ * (outputs of one shape and strides): the real and imaginary parts of a computed c64 value,
+ * whose reads then share one computation of the value.
+ */
+export function reduceParts(ctx: TemplateContext, xs: readonly Operand[], axes: readonly number[], op: ReduceOp, outs: readonly View[]): Kernel[] {
+  const [x, out] = [xs[0], outs[0]];
   const okDtype = op === 'sum' ? x.dtype === 'f32' || x.dtype === 'i32' || x.dtype === 'c64' : x.dtype === 'f32' || x.dtype === 'i32';
   if (!okDtype || out.dtype !== x.dtype) throw new Error(`reduce template: ${op} of ${x.dtype} -> ${out.dtype}`);
-  const p = normalise(x, axes, out, 'reduce');
+  if (xs.length !== outs.length || xs.some((y) => y.dtype !== x.dtype || y.shape.join() !== x.shape.join()) || outs.some((o) => o.strides.join() !== out.strides.join())) {
+    throw new Error(`reduce template: ${xs.length} operands of one shape into ${outs.length} outputs of one layout`);
+  }
+  if (xs.length > 1 && x.dtype === 'c64') throw new Error('reduce template: parts of a c64 operand are f32 operands');
+  const first = normalise(x, axes, out, 'reduce');
+  const p: Problem = { ...first, parts: xs.map((y, i) => ({ read: readerOf(y), out: { buf: outs[i].buf, offset: outs[i].offset } })) };
   if (p.kept.some((k) => k.size === 0)) return [];
-  if (p.red.some((r) => r.size === 0)) return [fill(ctx, p, identity(op, p.e))];
+  if (p.red.some((r) => r.size === 0)) return p.parts.map((part) => fill(ctx, p, part, identity(op, p.e)));
   const last = p.kept[p.kept.length - 1];
   const inner = p.red[p.red.length - 1];
   if (last && last.xs === 1 && last.size >= 4) return across(ctx, p, op, last);
@@ -168,13 +237,13 @@ export function reduce(ctx: TemplateContext, x: View, axes: readonly number[], o
   return across(ctx, p, op, last && last.size >= 4 ? last : null);
 }
 
-/** The scratch buffer of partials, [chunk][flat output], when there are several chunks. */
-const partialsOf = (ctx: TemplateContext, p: Problem, chunks: number): string =>
-  chunks > 1 ? ctx.scratch(chunks * product(p.kept), storageOf(p.e), 'partial reductions of chunks') : '';
+/** The scratch buffers of partials, [chunk][flat output] for each part, when there are several chunks. */
+const partialsOf = (ctx: TemplateContext, p: Problem, chunks: number): string[] =>
+  p.parts.map(() => (chunks > 1 ? ctx.scratch(chunks * product(p.kept), storageOf(p.e), 'partial reductions of chunks') : ''));
 
-/** A sink writing to the output (no split) or to row `ch` of the partials. */
-function sinkOf(p: Problem, chunks: number, partial: string, ch: Expr): Sink {
-  if (chunks === 1) return (blk, value, _flat, off, os) => blk.store(p.out.buf, off, value, os);
+/** A sink writing to the part's output (no split; `off` relative to its offset) or to row `ch` of its partials. */
+function sinkOf(p: Problem, part: Part, chunks: number, partial: string, ch: Expr): Sink {
+  if (chunks === 1) return (blk, value, _flat, off, os) => blk.store(part.out.buf, iadd(i32(part.out.offset), off), value, os);
   const n = product(p.kept);
   return (blk, value, flat) => blk.store(partial, iadd(imul(ch, i32(n)), flat), value, 1);
 }
@@ -191,7 +260,10 @@ function across(ctx: TemplateContext, p: Problem, op: ReduceOp, inner: Kept | nu
   const lastWidth = m - W * (blocks - 1);
   const U0 = product(outer) * blocks;
   const [d0, ...rest] = p.red;
-  const C0 = d0 ? reduceChunks(U0, product(p.red) * W, ctx.threads) : 1;
+  // Column blocks reading the same rows run one after another over a chunk of rows still in cache.
+  const rowsPerShared = d0 ? Math.ceil(SHARED_ROWS / product(rest)) : 1;
+  const shared = d0 && blocks > 1 && product(p.red) >= 2 * SHARED_ROWS ? Math.floor(d0.size / rowsPerShared) : 1;
+  const C0 = d0 ? Math.max(reduceChunks(U0, product(p.red) * W, ctx.threads), shared) : 1;
   const cs = d0 ? Math.ceil(d0.size / C0) : 0;
   const C = d0 ? Math.ceil(d0.size / cs) : 1;
   const partial = partialsOf(ctx, p, C);
@@ -201,6 +273,8 @@ function across(ctx: TemplateContext, p: Problem, op: ReduceOp, inner: Kept | nu
   const xsIn = inner ? inner.xs : 0;
   const osIn = inner ? inner.os : 0;
   const vt = vectorOf(p.e);
+  // Bases: the unit's first column (a multiple of 16) plus multiples of the other axes' strides.
+  const align = alignOf([...outer.map((k) => k.xs), ...p.red.map((r) => r.xs)], ACROSS);
 
   const blk = new Block();
   blk.for(START, END, (u, body) => {
@@ -211,24 +285,25 @@ function across(ctx: TemplateContext, p: Problem, op: ReduceOp, inner: Kept | nu
     const [xo, oo] = unflatten(body, o, outer.map((k) => k.size), [outer.map((k) => k.xs), outer.map((k) => k.os)]);
     const col0 = body.bind(imul(cb, i32(W)), 'j');
     const xBase = body.bind(iadd(i32(p.x.offset), iadd(xo, imul(col0, i32(xsIn)))), 'xb');
-    const oBase = body.bind(iadd(i32(p.out.offset), iadd(oo, imul(col0, i32(osIn)))), 'ob');
+    const oBase = body.bind(iadd(oo, imul(col0, i32(osIn))), 'ob');
     const flat0 = body.bind(iadd(imul(o, i32(m)), col0), 'f');
-    const sink = sinkOf(p, C, partial, ch);
+    const sinks = p.parts.map((part, q) => sinkOf(p, part, C, partial[q], ch));
 
     const columns = (w: number) => (cb2: Block): void => {
       // Slots: vectors of 4 outputs, then scalars; slot s starts at output column start[s].
       const nv = Math.floor(w / 4);
       const slots = [...Array.from({ length: nv }, (_, v) => ({ col: 4 * v, vector: true })), ...Array.from({ length: w - 4 * nv }, (_, s) => ({ col: 4 * nv + s, vector: false }))];
-      const init = (b: Block, hint: string): Expr[] => slots.map((s) => b.let(s.vector ? splat(identity(op, p.e)) : identity(op, p.e), hint));
-      const read = (off: Expr, s: { col: number; vector: boolean }): Expr =>
-        s.vector ? load(p.x.buf, iadd(off, i32(s.col * xsIn)), vt, xsIn) : load(p.x.buf, iadd(off, i32(s.col * xsIn)), p.e);
-      const accumulate = (b: Block, acc: Expr[], lo: Expr, hi: Expr): void => {
-        b.for(lo, hi, (r, rb) => nest(rb, rest, rb.bind(iadd(xBase, imul(r, i32(d0.xs))), 'x'), (ib, off) => {
-          slots.forEach((s, k) => ib.set(acc[k], combine(op, acc[k], read(off, s))));
-        }), 1, 'r');
+      // Accumulators [part][slot].
+      const init = (b: Block, hint: string): Expr[][] => p.parts.map(() => slots.map((s) => b.let(s.vector ? splat(identity(op, p.e)) : identity(op, p.e), hint)));
+      const read = (part: Part, b: Block, off: Expr, s: { col: number; vector: boolean }): Expr =>
+        s.vector ? part.read(b, off, s.col * xsIn, vt, xsIn, align) : part.read(b, off, s.col * xsIn, p.e, 0, align);
+      const step = (b: Block, acc: Expr[][], off: Expr): void =>
+        slots.forEach((s, k) => p.parts.forEach((part, q) => b.set(acc[q][k], combine(op, acc[q][k], read(part, b, off, s)))));
+      const accumulate = (b: Block, acc: Expr[][], lo: Expr, hi: Expr): void => {
+        b.for(lo, hi, (r, rb) => nest(rb, rest, rb.bind(iadd(xBase, imul(r, i32(d0.xs))), 'x'), (ib, off) => step(ib, acc, off)), 1, 'r');
       };
       const total = init(cb2, 'tot');
-      if (!d0) slots.forEach((s, k) => cb2.set(total[k], combine(op, total[k], read(xBase, s))));
+      if (!d0) step(cb2, total, xBase);
       else {
         const [lo, hi] = C > 1 ? chunkRange(cb2, ch, cs, d0.size) : [i32(0), i32(d0.size)];
         if (rowsPerBlock >= (C > 1 ? cs : d0.size)) accumulate(cb2, total, lo, hi);
@@ -236,18 +311,18 @@ function across(ctx: TemplateContext, p: Problem, op: ReduceOp, inner: Kept | nu
           cb2.for(lo, hi, (b0, bb) => {
             const acc = init(bb, 'acc');
             accumulate(bb, acc, b0, bb.bind(imin(iadd(b0, i32(rowsPerBlock)), hi), 'be'));
-            slots.forEach((_, k) => bb.set(total[k], combine(op, total[k], acc[k])));
+            total.forEach((tq, q) => tq.forEach((t, k) => bb.set(t, combine(op, t, acc[q][k]))));
           }, rowsPerBlock, 'b');
         }
       }
-      slots.forEach((s, k) => sink(cb2, total[k], iadd(flat0, i32(s.col)), iadd(oBase, i32(s.col * osIn)), osIn));
+      total.forEach((tq, q) => slots.forEach((s, k) => sinks[q](cb2, tq[k], iadd(flat0, i32(s.col)), iadd(oBase, i32(s.col * osIn)), osIn)));
     };
     if (lastWidth === W) columns(W)(body);
     else if (blocks === 1) columns(lastWidth)(body);
     else body.if(bin('lt', cb, i32(blocks - 1)), columns(W), columns(lastWidth));
   });
   const kernels: Kernel[] = [{ name: `${ctx.name}_across`, units: C * U0, unitCost: Math.ceil(product(p.red) / C) * W, body: blk.stmts }];
-  if (C > 1) kernels.push(combineChunks(ctx, p, op, partial, C));
+  if (C > 1) p.parts.forEach((part, q) => kernels.push(combineChunks(ctx, p, part, op, partial[q], C, q)));
   return kernels;
 }
 
@@ -268,6 +343,8 @@ function along(ctx: TemplateContext, p: Problem, op: ReduceOp, g: 1 | 2): Kernel
   const C = chunkRun ? Math.ceil(n / cs) : Math.ceil(outerRed[0].size / cs);
   const partial = partialsOf(ctx, p, C);
   const vt = vectorOf(p.e);
+  // Runs start at multiples of 16 floats from their row's base.
+  const align = alignOf([...kept.map((k) => k.xs), ...outerRed.map((r) => r.xs)], ALONG);
 
   const blk = new Block();
   blk.for(START, END, (u, body) => {
@@ -275,8 +352,8 @@ function along(ctx: TemplateContext, p: Problem, op: ReduceOp, g: 1 | 2): Kernel
     const o = C > 1 ? body.bind(irem(u, U0), 'o') : u;
     const [xo, oo] = unflatten(body, o, kept.map((k) => k.size), [kept.map((k) => k.xs), kept.map((k) => k.os)]);
     const xBase = body.bind(iadd(i32(p.x.offset), xo), 'xb');
-    const total = body.let(splat(identity(op, p.e)), 'tot');
-    const tail = Array.from({ length: g }, () => body.let(identity(op, p.e), 'tail'));
+    const total = p.parts.map(() => body.let(splat(identity(op, p.e)), 'tot'));
+    const tail = p.parts.map(() => Array.from({ length: g }, () => body.let(identity(op, p.e), 'tail')));
 
     /** Folds x[off + i] for floats i in [lo, hi) into the totals (lo a multiple of 16). */
     const runLoop = (b: Block, off: Expr, lo: Expr, hi: Expr): void => {
@@ -284,17 +361,17 @@ function along(ctx: TemplateContext, p: Problem, op: ReduceOp, g: 1 | 2): Kernel
       const mainEnd = b.bind(isub(hi, irem(len, ALONG)), 'me');
       const vecEnd = b.bind(isub(hi, irem(len, 4)), 've');
       b.for(lo, mainEnd, (b0, bb) => {
-        const acc = Array.from({ length: ALONG / 4 }, () => bb.let(splat(identity(op, p.e)), 'acc'));
+        const acc = p.parts.map(() => Array.from({ length: ALONG / 4 }, () => bb.let(splat(identity(op, p.e)), 'acc')));
         bb.for(b0, bb.bind(imin(iadd(b0, i32(ALONG_BLOCK)), mainEnd), 'be'), (i, ib) => {
           const at = ib.bind(iadd(off, i), 'at');
-          acc.forEach((a, k) => ib.set(a, combine(op, a, load(p.x.buf, iadd(at, i32(4 * k)), vt))));
+          for (let k = 0; k < ALONG / 4; k++) p.parts.forEach((part, q) => ib.set(acc[q][k], combine(op, acc[q][k], part.read(ib, at, 4 * k, vt, 1, align))));
         }, ALONG, 'i');
-        bb.set(total, combine(op, total, combine(op, combine(op, acc[0], acc[1]), combine(op, acc[2], acc[3]))));
+        acc.forEach((a, q) => bb.set(total[q], combine(op, total[q], combine(op, combine(op, a[0], a[1]), combine(op, a[2], a[3])))));
       }, ALONG_BLOCK, 'b');
-      b.for(mainEnd, vecEnd, (i, ib) => ib.set(total, combine(op, total, load(p.x.buf, iadd(off, i), vt))), 4, 'v');
+      b.for(mainEnd, vecEnd, (i, ib) => p.parts.forEach((part, q) => ib.set(total[q], combine(op, total[q], part.read(ib, iadd(off, i), 0, vt, 1, gcd(align, 4))))), 4, 'v');
       b.for(vecEnd, hi, (i, ib) => {
         const at = ib.bind(iadd(off, i), 'at');
-        tail.forEach((t, c) => ib.set(t, combine(op, t, load(p.x.buf, iadd(at, i32(c)), p.e))));
+        for (let c = 0; c < g; c++) p.parts.forEach((part, q) => ib.set(tail[q][c], combine(op, tail[q][c], part.read(ib, at, c, p.e, 0, 1))));
       }, g, 't');
     };
     if (chunkRun) {
@@ -305,44 +382,47 @@ function along(ctx: TemplateContext, p: Problem, op: ReduceOp, g: 1 | 2): Kernel
       const [lo, hi] = C > 1 ? chunkRange(body, ch, cs, d0.size) : [i32(0), i32(d0.size)];
       body.for(lo, hi, (r, rb) => nest(rb, rest, rb.bind(iadd(xBase, imul(r, i32(d0.xs))), 'x'), (ib, off) => runLoop(ib, off, i32(0), i32(n))), 1, 'r');
     }
-    const sink = sinkOf(p, C, partial, ch);
-    const oBase = body.bind(iadd(i32(p.out.offset), oo), 'ob');
-    if (g === 1) {
-      const h = combine(op, combine(op, lane(total, 0), lane(total, 1)), combine(op, lane(total, 2), lane(total, 3)));
-      sink(body, combine(op, h, tail[0]), o, oBase, 1);
-    } else {
-      for (let c = 0; c < 2; c++) {
-        sink(body, combine(op, combine(op, lane(total, c), lane(total, c + 2)), tail[c]), iadd(imul(o, i32(2)), i32(c)), iadd(oBase, i32(c)), 1);
+    const oBase = oo;
+    p.parts.forEach((part, q) => {
+      const sink = sinkOf(p, part, C, partial[q], ch);
+      const t = total[q];
+      if (g === 1) {
+        const h = combine(op, combine(op, lane(t, 0), lane(t, 1)), combine(op, lane(t, 2), lane(t, 3)));
+        sink(body, combine(op, h, tail[q][0]), o, oBase, 1);
+      } else {
+        for (let c = 0; c < 2; c++) {
+          sink(body, combine(op, combine(op, lane(t, c), lane(t, c + 2)), tail[q][c]), iadd(imul(o, i32(2)), i32(c)), iadd(oBase, i32(c)), 1);
+        }
       }
-    }
+    });
   });
   const kernels: Kernel[] = [{ name: `${ctx.name}_along`, units: C * U0, unitCost: Math.ceil((product(p.red) * g) / C), body: blk.stmts }];
-  if (C > 1) kernels.push(combineChunks(ctx, p, op, partial, C));
+  if (C > 1) p.parts.forEach((part, q) => kernels.push(combineChunks(ctx, p, part, op, partial[q], C, q)));
   return kernels;
 }
 
-/** Output flat index -> output offset, over the kept axes. */
-function outOffset(blk: Block, p: Problem, f: Expr): Expr {
+/** Output flat index -> the part's output offset, over the kept axes. */
+function outOffset(blk: Block, p: Problem, part: Part, f: Expr): Expr {
   const [off] = unflatten(blk, f, p.kept.map((k) => k.size), [p.kept.map((k) => k.os)]);
-  return iadd(i32(p.out.offset), off);
+  return iadd(i32(part.out.offset), off);
 }
 
 /** The second kernel of a split reduction: out[f] = op over chunks of partial[chunk, f], one unit per output float. */
-function combineChunks(ctx: TemplateContext, p: Problem, op: ReduceOp, partial: string, C: number): Kernel {
+function combineChunks(ctx: TemplateContext, p: Problem, part: Part, op: ReduceOp, partial: string, C: number, q: number): Kernel {
   const n = product(p.kept);
   const blk = new Block();
   blk.for(START, END, (f, body) => {
     const acc = body.let(load(partial, f, p.e), 'acc');
     body.for(i32(1), i32(C), (ch, cb) => cb.set(acc, combine(op, acc, load(partial, iadd(f, imul(ch, i32(n))), p.e))), 1, 'ch');
-    body.store(p.out.buf, outOffset(body, p, f), acc);
+    body.store(part.out.buf, outOffset(body, p, part, f), acc);
   });
-  return { name: `${ctx.name}_chunks`, units: n, unitCost: C, body: blk.stmts };
+  return { name: `${ctx.name}_chunks${q ? `_${q}` : ''}`, units: n, unitCost: C, body: blk.stmts };
 }
 
 /** Every output set to `value` (a reduction over an empty extent). */
-function fill(ctx: TemplateContext, p: Problem, value: Expr): Kernel {
+function fill(ctx: TemplateContext, p: Problem, part: Part, value: Expr): Kernel {
   const blk = new Block();
-  blk.for(START, END, (f, body) => body.store(p.out.buf, outOffset(body, p, f), value));
+  blk.for(START, END, (f, body) => body.store(part.out.buf, outOffset(body, p, part, f), value));
   return { name: `${ctx.name}_fill`, units: product(p.kept), unitCost: 1, body: blk.stmts };
 }
 
@@ -352,9 +432,10 @@ function fill(ctx: TemplateContext, p: Problem, value: Expr): Kernel {
  * 4 or more outputs, else one output a unit. Each lane keeps (best, index), starting from
  * index 0 and taking index r when x_r > best or x_r is NaN, unless best is already NaN.
  */
-export function argmax(ctx: TemplateContext, x: View, axis: number, out: View): Kernel[] {
+export function argmax(ctx: TemplateContext, operand: Operand, axis: number, out: View): Kernel[] {
+  const x = layoutOf(operand);
   if ((x.dtype !== 'f32' && x.dtype !== 'i32') || out.dtype !== 'i32') throw new Error(`argmax template: ${x.dtype} -> ${out.dtype}`);
-  const p = normalise(x, [axis], out, 'argmax');
+  const p = normalise(operand, [axis], out, 'argmax');
   if (p.kept.some((k) => k.size === 0)) return [];
   const n = x.shape[axis];
   if (n === 0) throw new Error('argmax template: an empty axis');
@@ -369,6 +450,7 @@ export function argmax(ctx: TemplateContext, x: View, axis: number, out: View): 
   const xsIn = inner ? inner.xs : 0;
   const osIn = inner ? inner.os : 0;
   const e = p.e;
+  const align = alignOf([...outer.map((k) => k.xs), xs], ACROSS);
 
   const blk = new Block();
   blk.for(START, END, (u, body) => {
@@ -377,18 +459,19 @@ export function argmax(ctx: TemplateContext, x: View, axis: number, out: View): 
     const [xo, oo] = unflatten(body, o, outer.map((k) => k.size), [outer.map((k) => k.xs), outer.map((k) => k.os)]);
     const col0 = body.bind(imul(cb, i32(W)), 'j');
     const xBase = body.bind(iadd(i32(p.x.offset), iadd(xo, imul(col0, i32(xsIn)))), 'xb');
-    const oBase = body.bind(iadd(i32(p.out.offset), iadd(oo, imul(col0, i32(osIn)))), 'ob');
+    const [{ read: readX, out: outX }] = p.parts;
+    const oBase = body.bind(iadd(i32(outX.offset), iadd(oo, imul(col0, i32(osIn)))), 'ob');
     const columns = (w: number) => (cbk: Block): void => {
       const nv = Math.floor(w / 4);
       const slots = [...Array.from({ length: nv }, (_, v) => ({ col: 4 * v, t: vectorOf(e) })), ...Array.from({ length: w - 4 * nv }, (_, s) => ({ col: 4 * nv + s, t: e }))];
-      const read = (off: Expr, s: (typeof slots)[number]): Expr => load(p.x.buf, iadd(off, i32(s.col * xsIn)), s.t, xsIn);
-      const best = slots.map((s) => cbk.let(read(xBase, s), 'best'));
+      const read = (b: Block, off: Expr, s: (typeof slots)[number]): Expr => readX(b, off, s.col * xsIn, s.t, s.t === e ? 0 : xsIn, align);
+      const best = slots.map((s) => cbk.let(read(cbk, xBase, s), 'best'));
       const index = slots.map((s) => cbk.let(s.t === e ? i32(0) : splat(i32(0)), 'idx'));
       cbk.for(i32(1), i32(n), (r, rb) => {
         const off = rb.bind(iadd(xBase, imul(r, i32(xs))), 'x');
         const rv = nv > 0 ? rb.bind(splat(r), 'rv') : r;
         slots.forEach((s, k) => {
-          const v = rb.let(read(off, s), 'v');
+          const v = rb.let(read(rb, off, s), 'v');
           const better = e === 'f32'
             ? bin('and', bin('or', bin('gt', v, best[k]), bin('ne', v, v)), bin('eq', best[k], best[k]))
             : bin('gt', v, best[k]);
@@ -397,7 +480,7 @@ export function argmax(ctx: TemplateContext, x: View, axis: number, out: View): 
           rb.set(index[k], select(take, s.t === e ? r : rv, index[k]));
         });
       }, 1, 'r');
-      slots.forEach((s, k) => cbk.store(p.out.buf, iadd(oBase, i32(s.col * osIn)), index[k], osIn));
+      slots.forEach((s, k) => cbk.store(outX.buf, iadd(oBase, i32(s.col * osIn)), index[k], osIn));
     };
     if (lastWidth === W) columns(W)(body);
     else if (blocks === 1) columns(lastWidth)(body);

@@ -107,27 +107,29 @@ describeEachBackend('jit S5 layer', (backend) => {
    *   pack ×1        the mean (÷ 42) computed while writing the output
    */
   /*
-   * wasm: 16 kernels. map ×6: Λ̄ (c64[4]); Bu = (u·Re B̃ᵀ + i·u·Im B̃ᵀ) ⊙ gain; v; r = gelu(v) −
-   * target; r² (the reduction's operand); the mean. matmul ×4 (each packs B first), the
-   * recurrence, one reduction. Re x and Im x are read in place as strided parts of x.
+   * wasm: 15 kernels. map ×5: Λ̄ (c64[4]); Bu = (u·Re B̃ᵀ + i·u·Im B̃ᵀ) ⊙ gain; v; r = gelu(v) −
+   * target; the mean. matmul ×4 (each packs B first), the recurrence, one reduction computing
+   * r² in its reads. Re x and Im x are read in place as strided parts of x.
    */
-  it.runIf(backend === 'wasm')('forward on wasm: 16 kernels', async () => {
+  it.runIf(backend === 'wasm')('forward on wasm: 15 kernels', async () => {
     const l = await T.jit(s5Loss, { backend }).lower(...s5Inputs(11));
-    expect(wasmCounts(l)).toEqual({ map: 6, matmul: 4, linrec: 1, reduce_sum: 1 });
-    expect(l.kernels.length).toBe(16);
+    expect(wasmCounts(l)).toEqual({ map: 5, matmul: 4, linrec: 1, reduce_sum: 1 });
+    expect(l.kernels.length).toBe(15);
   });
 
   /*
-   * wasm: map ×23 (the conjugations read by complex matmuls fold into their signs); real
+   * wasm: map ×19 (the conjugations read by complex matmuls fold into their signs); real
    * matmuls ×4 and complex ones ×3 (the gradients of C̃ and B̃ and the state cotangent), each
    * complex one a single real product with interleaved parts (B repacked as [[Br, Bi], [−Bi,
    * Br]], or Re A and Im A stacked and a combining pass; B̃'s gradient reads the real uᵀ in
    * place and needs neither), 7 real products in all; recurrences ×2; reductions ×6 (the loss; D's, C̃'s, B̃'s, Λ̄'s and the
-   * gain's gradients, each reducing all its axes in one kernel).
+   * gain's gradients, each reducing all its axes in one kernel). Every reduction computes its
+   * elementwise operand in its reads: r², the cotangent times u for D, and the complex products
+   * for Λ̄'s and the gain's gradients (both parts in the same loops).
    */
   it.runIf(backend === 'wasm')('backward on wasm, jit(valueAndGrad): one real product per matmul', async () => {
     const l = await T.jit(T.valueAndGrad(s5Loss), { backend }).lower(...s5Inputs(12));
-    expect(wasmCounts(l)).toEqual({ map: 23, matmul: 7, 'complex matmul': 2, linrec: 2, reduce_sum: 6 });
+    expect(wasmCounts(l)).toEqual({ map: 19, matmul: 7, 'complex matmul': 2, linrec: 2, reduce_sum: 6 });
   });
 
   it.skipIf(backend === 'wasm')('forward: 19 kernels (23 with B packing)', async () => {

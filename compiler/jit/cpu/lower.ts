@@ -3,7 +3,9 @@
  * schedule (schedule.ts, shared with the GPU path) says which variables are materialised;
  * each materialised elementwise/view value becomes one vectorised map kernel, each kernel
  * primitive a CPU template instance (kernels/cpu/*) reading its operands as strided views,
- * so transposes, broadcasts and slices of buffers cost no copy. Program outputs are buffer
+ * so transposes, broadcasts and slices of buffers cost no copy. A reduction (sum, max, argmax)
+ * of a fused elementwise value computes it in its reads (no map kernel, no buffer; a c64 sum
+ * reduces its two parts in the same loops). Program outputs are buffer
  * views read back by the runtime (no packing kernel: the memory is shared with the host).
  */
 import type { AVal, Eqn, IR, Var } from '../../ir';
@@ -15,13 +17,16 @@ import { sizeOf } from '../../shape';
 import { codegenKind } from '../codegen';
 import { schedule, scheduleKind } from '../schedule';
 import { Block, END, i32, iadd, idiv, imul, irem, isub, min, START } from '../../../kernels/ir/build';
-import type { BufferDecl, Expr, Kernel, KernelProgram, Storage } from '../../../kernels/ir/types';
-import { LANES } from '../../../kernels/ir/types';
+import type { BufferDecl, Expr, Kernel, KernelProgram, KType, Storage } from '../../../kernels/ir/types';
+import { isVector, LANES } from '../../../kernels/ir/types';
+import type { Computed } from '../../../kernels/cpu/reduce';
 import { type TemplateContext, type View, contiguousView, storageOfDType } from '../../../kernels/cpu/template';
 import { Coords, ValueEmitter } from './emit';
+import type { CValue } from './exprRules';
+import { printExpr } from '../../../kernels/ir/printer';
 import { equationLister, templateKernelName } from '../kernelNames';
-import { affine, type Ix } from './indexing';
-import { complexMatmul, mixedMatmul, templateRules } from './templates';
+import { addConst, affine, general, type Ix } from './indexing';
+import { complexMatmul, mixedMatmul, reductionOf, templateRules } from './templates';
 
 export type InputSource = { readonly kind: 'arg'; readonly index: number } | { readonly kind: 'host'; readonly v: Var };
 
@@ -284,7 +289,72 @@ export function lowerToKernels(ir: IR, consts: readonly NDArray[], opts: CpuLowe
     return (a instanceof Lit ? undefined : walk(a)) ?? { view: operandView(a), conj: false };
   };
 
+  /**
+   * The operand of a reduction as values computed in its reads, when it is a fused elementwise
+   * value (no buffer, no free view): one f32/i32 operand, or the two parts of a c64 one (f32
+   * operands whose reads at one index in one block share the value's computation).
+   * Undefined for buffers and views, which the template reads directly.
+   */
+  const fusedOperand = (a: Var | Lit): { parts: Computed[]; eqns: Set<Eqn> } | undefined => {
+    if (a instanceof Lit || views.has(a) || viewOf(a)) return undefined;
+    const e = sched.producer.get(a);
+    const kind = e && codegenKind(e.prim);
+    if (!e || e.prim === 'concat' || (kind !== 'elementwise' && kind !== 'view')) return undefined;
+    const eqns = new Set<Eqn>();
+    const dtype = a.aval.dtype;
+    if (dtype !== 'f32' && dtype !== 'i32' && dtype !== 'c64') return undefined;
+    const shape = a.aval.shape;
+    // The parts of a c64 value read at the same index in the same block share one computation.
+    const computed = new WeakMap<Block, Map<string, CValue>>();
+    // Coordinates of a base, bound once per block; an offset that keeps every lane inside the
+    // base's aligned block of the innermost axis is added to that axis alone.
+    const bases = new WeakMap<Block, Map<string, { flat: Expr; axes: readonly Ix[] }>>();
+    const inner = shape.reduce((last, d, i) => (d > 1 ? i : last), -1);
+    const coordsAt = (blk: Block, key: string, base: Expr, offset: number, step: number, align: number): Coords => {
+      const lanes = step === 0 ? 1 : LANES;
+      const rowAligned = inner >= 0 && shape[inner] % align === 0 && offset + (lanes - 1) * step < align;
+      if (!rowAligned) {
+        const flat = blk.bind(iadd(base, i32(offset)), 'fx');
+        return Coords.fromFlat(shape, affine(flat, step, gcdOf(align, offset)));
+      }
+      const known = bases.get(blk) ?? new Map<string, { flat: Expr; axes: readonly Ix[] }>();
+      bases.set(blk, known);
+      let at = known.get(key);
+      if (!at) {
+        const flat = base.k === 'get' || base.k === 'const' ? base : blk.bind(base, 'fx');
+        const axes = Coords.fromFlat(shape, affine(flat, step, align)).axes.map((x) => (x.kind === 'affine' ? affine(x.base.k === 'const' ? x.base : blk.bind(x.base, 'c'), x.step, x.align) : general(blk.bind(x.v, 'c'))));
+        at = { flat, axes };
+        known.set(key, at);
+      }
+      const axes = offset === 0 ? at.axes : at.axes.map((x, i) => (i === inner ? addConst(x, offset) : x));
+      return Coords.of(shape, axes, affine(offset === 0 ? at.flat : iadd(at.flat, i32(offset)), step, gcdOf(align, offset)));
+    };
+    const part = (im: boolean): Computed => ({
+      kind: 'computed',
+      dtype: dtype === 'i32' ? 'i32' : 'f32',
+      shape,
+      at: (blk: Block, base: Expr, offset: number, t: KType, step: number, align: number): Expr => {
+        const vector = isVector(t);
+        const s = vector ? step : 0;
+        const baseKey = `${printExpr(base)} ${s} ${align}`;
+        const key = `${baseKey} ${offset} ${t}`;
+        const known = computed.get(blk) ?? new Map<string, CValue>();
+        computed.set(blk, known);
+        let value = known.get(key);
+        if (!value) {
+          const emitter = new ValueEmitter(env, blk, vector);
+          value = emitter.value(a, coordsAt(blk, baseKey, base, offset, s, align));
+          emitter.eqns.forEach((q) => eqns.add(q));
+          if (dtype === 'c64') known.set(key, value);
+        }
+        return im ? (value.im as Expr) : value.re;
+      },
+    });
+    return { parts: dtype === 'c64' ? [part(false), part(true)] : [part(false)], eqns };
+  };
+
   const folded = foldedIntoComplexMatmuls(ir);
+  const intoReduction = readOnlyByOneReduction(ir);
   for (const e of ir.eqns) {
     if (sched.hostEqns.has(e)) continue;
     const kind = scheduleKind(e.prim, { randomOnDevice: true });
@@ -305,6 +375,21 @@ export function lowerToKernels(ir: IR, consts: readonly NDArray[], opts: CpuLowe
       views.set(v, out);
       continue;
     }
+    if (kind === 'kernel' && isReduction(e.prim)) {
+      const fused = fusedOperand(e.inputs[0]);
+      if (fused) {
+        const [v] = e.outputs;
+        const out = temp(v.aval);
+        const ctx = templateContext(uniqueName(e.prim));
+        const first = kernels.length;
+        // A c64 sum: the real parts into the even floats of the output, the imaginary into the odd.
+        const outs = fused.parts.length === 1 ? [out] : fused.parts.map((_, i): View => ({ ...out, dtype: 'f32', offset: out.offset + i }));
+        kernels.push(...reductionOf(ctx, e.prim, e.params as PrimParams['argmax'], fused.parts, outs).map(templateKernel(e, ctx)));
+        for (let i = first; i < kernels.length; i++) kernels[i] = { ...kernels[i], computes: list([...fused.eqns, e]) };
+        views.set(v, out);
+        continue;
+      }
+    }
     if (kind === 'kernel') {
       const ins = e.inputs.map(operandView);
       const outs = e.outputs.map((v) => temp(v.aval));
@@ -320,7 +405,7 @@ export function lowerToKernels(ir: IR, consts: readonly NDArray[], opts: CpuLowe
       materializeConcat(e);
       continue;
     }
-    if (sched.materialized.has(v) && !views.has(v) && !folded.has(v)) {
+    if (sched.materialized.has(v) && !views.has(v) && !folded.has(v) && !intoReduction.has(v)) {
       const free = viewOf(v);
       if (free) views.set(v, free);
       else materialize(v);
@@ -332,6 +417,30 @@ export function lowerToKernels(ir: IR, consts: readonly NDArray[], opts: CpuLowe
     return { aval: a.aval, view: operandView(a) };
   });
   return { ir, program: { name: opts.name ?? 'jit', buffers, kernels }, hostEqns, inputs, outputs, maps };
+}
+
+const gcdOf = (a: number, b: number): number => (b === 0 ? Math.abs(a) : gcdOf(b, a % b));
+
+const isReduction = (p: string): p is 'reduce_sum' | 'reduce_max' | 'argmax' => p === 'reduce_sum' || p === 'reduce_max' || p === 'argmax';
+
+/**
+ * Elementwise values whose one reader is a reduction (sum, max, argmax) and that are no program
+ * output: the reduction computes them in its reads, however expensive (it reads each element
+ * once, so nothing is computed twice), and they get no map kernel. The shared schedule
+ * materialises an expensive operand of a template kernel for the GPU path's sake.
+ */
+function readOnlyByOneReduction(ir: IR): Set<Var> {
+  const readers = new Map<Var, Eqn[]>();
+  for (const e of ir.eqns) for (const a of e.inputs) if (!(a instanceof Lit)) readers.set(a, [...(readers.get(a) ?? []), e]);
+  const outputs = new Set(ir.outAtoms.filter((a): a is Var => !(a instanceof Lit)));
+  const out = new Set<Var>();
+  for (const e of ir.eqns) {
+    if (e.outputs.length !== 1 || e.prim === 'concat' || codegenKind(e.prim) !== 'elementwise') continue;
+    const v = e.outputs[0];
+    const r = readers.get(v) ?? [];
+    if (!outputs.has(v) && r.length === 1 && isReduction(r[0].prim) && r[0].inputs[0] === v) out.add(v);
+  }
+  return out;
 }
 
 /** cast of a real value to c64 (its imaginary part is zero). */

@@ -14,7 +14,7 @@ import type { Expr, Kernel } from '../../../kernels/ir/types';
 import { LANES, withElement } from '../../../kernels/ir/types';
 import { type TemplateContext, type View, contiguousStrides, contiguousView } from '../../../kernels/cpu/template';
 import { matmul } from '../../../kernels/cpu/matmul';
-import { argmax, reduce } from '../../../kernels/cpu/reduce';
+import { argmax, type Operand, reduce, reduceParts } from '../../../kernels/cpu/reduce';
 import { associativeScan, cumsum, linearRecurrence, scatterAdd } from '../../../kernels/cpu/scan';
 import { fft, irfft, rfft } from '../../../kernels/cpu/fft';
 import { randomBits } from '../../../kernels/cpu/random';
@@ -272,6 +272,12 @@ export function combineOf(combine: ClosedIR, dtypes: readonly DType[]): (l: read
       return dtypes[i] === 'c64' ? [v.re, v.im ?? lit('f32', 0)] : [v.re];
     });
   };
+}
+
+/** A reduction whose operand may be computed in its reads (a fused producer; a c64 one as its two parts, reduced in the same loops into the even and odd floats of the output). */
+export function reductionOf(ctx: TemplateContext, prim: 'reduce_sum' | 'reduce_max' | 'argmax', params: PrimParams['reduce_sum'] | PrimParams['argmax'], xs: readonly Operand[], outs: readonly View[]): Kernel[] {
+  if (prim === 'argmax') return argmax(ctx, xs[0], (params as PrimParams['argmax']).axis, outs[0]);
+  return reduceParts(ctx, xs, (params as PrimParams['reduce_sum']).axes, prim === 'reduce_sum' ? 'sum' : 'max', outs);
 }
 
 type KernelPrim = 'matmul' | 'reduce_sum' | 'reduce_max' | 'argmax' | 'cumsum' | 'linrec' | 'assoc_scan' | 'fft' | 'rfft' | 'irfft' | 'scatter_add' | 'random_bits';

@@ -44,7 +44,7 @@ export interface KernelInfo {
   /** The backend's source: gpu.js kernel function, or the kernel IR (wasm renders it to WebAssembly). */
   readonly source: string;
   readonly output: readonly number[];
-  /** The kernel IR it was rendered from; absent where a gpu.js template writes its source directly. */
+  /** The kernel IR it was rendered from (the jit's kernels always have one; the optional type serves the template library's kernels). */
   readonly ir?: string;
   /** The program equations it computes, in `ir`'s variable names, each with the user's source line where known. */
   readonly computes: readonly string[];
@@ -143,11 +143,9 @@ function kernelInfo(
   return info;
 }
 
-/** A gpu.js kernel in `lower()` text: its kernel IR, or its source where a template writes gpu.js source directly. */
+/** A gpu.js kernel in `lower()` text: its kernel IR (every kernel the jit makes has one; spec/jit/kernelIr.test.ts). */
 function showGpuJsKernel(k: KernelInfo): string {
-  if (k.ir) return k.ir;
-  const computes = k.computes.map((c) => `  # ${c}`);
-  return [`kernel ${k.name} over [${k.output.join(', ')}]: gpu.js source (this template writes gpu.js source directly, not kernel IR) {`, ...computes, k.source, '}'].join('\n');
+  return k.ir ?? k.source;
 }
 
 function signatureKey(args: readonly unknown[], staticArgnums: readonly number[]): string {

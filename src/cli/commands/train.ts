@@ -35,6 +35,7 @@ import { type TaskData, dataModelMismatch, dataShape, ignoredDataSettings, loadT
 import { kebabCase } from '../argv';
 import { flagForModelField, modelConfigFromFlags } from '../modelFlags';
 import { formatDuration } from '../progress';
+import { withInterrupts } from '../interrupts';
 import { type CliIO, activeBackend, selectBackend, selectBackendFor, warn } from './shared';
 import { type FreshTrainFlags, type TrainCommandFlags, TRAIN_TABLE, explicitFlags, freshFlags, withPreset } from './trainFlags';
 
@@ -216,23 +217,7 @@ function summary(result: FitResult, dir: string, totalSeconds: number): string[]
 
 export async function trainCommand(flagsIn: TrainCommandFlags, args: readonly string[], io: CliIO): Promise<number> {
   const began = Date.now();
-  // Ctrl-C: the first stops the run after the current step (the loop yields to the event loop
-  // between steps, so this handler runs) and saves `last`; the second quits at once.
-  let interrupts = 0;
-  const onSigint = () => {
-    interrupts += 1;
-    if (interrupts > 1) {
-      io.stderr.write('\nsecond Ctrl-C: quitting now (files already saved are complete)\n');
-      process.exit(130);
-    }
-    io.stderr.write('\nCtrl-C: stopping after this step to save a resumable checkpoint (Ctrl-C again to quit at once)\n');
-  };
-  process.on('SIGINT', onSigint);
-  try {
-    return await train(flagsIn, args, io, () => interrupts > 0, began);
-  } finally {
-    process.off('SIGINT', onSigint);
-  }
+  return withInterrupts(io, (interrupted) => train(flagsIn, args, io, interrupted, began));
 }
 
 async function train(flagsIn: TrainCommandFlags, args: readonly string[], io: CliIO, interrupted: () => boolean, began: number): Promise<number> {

@@ -8,6 +8,7 @@
  * file again. A changed model file is a warning; a model whose tensors no longer match the
  * checkpoint is an error naming the tensor. `--resume <dir>/last` continues such a run exactly.
  */
+import { withInterrupts } from '../interrupts';
 import { basename, join } from 'node:path';
 import { loadUserData } from '../../data/userData';
 import { writeFileAtomic } from '../../io/atomic';
@@ -54,22 +55,7 @@ const timestamp = (now: Date): string => now.toISOString().replace(/[-:]/g, '').
  * in its directory (its settings from the record; an explicit --epochs or --max-steps changes them).
  */
 export async function trainUserModelCommand(parsed: TrainCommandFlags, modelPath: string, args: readonly string[], io: CliIO): Promise<number> {
-  // Ctrl-C as for the built-in models: the first stops after the current step and saves `last`.
-  let interrupts = 0;
-  const onSigint = () => {
-    interrupts += 1;
-    if (interrupts > 1) {
-      io.stderr.write('\nsecond Ctrl-C: quitting now (files already saved are complete)\n');
-      process.exit(130);
-    }
-    io.stderr.write('\nCtrl-C: stopping after this step to save a resumable checkpoint (Ctrl-C again to quit at once)\n');
-  };
-  process.on('SIGINT', onSigint);
-  try {
-    return await trainUserModelRun(parsed, modelPath, args, io, () => interrupts > 0);
-  } finally {
-    process.off('SIGINT', onSigint);
-  }
+  return withInterrupts(io, (interrupted) => trainUserModelRun(parsed, modelPath, args, io, interrupted));
 }
 
 async function trainUserModelRun(parsed: TrainCommandFlags, modelPath: string, args: readonly string[], io: CliIO, interrupted: () => boolean): Promise<number> {

@@ -19,9 +19,8 @@ import type { Dims } from '../../kernels/plan';
 import { OUTPUT } from '../../kernels/gpujs/render';
 import { Coords } from './cpu/emit';
 import { affine, type Ix } from './cpu/indexing';
+import type { OperandReader } from './gpuScatter';
 
-/** The components (im only for c64) of operand 0 (A) or 1 (B) at `axes`, computed in `block`. */
-export type MatmulReader = (block: Block, operand: 0 | 1, axes: readonly Ix[]) => { re: Expr; im?: Expr };
 
 export interface MatmulSpec {
   readonly name: string;
@@ -34,7 +33,8 @@ export interface MatmulSpec {
   readonly complexB: boolean;
   /** Independent partial sums in the inner loop (>= 1). */
   readonly unroll: number;
-  readonly read: MatmulReader;
+  /** Operand 0 is A, 1 is B. */
+  readonly read: OperandReader;
 }
 
 export interface MatmulKernel {

@@ -11,7 +11,7 @@ import { OUTPUT } from '../../kernels/gpujs/render';
 import { Coords } from './cpu/emit';
 import { affine, type Ix } from './cpu/indexing';
 
-/** The components (im only for c64) of operand 0 (updates) or 1 (indices) at `axes`, computed in `block`. */
+/** The components (im only for c64) of a kernel's operand 0 or 1 at `axes`, computed in `block` (scatter: updates, indices; matmul: A, B). */
 export type OperandReader = (block: Block, operand: 0 | 1, axes: readonly Ix[]) => { re: Expr; im?: Expr };
 
 export interface ScatterSpec {
@@ -20,6 +20,7 @@ export interface ScatterSpec {
   readonly idxShape: readonly number[];
   readonly axis: number;
   readonly complex: boolean;
+  /** Operand 0 is the updates, 1 the indices. */
   readonly read: OperandReader;
 }
 

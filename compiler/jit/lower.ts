@@ -297,6 +297,29 @@ function kernelOutputs(b: PlanBuilder, env: Env, e: Eqn, maxReads: number, backe
 }
 
 /** The reductions built as kernel IR (compiler/jit/gpuReduce.ts). */
+/**
+ * `a` at `axes`, computed in `block` through the value emitter (a fused producer is computed
+ * in place): the buffers it reads join `reads`, and the equations it computes are marked as
+ * fused into the template, so no kernel of their own is made for them.
+ */
+function emitFused(env: Env, block: Block, a: Var | Lit, axes: readonly Ix[], reads?: Set<string>): { re: Expr; im?: Expr } {
+  const em = new ValueEmitter(env, block, false);
+  const v = em.value(a, Coords.of(a.aval.shape, axes));
+  if (reads) for (const r of em.reads) reads.add(r);
+  for (const q of em.eqns) env.fusedIntoTemplate.add(q);
+  return v;
+}
+
+/** A reader of the row-major buffer `buf` of `shape` (interleaved re, im when complex) at affine coordinates. */
+function bufferReader(buf: string, shape: readonly number[], complex: boolean, reads: () => Set<string>): (block: Block, axes: readonly Ix[]) => { re: Expr; im?: Expr } {
+  const strides = stridesOf(shape).map((st) => st * (complex ? 2 : 1));
+  return (_block, axes) => {
+    reads().add(buf);
+    const index = axes.reduce<Expr>((acc, c, i) => iadd(acc, imul((c as Ix & { kind: 'affine' }).base, i32(strides[i]))), i32(0));
+    return complex ? { re: load(buf, index), im: load(buf, iadd(index, i32(1))) } : { re: load(buf, index) };
+  };
+}
+
 const REDUCTIONS: Partial<Record<Prim, TreeReduceOp>> = { reduce_sum: 'sum', reduce_max: 'max', argmax: 'argmax' };
 
 /**
@@ -314,10 +337,7 @@ function irReduction(b: PlanBuilder, env: Env, e: Eqn, op: TreeReduceOp, maxRead
   let shape = [...x.aval.shape];
   let reads = new Set<string>();
   let read: ElementReader = (block, ax) => {
-    const em = new ValueEmitter(env, block, false);
-    const v = em.value(x, Coords.of(x.aval.shape, ax));
-    for (const r of em.reads) reads.add(r);
-    for (const q of em.eqns) env.fusedIntoTemplate.add(q);
+    const v = emitFused(env, block, x, ax, reads);
     return { re: cvt(v.re, 'f32'), im: v.im };
   };
   let out = '';
@@ -330,13 +350,7 @@ function irReduction(b: PlanBuilder, env: Env, e: Eqn, op: TreeReduceOp, maxRead
       return buf.id;
     });
     shape = shape.filter((_, i) => i !== axis);
-    const buf = out;
-    const strides = stridesOf(shape).map((st) => st * (complex ? 2 : 1));
-    read = (_block, ax) => {
-      reads.add(buf);
-      const index = ax.reduce<Expr>((acc, c, i) => iadd(acc, imul((c as Ix & { kind: 'affine' }).base, i32(strides[i]))), i32(0));
-      return complex ? { re: load(buf, index), im: load(buf, iadd(index, i32(1))) } : { re: load(buf, index) };
-    };
+    read = bufferReader(out, shape, complex, () => reads);
   }
   const outAval = e.outputs[0].aval;
   return operandOf(env.buffers.get(out) as BufferRef, viewShape(outAval), storage(outAval));
@@ -354,14 +368,7 @@ function irScatterAdd(b: PlanBuilder, env: Env, e: Eqn<'scatter_add'>, maxReads:
     idxShape: idx.aval.shape,
     axis: e.params.axis,
     complex: out.dtype === 'c64',
-    read: (block, i, axes) => {
-      const a = i === 0 ? upd : idx;
-      const em = new ValueEmitter(env, block, false);
-      const v = em.value(a, Coords.of(a.aval.shape, axes));
-      for (const r of em.reads) reads.add(r);
-      for (const q of em.eqns) env.fusedIntoTemplate.add(q);
-      return v;
-    },
+    read: (block, i, axes) => emitFused(env, block, i === 0 ? upd : idx, axes, reads),
   });
   const buf = gpuKernel(b, env, 'template', kernel, reads);
   env.buffers.set(buf.id, buf);
@@ -385,9 +392,7 @@ function irFft(b: PlanBuilder, env: Env, e: Eqn, maxReads: number): Operand {
   const batchShape = shape.slice(0, -1);
   const n = shape[shape.length - 1];
   const input: LineReader = (block, batch, k) => {
-    const em = new ValueEmitter(env, block, false);
-    const v = em.value(x, Coords.of(shape, [...batch, affine(k)]));
-    for (const q of em.eqns) env.fusedIntoTemplate.add(q);
+    const v = emitFused(env, block, x, [...batch, affine(k)]);
     return { re: cvt(v.re, 'f32'), im: v.im ?? constant('f32', 0) };
   };
   const sink: FftSink = {
@@ -484,10 +489,7 @@ function irScan(b: PlanBuilder, env: Env, e: Eqn, maxReads: number): Operand[] {
       const { atom, part } = layout[c];
       let v = values.get(atom);
       if (!v) {
-        const em = new ValueEmitter(env, block, false);
-        v = em.value(atom, Coords.of(atom.aval.shape, axes));
-        for (const r of em.reads) reads.add(r);
-        for (const q of em.eqns) env.fusedIntoTemplate.add(q);
+        v = emitFused(env, block, atom, axes, reads);
         values.set(atom, v);
       }
       return part === 're' ? cvt(v.re, 'f32') : (v.im ?? constant('f32', 0));
@@ -523,13 +525,7 @@ function irMatmul(b: PlanBuilder, env: Env, e: Eqn, maxReads: number, backend: G
     if (!(a instanceof Lit) && !env.operandOf(a)) splitReads(env, a, limit);
   };
   const reads = new Set<string>();
-  const emit = (block: Block, a: Var | Lit, axes: readonly Ix[]): { re: Expr; im?: Expr } => {
-    const em = new ValueEmitter(env, block, false);
-    const v = em.value(a, Coords.of(a.aval.shape, axes));
-    for (const r of em.reads) reads.add(r);
-    for (const q of em.eqns) env.fusedIntoTemplate.add(q);
-    return v;
-  };
+  const emit = (block: Block, a: Var | Lit, axes: readonly Ix[]): { re: Expr; im?: Expr } => emitFused(env, block, a, axes, reads);
   prepare(x, maxReads - 1);
   let readB: (block: Block, axes: readonly Ix[]) => { re: Expr; im?: Expr } = (block, axes) => emit(block, y, axes);
   let bShape = y.aval.shape;
@@ -541,13 +537,7 @@ function irMatmul(b: PlanBuilder, env: Env, e: Eqn, maxReads: number, backend: G
     const packed = valueKernel(b, env, y, 'template', perm, 'matmul_packB');
     const buf = (packed.layout as NonNullable<Operand['layout']>).buffer.id;
     bShape = perm.map((p) => y.aval.shape[p]);
-    const width = y.aval.dtype === 'c64' ? 2 : 1;
-    const strides = stridesOf(bShape).map((st) => st * width);
-    readB = (_block, axes) => {
-      reads.add(buf);
-      const index = axes.reduce<Expr>((acc, c, i) => iadd(acc, imul((c as Ix & { kind: 'affine' }).base, i32(strides[i]))), i32(0));
-      return width === 2 ? { re: load(buf, index), im: load(buf, iadd(index, i32(1))) } : { re: load(buf, index) };
-    };
+    readB = bufferReader(buf, bShape, y.aval.dtype === 'c64', () => reads);
   } else {
     prepare(y, maxReads - 1);
   }

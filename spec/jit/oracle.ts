@@ -80,3 +80,14 @@ export async function expectJitMatchesInterpreter<A extends unknown[]>(
   if (m) expect.fail(`${label ? `${label}: ` : ''}jit on ${backend} vs interpreter: ${m}`);
   return compiled;
 }
+
+/** L(xs) = Σ Re(conj(ct)·f(xs)) = Σ Re f·Re ct + Im f·Im ct: an f32 scalar whose gradient is the VJP of ct. */
+export function lossAlong(f: (...xs: Tensor[]) => Tensor, ct: Tensor): (...xs: Tensor[]) => Tensor {
+  return (...xs) => {
+    const y = f(...xs);
+    if (y.dtype !== 'c64') return T.sum(T.mul(y as Tensor<'f32'>, ct as Tensor<'f32'>));
+    const z = y as Tensor<'c64'>;
+    const w = ct as Tensor<'c64'>;
+    return T.add(T.sum(T.mul(T.real(z), T.real(w))), T.sum(T.mul(T.imag(z), T.imag(w))));
+  };
+}

@@ -17,25 +17,14 @@ import type { Prim } from '../../compiler/primitives';
 import * as T from '../../src/index';
 import type { Tensor } from '../../src/index';
 import { PRIMITIVE_CASES } from '../autodiff/primitiveCases';
-import type { Program } from '../autodiff/support';
 import { seededRng } from '../support/seeded';
 import { describeEachBackend, isSlowCompiler } from './backends';
 import { randomArg } from './inputs';
-import { expectJitMatchesInterpreter } from './oracle';
+import { expectJitMatchesInterpreter, lossAlong } from './oracle';
 import { gradTol, TOL } from './tolerances';
 
 const PRIMS = Object.keys(PRIMITIVE_CASES) as Prim[];
 
-/** L(xs) = Σ Re(conj(ct)·f(xs)) = Σ Re f·Re ct + Im f·Im ct: an f32 scalar whose gradient is the VJP of ct. */
-function lossAlong(f: Program, ct: Tensor): (...xs: Tensor[]) => Tensor {
-  return (...xs) => {
-    const y = f(...xs);
-    if (y.dtype !== 'c64') return T.sum(T.mul(y as Tensor<'f32'>, ct as Tensor<'f32'>));
-    const z = y as Tensor<'c64'>;
-    const w = ct as Tensor<'c64'>;
-    return T.add(T.sum(T.mul(T.real(z), T.real(w))), T.sum(T.mul(T.imag(z), T.imag(w))));
-  };
-}
 
 describeEachBackend('jit(grad(primitive)) = interpreter grad', (backend) => {
   PRIMS.forEach((prim, pi) => {

@@ -74,17 +74,26 @@ const readout = (config: S5Config, params: S5Params, x: T.Tensor<'c64'>, u: T.Te
 /** The S5 layer in parallel mode: u f32[B, L, H] -> y f32[B, L, H]. */
 export function applyS5(config: S5Config, params: S5Params, u: T.Tensor<'f32'>, options: S5ApplyOptions = {}): T.Tensor<'f32'> {
   if (u.ndim !== 3) throw new RangeError(`S5: inputs must be [batch, length, H], got shape [${u.shape.join(',')}]`);
-  const steps = s5Steps(params, options.stepRescale);
   const tau = options.timesteps;
   if (tau && (tau.ndim !== 2 || tau.shape[0] !== u.shape[0] || tau.shape[1] !== u.shape[1])) {
     throw new RangeError(`S5: timesteps must be [batch, length] = [${u.shape.slice(0, 2).join(',')}], got [${tau.shape.join(',')}]`);
   }
-  // Δ: f32[Ph], or f32[B, L, Ph] with per-step intervals.
+  return s5Parallel(config, params, u, options, 1);
+}
+
+/**
+ * The layer's parallel form over inputs u f32[..., L, H] whose time axis is `timeAxis`, with τ
+ * (when given) shaped like u without H.
+ */
+function s5Parallel(config: S5Config, params: S5Params, u: T.Tensor<'f32'>, options: S5SequenceOptions, timeAxis: number): T.Tensor<'f32'> {
+  const steps = s5Steps(params, options.stepRescale);
+  const tau = options.timesteps;
+  // Δ: f32[Ph], or f32[..., L, Ph] with per-step intervals.
   const Delta = tau ? T.mul(T.expandDims(tau, -1), steps) : steps;
   const { Abar, gain } = discretizeDiagonal(s5Lambda(params, config.clipEigs), Delta, config.discretization);
   const Bu = pipe(u, T.cast('c64'), T.matmul(T.mT(params.B)), T.mul(gain));
-  const forward = T.linearRecurrence(Abar, Bu, { axis: 1 });
-  const states = config.bidirectional ? T.concat([forward, T.linearRecurrence(Abar, Bu, { axis: 1, reverse: true })], -1) : forward;
+  const forward = T.linearRecurrence(Abar, Bu, { axis: timeAxis });
+  const states = config.bidirectional ? T.concat([forward, T.linearRecurrence(Abar, Bu, { axis: timeAxis, reverse: true })], -1) : forward;
   return readout(config, params, states, u);
 }
 
@@ -106,14 +115,7 @@ export function applyS5Sequence(config: S5Config, params: S5Params, u: T.Tensor<
   if (tau && (tau.ndim !== 1 || tau.shape[0] !== u.shape[0])) {
     throw new RangeError(`S5: timesteps of one sequence must be [length] = [${u.shape[0]}], got [${tau.shape.join(',')}]`);
   }
-  const steps = s5Steps(params, options.stepRescale);
-  // Δ: f32[Ph], or f32[L, Ph] with per-step intervals.
-  const Delta = tau ? T.mul(T.expandDims(tau, -1), steps) : steps;
-  const { Abar, gain } = discretizeDiagonal(s5Lambda(params, config.clipEigs), Delta, config.discretization);
-  const Bu = pipe(u, T.cast('c64'), T.matmul(T.mT(params.B)), T.mul(gain));
-  const forward = T.linearRecurrence(Abar, Bu, { axis: 0 });
-  const states = config.bidirectional ? T.concat([forward, T.linearRecurrence(Abar, Bu, { axis: 0, reverse: true })], -1) : forward;
-  return readout(config, params, states, u);
+  return s5Parallel(config, params, u, options, 0);
 }
 
 /** The discretised system a recurrent S5 step uses (computed once; per-step τ re-discretises). */

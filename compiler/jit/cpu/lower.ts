@@ -108,19 +108,9 @@ function fusedEqns(v: Var, producer: (v: Var) => Eqn | undefined, materialized: 
   return out;
 }
 
-/** A short name saying what a fused kernel computes: its primitives, in program order. */
-function fusedName(v: Var, producer: (v: Var) => Eqn | undefined, materialized: (v: Var) => boolean): string {
-  const prims: string[] = [];
-  const seen = new Set<Var>();
-  const visit = (x: Var): void => {
-    if (seen.has(x) || materialized(x)) return;
-    seen.add(x);
-    const e = producer(x);
-    if (!e) return;
-    for (const a of e.inputs) if (!(a instanceof Lit)) visit(a);
-    if (!prims.includes(e.prim) && codegenKind(e.prim) === 'elementwise') prims.push(e.prim);
-  };
-  visit(v);
+/** A short name saying what a fused kernel computes: its elementwise primitives in program order (the first three). */
+function fusedName(eqns: readonly Eqn[]): string {
+  const prims = [...new Set(eqns.filter((e) => codegenKind(e.prim) === 'elementwise').map((e) => e.prim))];
   return prims.length ? prims.slice(0, 3).join('_') : 'copy';
 }
 
@@ -208,7 +198,8 @@ export function lowerToKernels(ir: IR, consts: readonly NDArray[], opts: CpuLowe
       start += piece.aval.shape[axis];
       const base = piece instanceof Lit ? undefined : piece;
       if (!base) throw new Error('jit (cpu): a literal piece of a concatenation');
-      const k = described(mapKernel(`concat_${fusedName(base, env.producer, (x) => views.has(x))}[${piece.aval.shape.join(',')}]`, base, slice, env, opts.threads, 'rows'), [e, ...fusedEqns(base, env.producer, (x) => views.has(x))]);
+      const eqns = fusedEqns(base, env.producer, (x) => views.has(x));
+      const k = described(mapKernel(`concat_${fusedName(eqns)}[${piece.aval.shape.join(',')}]`, base, slice, env, opts.threads, 'rows'), [e, ...eqns]);
       kernels.push(k);
       maps.set(k, floats(base.aval));
     }
@@ -220,14 +211,15 @@ export function lowerToKernels(ir: IR, consts: readonly NDArray[], opts: CpuLowe
     const producer = sched.producer.get(v);
     if (producer?.prim === 'concat') return materializeConcat(producer);
     const out = temp(v.aval);
-    const name = `${fusedName(v, env.producer, (x) => views.has(x))}[${v.aval.shape.join(',')}]`;
+    const eqns = fusedEqns(v, env.producer, (x) => views.has(x));
+    const name = `${fusedName(eqns)}[${v.aval.shape.join(',')}]`;
     // The flat index first: no coordinates at all when every read is a same-order buffer
     // read; rows of the innermost axis when views need coordinates (no div/rem per element).
     const before = Coords.unravels;
     let k = mapKernel(name, v, out, env, opts.threads, 'flat');
     const rank = v.aval.shape.length;
     if (Coords.unravels !== before && rank >= 2 && v.aval.shape[rank - 1] >= 8) k = mapKernel(name, v, out, env, opts.threads, 'rows');
-    k = described(k, fusedEqns(v, env.producer, (x) => views.has(x)));
+    k = described(k, eqns);
     kernels.push(k);
     maps.set(k, floats(v.aval));
     views.set(v, out);

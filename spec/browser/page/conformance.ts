@@ -13,11 +13,10 @@ import { releaseBackendRuntime } from '../../../src/backend';
 import * as T from '../../../src/index';
 import type { Tensor } from '../../../src/index';
 import { PRIMITIVE_CASES } from '../../autodiff/primitiveCases';
-import type { Program as AdProgram } from '../../autodiff/support';
 import { seededRng } from '../../support/seeded';
 import { randomArg, randomArgs } from '../../jit/inputs';
 import { programDefect } from '../../jit/knownDefects';
-import { treeMismatch } from '../../jit/oracle';
+import { lossAlong, treeMismatch } from '../../jit/oracle';
 import { JIT_PRIMITIVE_CASES } from '../../jit/primitiveCases';
 import { buildProgram, largestValue, programArgs, programFunction, rawProgramArb, showProgram } from '../../jit/programs';
 import { gradTol, type JitTolerance, programTol, TOL } from '../../jit/tolerances';
@@ -87,16 +86,6 @@ async function primitives(backend: BackendName, perPrim = 1): Promise<SuiteResul
   return { ran, failures, worst, ms: performance.now() - started };
 }
 
-/** L(x) = Σ Re(conj(ct)·f(x)), whose gradient is the VJP of ct (as spec/jit/primitiveGrads.test.ts). */
-function lossAlong(f: AdProgram, ct: Tensor): (...xs: Tensor[]) => Tensor {
-  return (...xs) => {
-    const y = f(...xs);
-    if (y.dtype !== 'c64') return T.sum(T.mul(y as Tensor<'f32'>, ct as Tensor<'f32'>));
-    const z = y as Tensor<'c64'>;
-    const w = ct as Tensor<'c64'>;
-    return T.add(T.sum(T.mul(T.real(z), T.real(w))), T.sum(T.mul(T.imag(z), T.imag(w))));
-  };
-}
 
 /** jit(grad) of the first case of every primitive of the VJP table against the interpreter's grad. */
 async function vjps(backend: BackendName): Promise<SuiteResult> {

@@ -21,6 +21,7 @@
  */
 import { type GPU, type IKernelRunShortcut, type IPipelineRunShortcut, Input } from 'gpu.js';
 import { type GpuJsBackend, createGPU } from './backends';
+import { platform } from '#platform';
 import { describeBackend } from './capabilities';
 import { type BufferRef, type Dims, type KernelPlan, type KernelSpec, bufferLength, kernelSource } from './plan';
 import { profiling, recordKernelTime } from './profile';
@@ -121,15 +122,39 @@ function argKinds(args: readonly KernelValue[]): string {
   return args.map((a) => (isDeviceHandle(a) ? 'd' : 'h')).join('');
 }
 
+export interface RuntimeOptions {
+  /**
+   * Compiled kernels kept at once; the least recently used one past it is destroyed (and
+   * rebuilt if called again). Default: the host's `liveWasmMemories` where every kernel owns a
+   * WebAssembly memory (the descriptor's `memoryPerKernel`), else unbounded. Only for backends
+   * whose values live on the host: a GPU kernel's destroy may free outputs still in use.
+   */
+  readonly liveKernels?: number;
+}
+
 export class KernelRuntime {
+  /** Compiled kernels in least-recently-used order (a hit moves its entry to the end). */
   private readonly kernels = new Map<string, IKernelRunShortcut>();
   private readonly pipelines = new WeakMap<KernelPlan, IPipelineRunShortcut>();
   private readonly resident = new WeakMap<Float32Array, DeviceTensor>();
+  /** Kernels compiled and kernels destroyed to stay within `liveKernels`, since creation. */
+  readonly kernelCounts = { compiled: 0, evicted: 0 };
 
-  private constructor(readonly backend: GpuJsBackend, readonly gpu: GPU) {}
+  private constructor(readonly backend: GpuJsBackend, readonly gpu: GPU, readonly liveKernels: number) {}
 
-  static async create(backend: GpuJsBackend): Promise<KernelRuntime> {
-    return new KernelRuntime(backend, await createGPU(backend));
+  static async create(backend: GpuJsBackend, options: RuntimeOptions = {}): Promise<KernelRuntime> {
+    const bound = describeBackend(backend).memoryPerKernel ? platform.liveWasmMemories : Infinity;
+    const liveKernels = options.liveKernels ?? bound;
+    if (!(liveKernels >= 1)) throw new Error(`KernelRuntime: liveKernels must be at least 1, got ${liveKernels}`);
+    if (liveKernels !== Infinity && describeBackend(backend).residency === 'device') {
+      throw new Error(`KernelRuntime: liveKernels cannot bound ${backend}: destroying a GPU kernel may free outputs that later kernels still read`);
+    }
+    return new KernelRuntime(backend, await createGPU(backend), liveKernels);
+  }
+
+  /** How many compiled kernels the runtime holds now. */
+  get liveKernelCount(): number {
+    return this.kernels.size;
   }
 
   /** The compiled gpu.js kernel for `spec` (compilation happens on its first call). */
@@ -137,7 +162,10 @@ export class KernelRuntime {
     const source = kernelSource(spec);
     const key = `${flavour.pipeline ? 'p' : 'r'}|${flavour.argKinds ?? ''}|${spec.output.join('x')}|${source}`;
     let k = this.kernels.get(key);
-    if (!k) {
+    if (k) {
+      this.kernels.delete(key);
+      this.kernels.set(key, k);
+    } else {
       k = this.gpu.createKernel(source, {
         output: [...spec.output],
         asyncMode: true,
@@ -147,8 +175,24 @@ export class KernelRuntime {
         tactic: 'precision',
       });
       this.kernels.set(key, k);
+      this.kernelCounts.compiled++;
+      this.evictPast(this.liveKernels);
     }
     return k;
+  }
+
+  /**
+   * Destroys least recently used kernels until at most `keep` remain; a destroyed gpu.js kernel
+   * that is called again (through a pipeline built over it) rebuilds itself. Runs happen one
+   * kernel at a time (`runResident` awaits each), so no evicted kernel is mid-dispatch.
+   */
+  private evictPast(keep: number): void {
+    for (const [key, old] of this.kernels) {
+      if (this.kernels.size <= keep) break;
+      this.kernels.delete(key);
+      old.destroy();
+      this.kernelCounts.evicted++;
+    }
   }
 
   private checkInputs(plan: KernelPlan, inputs: readonly PlanInput[]): void {
@@ -289,7 +333,9 @@ export class KernelRuntime {
 
   /** Releases compiled kernels, resident constants and the gpu.js instance. */
   async destroy(): Promise<void> {
-    await this.gpu.destroy();
+    // kernels rebuilt after an eviction are no longer in gpu.js's own list
+    for (const k of this.kernels.values()) k.destroy();
     this.kernels.clear();
+    await this.gpu.destroy();
   }
 }

@@ -88,9 +88,8 @@ export function backendRuntime(name: GpuJsBackend): Promise<KernelRuntime> {
 
 /**
  * Destroys the cached gpu.js runtime of `name` (its compiled kernels and its gpu.js instance);
- * the next jit on that backend starts a fresh one. In a browser this is what gives back the
- * WebAssembly memories of gpu.js's webasm kernels, each of which reserves its maximum (256 MiB)
- * of the renderer's address space for as long as the runtime caches it.
+ * the next jit on that backend starts a fresh one (in a browser, this gives back at once the
+ * WebAssembly memories that gpu.js's webasm kernels hold, at most 64 of them; see docs/browser.md).
  */
 export async function releaseBackendRuntime(name: GpuJsBackend): Promise<void> {
   const r = runtimes.get(name);

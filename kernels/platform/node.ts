@@ -139,5 +139,6 @@ export const platform: Platform = {
   startPoolThread,
   onExit: (fn) => void process.on('exit', fn),
   writeDiagnostic: (text) => void process.stderr.write(text),
+  liveWasmMemories: Infinity,
   noSharedMemory: 'no shared WebAssembly memory here',
 };

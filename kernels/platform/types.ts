@@ -51,6 +51,14 @@ export interface Platform {
   onExit(fn: () => void): void;
   /** Writes diagnostics (stderr under Node, the console in a browser). */
   writeDiagnostic(text: string): void;
+  /**
+   * WebAssembly memories one process can hold at once. A browser's renderer reserves each
+   * memory's whole 32-bit range plus guard regions inside a fixed address-space budget
+   * (Chromium: `WebAssembly.Memory(): could not allocate memory` after ~100); Node sets no
+   * such bound. gpu.js's `webasm` kernels each own a memory, so the kernel runtime keeps at
+   * most this many of them compiled (kernels/runtime.ts).
+   */
+  readonly liveWasmMemories: number;
   /** Why a WebAssembly memory cannot be shared here, in the host's own terms. */
   readonly noSharedMemory: string;
 }

@@ -4,9 +4,10 @@
  * (recurrent step mode, one pixel at a time) classifies test digits exactly as `ssmjit predict`
  * does on the checkpoint the page saves (the CLI built from this tree, run in Node), and a
  * screenshot of the page is written to test-artifacts/demo-page.png. The steps per second of the
- * page's training on each backend the browser offers are printed (a measurement; webasm may fail
- * there: gpu.js's webasm kernels each reserve 256 MiB of the renderer's address space while the
- * runtime caches them, and a training step has too many of them).
+ * page's training on each backend the browser offers are printed (a measurement). On webasm a
+ * training step needs more gpu.js kernels than the page may keep compiled (each owns a
+ * WebAssembly memory, and Chromium refuses new memories after ~100): the runtime keeps 64 and
+ * rebuilds the rest, so the step runs, slowly.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
@@ -118,6 +119,6 @@ describeInChromium('the demo page', () => {
       lines.push(`${backend} ${r.rate.toFixed(2)} steps/s`);
     }
     console.log(`demo steps per second (batch 16, 784 steps, after the first step): ${lines.join(', ')}`);
-    expect(ran).toEqual(expect.arrayContaining(['wasm', 'cpu', 'webgpu', 'webgl2', 'webgl']));
+    expect(ran).toEqual(expect.arrayContaining(['wasm', 'cpu', 'webgpu', 'webgl2', 'webgl', 'webasm']));
   });
 });

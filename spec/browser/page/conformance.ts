@@ -9,7 +9,6 @@
 import fc from 'fast-check';
 import type { Prim } from '../../../compiler/primitives';
 import { type BackendName, type BackendStatus, probeBackend } from '../../../kernels/backends';
-import { releaseBackendRuntime } from '../../../src/backend';
 import * as T from '../../../src/index';
 import type { Tensor } from '../../../src/index';
 import { PRIMITIVE_CASES } from '../../autodiff/primitiveCases';
@@ -57,12 +56,7 @@ async function compare(f: (...xs: Tensor[]) => unknown, xs: Tensor[], backend: B
     return `compilation or execution failed: ${(e as Error).message}`;
   }
   worst[key] = Math.max(worst[key] ?? 0, normalisedError(actual, expected));
-  const m = treeMismatch(actual, expected, tol);
-  // gpu.js's webasm kernels each reserve a 256 MiB WebAssembly memory, held while the runtime
-  // caches the kernel; a renderer's address space runs out after about a hundred, so the page
-  // starts each webasm case on a fresh runtime.
-  if (backend === 'webasm') await releaseBackendRuntime('webasm');
-  return m;
+  return treeMismatch(actual, expected, tol);
 }
 
 const PRIMS = Object.keys(JIT_PRIMITIVE_CASES) as Prim[];

@@ -22,6 +22,9 @@ import { OUTPUT } from '../../kernels/gpujs/render';
 import { Coords } from './cpu/emit';
 import { affine, type Ix } from './cpu/indexing';
 
+/** The tree's default fanout F: a line of at most F elements is scanned by one kernel. */
+export const SCAN_FANOUT = 8;
+
 /** Component expressions of left ∘ right (left the earlier prefix). */
 export type ScanCombine = (left: readonly Expr[], right: readonly Expr[]) => readonly Expr[];
 
@@ -94,7 +97,7 @@ const rightNeeds = (comps: readonly number[], deps: Deps): number[] => [...new S
 export function treeScan(spec: TreeScanSpec, launch: (kernel: Kernel, levels: readonly string[]) => string): string {
   const { shape, axis, reverse, combine } = spec;
   const k = spec.components;
-  const F = spec.fanout ?? 8;
+  const F = spec.fanout ?? SCAN_FANOUT;
   if (!Number.isInteger(F) || F < 2) throw new Error(`scan '${spec.name}': fanout must be an integer >= 2, got ${F}`);
   const T = shape[axis];
   const outerShape = shape.slice(0, axis), innerShape = shape.slice(axis + 1);

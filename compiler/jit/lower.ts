@@ -29,7 +29,7 @@ import { Coords, type CpuEmitEnv, ValueEmitter } from './cpu/emit';
 import { affine, type Ix } from './cpu/indexing';
 import { type ElementReader, treeReduce, type TreeReduceOp } from './gpuReduce';
 import { scatterAddKernel } from './gpuScatter';
-import { type ScanCombine, type ScanReader, treeScan } from './gpuScan';
+import { SCAN_FANOUT, type ScanCombine, type ScanReader, treeScan } from './gpuScan';
 import { combineIR } from './combineCode';
 import { type FftSink, type LineReader, inverseRealTransform, realTransform, transform } from './gpuFft';
 import { buffersOf } from '../../kernels/ir/walk';
@@ -200,11 +200,31 @@ function bindingsOf(env: Env, reads: Iterable<string>): Binding[] {
   });
 }
 
-/** Buffers the fused value `v` reads. */
-function readsOf(env: Env, v: Var): number {
+/** The buffers the (fused or materialised) value `v` reads. */
+function readSet(env: Env, v: Var): ReadonlySet<string> {
   const probe = new ValueEmitter(env, new InlineBlock(), false);
   probe.value(v, Coords.of(v.aval.shape, v.aval.shape.map(() => affine(i32(0)))));
-  return probe.reads.size;
+  return probe.reads;
+}
+
+const readsOf = (env: Env, v: Var): number => readSet(env, v).size;
+
+/**
+ * Splits the operands of one kernel until together they read at most `maxReads` buffers (a
+ * buffer two operands share counts once): each alone first, then the fused operand reading the
+ * most is materialised (one read) until the union fits.
+ */
+function splitTogether(env: Env, atoms: readonly (Var | Lit)[], maxReads: number, prim: Prim): void {
+  const vars = atoms.filter((a): a is Var => !(a instanceof Lit));
+  for (const v of vars) if (!env.operandOf(v)) splitReads(env, v, maxReads);
+  for (;;) {
+    const union = new Set(vars.flatMap((v) => [...readSet(env, v)]));
+    if (union.size <= maxReads) return;
+    const fused = vars.filter((v) => !env.operandOf(v) && readsOf(env, v) > 1);
+    if (fused.length === 0) throw new Error(`jit: the operands of '${prim}' read ${union.size} buffers, more than the backend's limit of ${maxReads}`);
+    const reads = fused.map((v) => readsOf(env, v));
+    env.materialize(fused[reads.indexOf(Math.max(...reads))]);
+  }
 }
 
 /**
@@ -359,7 +379,7 @@ function irReduction(b: PlanBuilder, env: Env, e: Eqn, op: TreeReduceOp, maxRead
 /** scatter-add as one kernel-IR kernel (compiler/jit/gpuScatter.ts), its operands fused. */
 function irScatterAdd(b: PlanBuilder, env: Env, e: Eqn<'scatter_add'>, maxReads: number): Operand {
   const [upd, idx] = e.inputs;
-  for (const a of e.inputs) if (!(a instanceof Lit) && !env.operandOf(a)) splitReads(env, a, Math.max(1, Math.floor(maxReads / 2)));
+  splitTogether(env, e.inputs, maxReads, e.prim);
   const reads = new Set<string>();
   const out = e.outputs[0].aval;
   const kernel = scatterAddKernel({
@@ -442,9 +462,11 @@ function componentView(all: Operand, shape: readonly number[], dtype: Dtype, fir
  * (A.re, A.im, B.re, B.im) for c64; assoc_scan's operands with their combine.
  */
 function irScan(b: PlanBuilder, env: Env, e: Eqn, maxReads: number): Operand[] {
-  for (const a of e.inputs) if (!(a instanceof Lit) && !env.operandOf(a)) splitReads(env, a, maxReads - 1);
   const { axis, reverse } = e.params as { axis: number; reverse: boolean };
   const shape = e.inputs[e.prim === 'linrec' ? 1 : 0].aval.shape;
+  // a line longer than one tree node gets levels, and the kernel writing the output reads the
+  // inputs again with one level buffer
+  splitTogether(env, e.inputs, shape[axis] > SCAN_FANOUT ? maxReads - 1 : maxReads, e.prim);
   const complex = e.outputs.some((v) => v.aval.dtype === 'c64');
   /** Each scan component: an operand and its part. */
   let layout: { atom: Var | Lit; part: 're' | 'im' }[];
@@ -495,7 +517,7 @@ function irScan(b: PlanBuilder, env: Env, e: Eqn, maxReads: number): Operand[] {
       return part === 're' ? cvt(v.re, 'f32') : (v.im ?? constant('f32', 0));
     };
   };
-  const out = treeScan({ name, shape, axis, reverse, components: layout.length, combine, read, output }, (kernel, levels) => {
+  const out = treeScan({ name, shape, axis, reverse, components: layout.length, combine, read, output, fanout: SCAN_FANOUT }, (kernel, levels) => {
     for (const l of levels) reads.add(l);
     const buf = gpuKernel(b, env, 'template', kernel, reads);
     env.buffers.set(buf.id, buf);
@@ -539,7 +561,8 @@ function irMatmul(b: PlanBuilder, env: Env, e: Eqn, maxReads: number, backend: G
     bShape = perm.map((p) => y.aval.shape[p]);
     readB = bufferReader(buf, bShape, y.aval.dtype === 'c64', () => reads);
   } else {
-    prepare(y, maxReads - 1);
+    // both operands are read by the product itself
+    splitTogether(env, [x, y], maxReads, e.prim);
   }
   const { kernel, dims, shape } = matmulKernel({
     name: 'matmul',

@@ -4,10 +4,11 @@
  * open defect (knownDefects.ts) runs as an expected failure on the backends it affects, with
  * the defect described beside it; it turns red when the defect is fixed, so the mark goes.
  */
-import { it } from 'vitest';
+import { expect, it } from 'vitest';
 import * as T from '../../src/index';
 import type { Tensor } from '../../src/index';
 import { tropical } from '../autodiff/combines';
+import { describeBackend } from '../../kernels/capabilities';
 import { describeEachBackend } from './backends';
 import { expectJitMatchesInterpreter, treeMismatch } from './oracle';
 import { largestValue, type Program, programArgs, programFunction, showProgram } from './programs';
@@ -83,6 +84,32 @@ describeEachBackend('jit regressions', (backend) => {
     const xs = Array.from({ length: 8 }, (_, i) => T.tensor([1, 2, 3, i], 'f32', [2, 2]));
     const sumAll = (...ys: Tensor[]) => ys.slice(1).reduce<Tensor<'f32'>>((acc, y) => T.add(acc, y as Tensor<'f32'>), ys[0] as Tensor<'f32'>);
     await expectJitMatchesInterpreter(sumAll, xs, backend, TOL.arith);
+  });
+
+  /*
+   * Fixed defect (webgpu): the read limit was applied to each operand of a scan alone (at most
+   * limit − 1 buffers each), so two fused operands could together make one kernel read more
+   * than the limit: a recurrence whose coefficients and inputs are each a `where` of a
+   * comparison (two operations, so cheap enough to fuse, four buffers each) read 8 of at most 7
+   * buffers on webgpu. The operands of a kernel are now split together. Each kernel of the
+   * lowered plan is checked against the backend's limit, and the values against the
+   * interpreter.
+   */
+  it('a recurrence of two operands fused from four buffers each', async () => {
+    // 3 steps: one kernel reads the operands; 12: the output kernel also reads a tree level
+    for (const steps of [3, 12]) {
+      const inputs = Array.from({ length: 8 }, (_, i) => T.tensor(Array.from({ length: steps * 4 }, (_, j) => Math.sin(i * 48 + j)), 'f32', [steps, 4]));
+      const pick = (p: Tensor, q: Tensor, r: Tensor, s: Tensor) => T.where(T.greater(p as Tensor<'f32'>, q as Tensor<'f32'>), r as Tensor<'f32'>, s as Tensor<'f32'>);
+      const f = (...ys: Tensor[]) => T.linearRecurrence(pick(ys[0], ys[1], ys[2], ys[3]), pick(ys[4], ys[5], ys[6], ys[7]), { axis: 0 });
+      if (backend !== 'wasm') {
+        const limit = describeBackend(backend).maxReads;
+        const lowered = await T.jit(f, { backend }).lower(...inputs);
+        for (const step of lowered.program!.plan.steps) {
+          expect(new Set(step.args.map((a) => a.id)).size, `${steps} steps: ${step.kernel.name}`).toBeLessThanOrEqual(limit);
+        }
+      }
+      await expectJitMatchesInterpreter(f, inputs, backend, TOL.arith);
+    }
   });
 
   /*

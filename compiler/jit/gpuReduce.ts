@@ -1,6 +1,6 @@
 /**
  * Reductions along one axis for the gpu.js backends, as kernel IR (one unit per thread): sum
- * (f32 and c64), max and argmax, with the tree geometry of kernels/templates/fold.ts. A line of
+ * (f32 and c64), max and argmax, as fanout-F trees. A line of
  * length T is folded by fanout-F up-sweep kernels (`up1`, `up2`, …: each node folds F nodes of the
  * level below, levels stored component-planar [component][outer][n_l][inner]) until at most F
  * nodes remain, then one `out` kernel folds those into the output. Each thread folds at most F

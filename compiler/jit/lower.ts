@@ -33,11 +33,10 @@ import { type ScanCombine, type ScanReader, treeScan } from './gpuScan';
 import { combineIR } from './combineCode';
 import { type FftSink, type LineReader, inverseRealTransform, realTransform, transform } from './gpuFft';
 import { buffersOf } from '../../kernels/ir/walk';
-import { stridesOf } from '../shape';
 import { equationLister, fusedKernelName, templateKernelName } from './kernelNames';
 import { schedule } from './schedule';
-import { matmulStrategy } from '../../kernels/templates/matmul';
 import { matmulKernel } from './gpuMatmul';
+import { bufferReader } from './gpuPlan';
 
 /** Where an output lives in the packed result. */
 export interface OutputSlot {
@@ -296,7 +295,6 @@ function kernelOutputs(b: PlanBuilder, env: Env, e: Eqn, maxReads: number, backe
   return undefined;
 }
 
-/** The reductions built as kernel IR (compiler/jit/gpuReduce.ts). */
 /**
  * `a` at `axes`, computed in `block` through the value emitter (a fused producer is computed
  * in place): the buffers it reads join `reads`, and the equations it computes are marked as
@@ -310,16 +308,7 @@ function emitFused(env: Env, block: Block, a: Var | Lit, axes: readonly Ix[], re
   return v;
 }
 
-/** A reader of the row-major buffer `buf` of `shape` (interleaved re, im when complex) at affine coordinates. */
-function bufferReader(buf: string, shape: readonly number[], complex: boolean, reads: () => Set<string>): (block: Block, axes: readonly Ix[]) => { re: Expr; im?: Expr } {
-  const strides = stridesOf(shape).map((st) => st * (complex ? 2 : 1));
-  return (_block, axes) => {
-    reads().add(buf);
-    const index = axes.reduce<Expr>((acc, c, i) => iadd(acc, imul((c as Ix & { kind: 'affine' }).base, i32(strides[i]))), i32(0));
-    return complex ? { re: load(buf, index), im: load(buf, iadd(index, i32(1))) } : { re: load(buf, index) };
-  };
-}
-
+/** The reductions built as kernel IR (compiler/jit/gpuReduce.ts). */
 const REDUCTIONS: Partial<Record<Prim, TreeReduceOp>> = { reduce_sum: 'sum', reduce_max: 'max', argmax: 'argmax' };
 
 /**
@@ -520,7 +509,7 @@ function irScan(b: PlanBuilder, env: Env, e: Eqn, maxReads: number): Operand[] {
  */
 function irMatmul(b: PlanBuilder, env: Env, e: Eqn, maxReads: number, backend: GpuJsBackend): Operand {
   const [x, y] = e.inputs;
-  const strategy = matmulStrategy(backend);
+  const strategy = describeBackend(backend).matmul;
   const prepare = (a: Var | Lit, limit: number): void => {
     if (!(a instanceof Lit) && !env.operandOf(a)) splitReads(env, a, limit);
   };

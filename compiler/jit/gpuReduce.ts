@@ -39,6 +39,10 @@ export interface TreeReduceSpec {
 export function treeReduce(spec: TreeReduceSpec, launch: (kernel: Kernel, level: string | undefined) => string): string {
   const { shape, axis, op, complex } = spec;
   const F = spec.fanout ?? 16;
+  const where = `reduction '${spec.name}'`;
+  if (!Number.isInteger(F) || F < 2) throw new Error(`${where}: fanout must be an integer >= 2, got ${F}`);
+  if (!Number.isInteger(axis) || axis < 0 || axis >= shape.length) throw new Error(`${where}: axis ${axis} out of range for shape [${shape.join(', ')}]`);
+  if (complex && op !== 'sum') throw new Error(`${where}: ${op} is not defined for c64`);
   const T = shape[axis];
   const outerShape = shape.slice(0, axis);
   const innerShape = shape.slice(axis + 1);

@@ -29,7 +29,7 @@ import { Coords, type CpuEmitEnv, ValueEmitter } from './cpu/emit';
 import { affine, type Ix } from './cpu/indexing';
 import { type ElementReader, treeReduce, type TreeReduceOp } from './gpuReduce';
 import { scatterAddKernel } from './gpuScatter';
-import { type ScanCombine, type ScanReader, treeScan } from './gpuScan';
+import { recurrenceCombine, type ScanCombine, type ScanReader, sumCombine, treeScan } from './gpuScan';
 import { combineIR } from './combineCode';
 import { type FftSink, type LineReader, inverseRealTransform, realTransform, transform } from './gpuFft';
 import { buffersOf } from '../../kernels/ir/walk';
@@ -444,25 +444,14 @@ function irScan(b: PlanBuilder, env: Env, e: Eqn, maxReads: number): Operand[] {
     const [x] = e.inputs;
     name = 'cumsum';
     layout = complex ? [{ atom: x, part: 're' }, { atom: x, part: 'im' }] : [{ atom: x, part: 're' }];
-    combine = (l, r) => l.map((v, i) => add(v, r[i]));
+    combine = sumCombine;
     output = { components: complex ? [0, 1] : [0], complex };
   } else if (e.prim === 'linrec') {
     const [a, x] = e.inputs;
     name = 'recurrence';
-    if (complex) {
-      layout = [{ atom: a, part: 're' }, { atom: a, part: 'im' }, { atom: x, part: 're' }, { atom: x, part: 'im' }];
-      combine = ([a1r, a1i, b1r, b1i], [a2r, a2i, b2r, b2i]) => [
-        sub(mul(a2r, a1r), mul(a2i, a1i)),
-        add(mul(a2r, a1i), mul(a2i, a1r)),
-        add(sub(mul(a2r, b1r), mul(a2i, b1i)), b2r),
-        add(add(mul(a2r, b1i), mul(a2i, b1r)), b2i),
-      ];
-      output = { components: [2, 3], complex: true };
-    } else {
-      layout = [{ atom: a, part: 're' }, { atom: x, part: 're' }];
-      combine = (l, r) => [mul(r[0], l[0]), add(mul(r[0], l[1]), r[1])];
-      output = { components: [1], complex: false };
-    }
+    layout = complex ? [{ atom: a, part: 're' }, { atom: a, part: 'im' }, { atom: x, part: 're' }, { atom: x, part: 'im' }] : [{ atom: a, part: 're' }, { atom: x, part: 're' }];
+    combine = recurrenceCombine(complex);
+    output = complex ? { components: [2, 3], complex: true } : { components: [1], complex: false };
   } else {
     const { combine: fn } = e.params as { combine: ClosedIR };
     const widths = e.inputs.map((x) => (x.aval.dtype === 'c64' ? 2 : 1));

@@ -1,8 +1,8 @@
 /**
  * Inclusive associative scans along one axis for the gpu.js backends, as kernel IR (one unit per
- * thread): cumulative sums, linear recurrences and the generic `assoc_scan`, with the tree
- * geometry of the string template they replace (Blelloch's up-sweep / down-sweep generalised to
- * F children per node, sequential folds of at most F nodes per thread). Elements are tuples of
+ * thread): cumulative sums, linear recurrences and the generic `assoc_scan`, as trees (Blelloch's
+ * up-sweep / down-sweep generalised to F children per node, sequential folds of at most F nodes
+ * per thread). Elements are tuples of
  * k f32 components; with T elements per line and n_0 = T, n_{l+1} = ceil(n_l / F) down to n_L <= F:
  *
  *   up-sweep    v_{l+1}[j] = v_l[jF] ∘ … ∘ v_l[min(jF+F, n_l) − 1]           kernels up1 … upL

@@ -108,9 +108,9 @@ export function lowerIR(ir: IR, consts: readonly NDArray[], opts: LowerOptions =
   const planInputs: LoweredProgram['planInputs'][number][] = [];
   const setOperand = (v: Var, op: Operand): void => {
     operands.set(v, op);
-    if (op.layout) buffers.set(op.layout.buffer.id, op.layout.buffer);
+    buffers.set(op.layout.buffer.id, op.layout.buffer);
   };
-  const bindBuffer = (v: Var, buf: BufferRef): void => setOperand(v, reshapeOperand(operandOf(buf, viewShape(v.aval), storage(v.aval)), v.aval));
+  const bindBuffer = (v: Var, buf: BufferRef): void => setOperand(v, operandOf(buf, viewShape(v.aval), storage(v.aval)));
   ir.inVars.forEach((v, i) => {
     bindBuffer(v, b.input(`in${i}`, Math.max(floats(v.aval), 1)));
     planInputs.push({ kind: 'arg', index: i });
@@ -138,7 +138,7 @@ export function lowerIR(ir: IR, consts: readonly NDArray[], opts: LowerOptions =
     operandOf: (v: Var) => operands.get(v),
     viewOf: (v: Var) => viewOf(v, operands.get(v)),
     producer: (v: Var) => sched.producer.get(v),
-    materialize: (v: Var) => setOperand(v, reshapeOperand(mapKernel(b, env, v), v.aval)),
+    materialize: (v: Var) => setOperand(v, mapKernel(b, env, v)),
   };
   for (const e of ir.eqns) {
     if (sched.hostEqns.has(e)) continue;
@@ -155,7 +155,7 @@ export function lowerIR(ir: IR, consts: readonly NDArray[], opts: LowerOptions =
         const role = n > 1 && k.name.includes('_') ? ` ${k.name.slice(k.name.indexOf('_') + 1)}` : '';
         return { name: `${what}${role}`, template: k.name, computes };
       });
-      e.outputs.forEach((v, i) => setOperand(v, reshapeOperand(outs[i], v.aval)));
+      e.outputs.forEach((v, i) => setOperand(v, outs[i]));
       continue;
     }
     const v = e.outputs[0];
@@ -177,16 +177,10 @@ export function lowerIR(ir: IR, consts: readonly NDArray[], opts: LowerOptions =
   return { plan: b.build(packed), ir, hostEqns, planInputs, outputs: slots, packedLength: offset };
 }
 
-/** Operands of rank-0 values are stored as [1] and read with no coordinates. */
-function reshapeOperand(op: Operand, aval: AVal): Operand {
-  return aval.shape.length ? op : { ...op, read: (_c, part) => op.read(op.shape.map(() => '0'), part) };
-}
-
 /** The buffer view of a materialised value (every template result is one). */
 function viewOf(v: Var, op: Operand | undefined): View | undefined {
   if (!op) return undefined;
   const layout = op.layout;
-  if (!layout) throw new Error(`jit: the buffer of variable ${v.id} (${v.aval.dtype}[${v.aval.shape.join(', ')}]) is not a strided view`);
   const rank = v.aval.shape.length;
   return { buf: layout.buffer.id, dtype: v.aval.dtype, shape: v.aval.shape, strides: rank ? layout.strides : [], offset: layout.offset };
 }
@@ -413,14 +407,8 @@ const SCANS: ReadonlySet<Prim> = new Set<Prim>(['cumsum', 'linrec', 'assoc_scan'
 
 /** A trailing-component view of a scan result with k components: component `first` on. */
 function componentView(all: Operand, shape: readonly number[], dtype: Dtype, first: number): Operand {
-  const layout = all.layout as NonNullable<Operand['layout']>;
-  return {
-    shape,
-    dtype,
-    bindings: all.bindings,
-    layout: { buffer: layout.buffer, offset: layout.offset + first * layout.strides[shape.length], strides: layout.strides.slice(0, shape.length) },
-    read: (coords, part) => (dtype === 'f32' && part === 'im' ? '0.0' : all.read([...coords, String(part === 're' ? first : first + 1)], 're')),
-  };
+  const layout = all.layout;
+  return { shape, dtype, layout: { buffer: layout.buffer, offset: layout.offset + first * layout.strides[shape.length], strides: layout.strides.slice(0, shape.length) } };
 }
 
 /**
@@ -513,7 +501,7 @@ function irMatmul(b: PlanBuilder, env: Env, e: Eqn, maxReads: number, backend: G
     const rank = y.aval.shape.length;
     const perm = [...Array.from({ length: rank - 2 }, (_, i) => i), rank - 1, rank - 2];
     const packed = valueKernel(b, env, y, 'template', perm, 'matmul_packB');
-    const buf = (packed.layout as NonNullable<Operand['layout']>).buffer.id;
+    const buf = packed.layout.buffer.id;
     bShape = perm.map((p) => y.aval.shape[p]);
     readB = bufferReader(buf, bShape, y.aval.dtype === 'c64', () => reads);
   } else {

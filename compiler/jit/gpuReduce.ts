@@ -2,8 +2,9 @@
  * Reductions along one axis for the gpu.js backends, as kernel IR (one unit per thread): sum
  * (f32 and c64), max and argmax, as fanout-F trees. A line of length T is folded by up-sweep
  * kernels (`up1`, `up2`, …: each node folds F nodes of the level below, levels stored
- * component-planar [component][outer][n_l][inner]) until at most F nodes remain, then one `out` kernel folds those into the output. Each thread folds at most F
- * values, so summation error grows with F·log_F T rather than T. Elements are read through a
+ * component-planar [component][outer][n_l][inner]) until at most F nodes remain, then one
+ * `out` kernel folds those into the output. Each thread folds at most F values, so summation
+ * error grows with F·log_F T rather than T. Elements are read through a
  * caller-supplied reader, so a fused producer is computed inside the first pass.
  *
  * max/argmax fold (value, index) pairs where a later element wins only if strictly greater: the

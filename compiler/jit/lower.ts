@@ -15,7 +15,7 @@ import type { GpuJsBackend } from '../../kernels/backends';
 import { describeBackend } from '../../kernels/capabilities';
 import { type Dtype, type Operand, operandOf } from '../../kernels/operand';
 import { type Binding, type BufferRef, type Dims, type KernelPlan, PlanBuilder } from '../../kernels/plan';
-import { Block, START, add, bin, constant, cvt, get, i32, iadd, idiv, imul, irem, isub, load, mul, select, sub } from '../../kernels/ir/build';
+import { Block, START, bin, constant, cvt, i32, idiv, irem, isub, load, select } from '../../kernels/ir/build';
 import type { Expr, Kernel, Listing } from '../../kernels/ir/types';
 import { OUTPUT, renderGpuJsKernel } from '../../kernels/gpujs/render';
 import type { View } from '../../kernels/cpu/template';

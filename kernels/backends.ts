@@ -26,7 +26,7 @@ import * as gpujs from 'gpu.js';
 import { BACKEND_DESCRIPTORS } from './capabilities';
 import { envVar } from './platform/env';
 
-/** The gpu.js backends (kernels from the gpu.js templates, run by kernels/runtime.ts). */
+/** The gpu.js backends (kernel IR rendered by kernels/gpujs/render.ts, run by kernels/runtime.ts). */
 export type GpuJsBackend = 'cpu' | 'webasm' | 'webgpu' | 'headlessgl' | 'webgl2' | 'webgl';
 /** Every backend: gpu.js's, and `wasm`, the project's own CPU backend (kernels/wasm). */
 export type BackendName = 'wasm' | GpuJsBackend;

@@ -13,7 +13,7 @@ export interface BackendDescriptor {
   /** Reads at computed coordinates are clamped into range (GLSL texture reads are safe as is
    * and reject Math.min/max in index expressions). */
   readonly clampReads: boolean;
-  /** The gpu.js matmul template's measured strategy: B copied to [..., N, K] first (CPU caches),
+  /** The gpu.js matmul kernel's measured strategy (compiler/jit/gpuMatmul.ts): B copied to [..., N, K] first (CPU caches),
    * and independent partial sums in the inner loop. */
   readonly matmul: { readonly packB: boolean; readonly unroll: number };
   /** Where kernel inputs and intermediates live: device handles (GPU memory), host arrays

@@ -1,14 +1,14 @@
 /**
  * Kernel plans: a static DAG of gpu.js kernel launches over named buffers.
  *
- * A template instance is a `KernelPlan` (one or more `KernelSpec` launches).
+ * A jit call on a gpu.js backend runs one `KernelPlan` (one or more `KernelSpec` launches).
  * Buffers are plan inputs (supplied per run), constants (tables computed on
  * the host once, e.g. FFT twiddles) or step results (device intermediates).
  * Every buffer is float32; its `dims` are the gpu.js output geometry
  * `[x]`, `[x, y]` or `[x, y, z]` (row-major flat length = x*y*z). Inputs and
  * constants are 1-D unless an input is declared with the grid of the device
  * tensor it will receive. A kernel indexes a multi-dimensional buffer as
- * `p[z][y][x]`, which `operand.ts` handles.
+ * `p[z][y][x]`, which the gpu.js renderer of the kernel IR (gpujs/render.ts) handles.
  */
 import type { Kernel, Listing } from './ir/types';
 import { assertCallerIdentifier, product } from './source';
@@ -35,7 +35,7 @@ export interface KernelSpec {
   readonly output: Dims;
   /** What the kernel is: a fused map, the output packing, or a template's kernel. */
   readonly kind?: KernelKind;
-  /** The kernel IR the body was rendered from (absent where a template writes source directly). */
+  /** The kernel IR the body was rendered from. */
   readonly ir?: Kernel;
   /** The program equations the kernel computes (printed by `lower()` and the profile). */
   readonly computes?: Listing;
@@ -104,11 +104,6 @@ export function mergeBindings(where: string, ...groups: readonly (readonly Bindi
     }
   }
   return [...byParam.values()];
-}
-
-/** Checks that caller-supplied bindings avoid the template namespace (leading '_'). */
-export function assertCallerBindings(bindings: readonly Binding[], where: string): void {
-  for (const b of bindings) assertCallerIdentifier(b.param, where);
 }
 
 /** A buffer id from a kernel name (names may hold shapes and spaces: `exp_mul[8,1024]`). */

@@ -1,6 +1,6 @@
 /**
  * Speed of the CPU FFT templates (kernels/cpu/fft.ts) on the WebAssembly backend, against a
- * plain radix-2 FFT in JavaScript (float64, in place, kernels/templates/fft-tables.ts) in the
+ * plain radix-2 FFT in JavaScript (float64, in place, kernels/fft-tables.ts) in the
  * same run: a complex FFT of 2^16 and an rfft of [64, 2048], each in both pipeline forms, on
  * one thread and on the pool's threads. Median milliseconds of the kernels' run (inputs
  * already in place; the program is loaded and compiled once, then warmed up); every result is
@@ -13,7 +13,7 @@
 import { fft, rfft, type FFTOptions } from '../kernels/cpu/fft';
 import { type TemplateContext, type View, contiguousView } from '../kernels/cpu/template';
 import type { BufferDecl, Kernel } from '../kernels/ir/types';
-import { fftRadix2InPlace } from '../kernels/templates/fft-tables';
+import { fftRadix2InPlace } from '../kernels/fft-tables';
 import { WasmRuntime } from '../kernels/wasm/runtime';
 import { timeMs } from './timing';
 

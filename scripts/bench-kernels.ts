@@ -1,28 +1,32 @@
 /**
- * Benchmarks of the kernel templates on every available backend, printed as
- * tables of medians over several timed runs (after one warm-up run, which
- * also compiles). Every timing is end to end: host inputs uploaded, the
- * whole plan run, the result read back.
+ * Benchmarks of the gpu.js kernels the jit builds (kernel IR from compiler/jit/gpu*.ts and
+ * kernel-IR maps, assembled by IrPlan and rendered for gpu.js) on every available gpu.js
+ * backend, printed as tables of medians over several timed runs (after one warm-up run, which
+ * also compiles). Every timing is end to end: host inputs uploaded, the whole plan run, the
+ * result read back.
  *
- *   npx esbuild scripts/bench-kernels.ts --bundle --platform=node --format=esm \
- *     --outfile=dist/bench-kernels.mjs --packages=external
- *   xvfb-run -a node dist/bench-kernels.mjs [--backends=cpu,webasm] [--runs=5] [--quick]
+ *   node scripts/build.mjs --no-types   # builds dist/bench-kernels.js (npm run bench runs it)
+ *   xvfb-run -a node dist/bench-kernels.js [--backends=cpu,webasm] [--runs=5] [--quick]
  *
- * Rows: fused vs unfused elementwise chain; complex output as one float per
- * thread vs gpu.js Array(2) returns; linear recurrence over 2^20 complex
- * elements (tree fanouts) vs a sequential loop; FFT 2^16 (radix 4 and 2,
- * three run strategies) vs a plain-JS radix-2 FFT; matmul 256/512/1024 in
- * GFLOP/s with the strategy variants.
+ * Rows: fused vs unfused elementwise chain; complex output as one float per thread vs gpu.js
+ * Array(2) returns; linear recurrence over 2^20 complex elements (tree fanouts) vs a
+ * sequential loop; FFT 2^16 (Stockham, three run strategies) vs a plain-JS radix-2 FFT; matmul
+ * 256/512/1024 in GFLOP/s with the strategy variants (B packed by a kernel of its own first, or
+ * read as it is; partial sums).
  */
 import { type BackendName, availableBackends, detectBackends, isGpuJsBackend, releaseBackends } from '../kernels/backends';
-import { bufferOf, operandOf } from '../kernels/operand';
-import { type KernelPlan, PlanBuilder } from '../kernels/plan';
+import { describeBackend } from '../kernels/capabilities';
+import { fftRadix2InPlace } from '../kernels/fft-tables';
+import { OUTPUT } from '../kernels/gpujs/render';
+import { Block, START, add, bin, f32, i32, iadd, idiv, imul, irem, load, math, mul, neg, select, sub, type Expr } from '../kernels/ir/build';
+import type { Kernel } from '../kernels/ir/types';
+import type { KernelPlan } from '../kernels/plan';
 import { KernelRuntime, type RunStrategy } from '../kernels/runtime';
-import { elementwise, mapOperands } from '../kernels/templates/elementwise';
-import { fft } from '../kernels/templates/fft';
-import { fftRadix2InPlace } from '../kernels/templates/fft-tables';
-import { linearRecurrence } from '../kernels/templates/linear-recurrence';
-import { matmul, matmulStrategy } from '../kernels/templates/matmul';
+import { affine } from '../compiler/jit/cpu/indexing';
+import { transform } from '../compiler/jit/gpuFft';
+import { matmulKernel } from '../compiler/jit/gpuMatmul';
+import { IrPlan, bufferReader } from '../compiler/jit/gpuPlan';
+import { recurrenceCombine, treeScan } from '../compiler/jit/gpuScan';
 
 interface Args {
   backends: BackendName[] | null;
@@ -149,24 +153,41 @@ async function baselines(args: Args): Promise<void> {
 
 // --------------------------------------------------------- per backend
 
+/** A one-unit-per-float kernel storing `value(block)` (the unit is START). */
+function mapKernel(name: string, units: number, value: (block: Block) => Expr): Kernel {
+  const block = new Block();
+  block.store(OUTPUT, START, value(block));
+  return { name, units, unitCost: 1, body: block.stmts };
+}
+
 function elementwisePlans(n: number): { fused: KernelPlan; unfused: KernelPlan } {
   // y = exp(-(a b + c)^2) / 2: one kernel (t = a b + c bound once), and four
-  const fusedB = new PlanBuilder('fused');
-  const [fa, fb, fc] = ['a', 'b', 'c'].map((id) => operandOf(fusedB.input(id, n), [n], 'f32'));
-  const fusedOut = elementwise(fusedB, {
-    shape: [n], dtype: 'f32', bindings: [...fa.bindings, ...fb.bindings, ...fc.bindings],
-    body: (coords) => ({
-      statements: [`const t = ${fa.read(coords, 're')} * ${fb.read(coords, 're')} + ${fc.read(coords, 're')};`],
-      value: 'Math.exp(-(t * t)) * 0.5',
-    }),
-  });
-  const unB = new PlanBuilder('unfused');
-  const [ua, ub, uc] = ['a', 'b', 'c'].map((id) => operandOf(unB.input(id, n), [n], 'f32'));
-  const mul = mapOperands(unB, { name: 'mul', inputs: [ua, ub], dtype: 'f32', expr: ([x, y]) => ({ re: `${x.re} * ${y.re}`, im: '0.0' }) });
-  const add = mapOperands(unB, { name: 'add', inputs: [mul, uc], dtype: 'f32', expr: ([x, y]) => ({ re: `${x.re} + ${y.re}`, im: '0.0' }) });
-  const sq = mapOperands(unB, { name: 'square', inputs: [add], dtype: 'f32', expr: ([x]) => ({ re: `${x.re} * ${x.re}`, im: '0.0' }) });
-  const ex = mapOperands(unB, { name: 'exp', inputs: [sq], dtype: 'f32', expr: ([x]) => ({ re: `Math.exp(-${x.re}) * 0.5`, im: '0.0' }) });
-  return { fused: fusedB.build(bufferOf(fusedOut)), unfused: unB.build(bufferOf(ex)) };
+  const fusedP = new IrPlan('fused');
+  const [fa, fb, fc] = ['a', 'b', 'c'].map((id) => fusedP.input(id, n));
+  const fused = fusedP.launch(mapKernel('fused', n, (block) => {
+    const t = block.bind(add(mul(load(fa, START), load(fb, START)), load(fc, START)));
+    return mul(math('exp', neg(mul(t, t))), f32(0.5));
+  }));
+  const unP = new IrPlan('unfused');
+  const [ua, ub, uc] = ['a', 'b', 'c'].map((id) => unP.input(id, n));
+  const m = unP.launch(mapKernel('mul', n, () => mul(load(ua, START), load(ub, START))));
+  const a = unP.launch(mapKernel('add', n, () => add(load(m, START), load(uc, START))));
+  const sq = unP.launch(mapKernel('square', n, (block) => { const x = block.bind(load(a, START)); return mul(x, x); }));
+  const ex = unP.launch(mapKernel('exp', n, () => mul(math('exp', neg(load(sq, START))), f32(0.5))));
+  return { fused: fusedP.build(fused), unfused: unP.build(ex) };
+}
+
+/** z = x y over n complex elements, one float per unit (the unit's parity choosing the part). */
+function complexMultiplyPlan(n: number): KernelPlan {
+  const p = new IrPlan('cmul');
+  const [za, zb] = [p.input('za', 2 * n), p.input('zb', 2 * n)];
+  const out = p.launch(mapKernel('cmul', 2 * n, (block) => {
+    const at = block.bind(imul(idiv(START, 2), i32(2)));
+    const [ar, ai] = [block.bind(load(za, at)), block.bind(load(za, iadd(at, i32(1))))];
+    const [br, bi] = [block.bind(load(zb, at)), block.bind(load(zb, iadd(at, i32(1))))];
+    return select(bin('eq', irem(START, 2), i32(0)), sub(mul(ar, br), mul(ai, bi)), add(mul(ar, bi), mul(ai, br)));
+  }));
+  return p.build(out);
 }
 
 async function benchElementwise(rt: KernelRuntime, args: Args): Promise<void> {
@@ -174,13 +195,7 @@ async function benchElementwise(rt: KernelRuntime, args: Args): Promise<void> {
   const inputs = [randomData(n, 6), randomData(n, 7), randomData(n, 8)];
   const { fused, unfused } = elementwisePlans(n);
   const za = randomData(2 * n, 9), zb = randomData(2 * n, 10);
-  const cb = new PlanBuilder('cmul');
-  const [A, B] = [operandOf(cb.input('za', 2 * n), [n], 'c64'), operandOf(cb.input('zb', 2 * n), [n], 'c64')];
-  const prod = mapOperands(cb, {
-    inputs: [A, B], dtype: 'c64',
-    expr: ([x, y]) => ({ re: `${x.re} * ${y.re} - ${x.im} * ${y.im}`, im: `${x.re} * ${y.im} + ${x.im} * ${y.re}` }),
-  });
-  const cplan = cb.build(bufferOf(prod));
+  const cplan = complexMultiplyPlan(n);
   const pair = rt.gpu.createKernel(
     'function (a, b) { const i = this.thread.x; const ar = a[2 * i]; const ai = a[2 * i + 1]; const br = b[2 * i]; const bi = b[2 * i + 1]; return [ar * br - ai * bi, ar * bi + ai * br]; }',
     { output: [n], asyncMode: true, precision: 'single' },
@@ -203,15 +218,27 @@ async function benchElementwise(rt: KernelRuntime, args: Args): Promise<void> {
   ]);
 }
 
+/** x_t = a_t x_{t-1} + b_t over n complex elements as the jit's tree scan of fanout F. */
+function recurrencePlan(n: number, fanout: number): KernelPlan {
+  const p = new IrPlan('rec');
+  const [a, b] = [bufferReader(p.input('a', 2 * n), [n], true), bufferReader(p.input('b', 2 * n), [n], true)];
+  const out = treeScan({
+    name: 'recurrence', shape: [n], axis: 0, reverse: false, components: 4, fanout,
+    combine: recurrenceCombine(true),
+    read: (block, axes) => {
+      const [va, vb] = [a(block, axes), b(block, axes)];
+      return (c) => [va.re, va.im, vb.re, vb.im][c] as Expr;
+    },
+    output: { components: [2, 3], complex: true },
+  }, (kernel) => p.launch(kernel));
+  return p.build(out);
+}
+
 async function benchRecurrence(rt: KernelRuntime, args: Args): Promise<void> {
   const n = 1 << 20;
   const a = randomData(2 * n, 11).map((v) => v * 1.8), b = randomData(2 * n, 12);
   const variants: Variant[] = (args.quick ? [8] : [4, 8, 16]).map((fanout) => {
-    const builder = new PlanBuilder('rec');
-    const x = linearRecurrence(builder, {
-      a: operandOf(builder.input('a', 2 * n), [n], 'c64'), b: operandOf(builder.input('b', 2 * n), [n], 'c64'), axis: 0, fanout,
-    });
-    const plan = builder.build(bufferOf(x));
+    const plan = recurrencePlan(n, fanout);
     return { label: `linear recurrence 2^20 c64, fanout ${fanout}`, run: () => rt.run(plan, [a, b]), note: () => `${plan.steps.length} kernels` };
   });
   await measure(rt.backend, Math.min(args.runs, 3), variants);
@@ -220,38 +247,46 @@ async function benchRecurrence(rt: KernelRuntime, args: Args): Promise<void> {
 async function benchFFT(rt: KernelRuntime, args: Args): Promise<void> {
   const n = 1 << 16;
   const x = randomData(2 * n, 13);
-  const variants: Variant[] = [];
-  for (const radix of [4, 2] as const) {
-    const builder = new PlanBuilder('fft');
-    const X = fft(builder, { input: operandOf(builder.input('x', 2 * n), [n], 'c64'), radix });
-    const plan = builder.build(bufferOf(X));
-    const strategies: RunStrategy[] = args.quick ? ['resident'] : ['resident', 'pipeline', 'readback'];
-    for (const strategy of strategies) {
-      variants.push({
-        label: `FFT 2^16 c64 radix ${radix}, ${strategy}`,
-        run: () => rt.run(plan, [x], strategy),
-        note: () => (strategy === 'pipeline' ? `executor ${rt.pipelineOf(plan).executorKind}` : `${plan.steps.length} kernels`),
-      });
-    }
-  }
+  const p = new IrPlan('fft');
+  const read = bufferReader(p.input('x', 2 * n), [n], true);
+  const out = transform({ name: 'fft', batchShape: [], n, inverse: false, input: (block, batch, k) => read(block, [...batch, affine(k)]) as { re: Expr; im: Expr } }, p.fftSink);
+  const plan = p.build(out);
+  const strategies: RunStrategy[] = args.quick ? ['resident'] : ['resident', 'pipeline', 'readback'];
+  const variants: Variant[] = strategies.map((strategy) => ({
+    label: `FFT 2^16 c64 Stockham, ${strategy}`,
+    run: () => rt.run(plan, [x], strategy),
+    note: () => (strategy === 'pipeline' ? `executor ${rt.pipelineOf(plan).executorKind}` : `${plan.steps.length} kernels`),
+  }));
   await measure(rt.backend, args.runs, variants);
 }
 
+/** C = A B of size² f32 matrices as the jit builds it: with packB, a kernel writes Bᵀ first. */
+function matmulPlan(size: number, packB: boolean, unroll: number): KernelPlan {
+  const p = new IrPlan('mm');
+  const [a, b] = [p.input('a', size * size), p.input('b', size * size)];
+  const bt = packB
+    ? p.launch(mapKernel('matmul_packB', size * size, (block) => {
+        const [j, k] = [block.bind(idiv(START, size)), block.bind(irem(START, size))];
+        return load(b, iadd(imul(k, i32(size)), j));
+      }))
+    : b;
+  const [readA, readB] = [bufferReader(a, [size, size], false), bufferReader(bt, [size, size], false)];
+  const { kernel, dims } = matmulKernel({
+    name: 'matmul', aShape: [size, size], bShape: [size, size], transposeB: packB, complexA: false, complexB: false, unroll,
+    read: (block, i, axes) => (i === 0 ? readA(block, axes) : readB(block, axes)),
+  });
+  return p.build(p.launch(kernel, dims));
+}
+
 async function benchMatmul(rt: KernelRuntime, args: Args): Promise<void> {
-  const best = matmulStrategy(rt.backend);
+  const best = describeBackend(rt.backend).matmul;
   for (const size of args.quick ? [256] : [256, 512, 1024]) {
     const A = randomData(size * size, 14), B = randomData(size * size, 15);
     const strategies = size === 512 && !args.quick
       ? [{ packB: false, unroll: 1 }, { packB: false, unroll: 4 }, { packB: true, unroll: 4 }, { packB: true, unroll: 8 }]
       : [best];
     const variants = strategies.map((v) => {
-      const builder = new PlanBuilder('mm');
-      const C = matmul(builder, {
-        a: operandOf(builder.input('a', size * size), [size, size], 'f32'),
-        b: operandOf(builder.input('b', size * size), [size, size], 'f32'),
-        ...v,
-      });
-      const plan = builder.build(bufferOf(C));
+      const plan = matmulPlan(size, v.packB, v.unroll);
       return { label: `matmul ${size} f32, packB=${v.packB} unroll=${v.unroll}`, run: () => rt.run(plan, [A, B]), note: gflops(2 * size ** 3) };
     });
     await measure(rt.backend, size >= 1024 ? Math.min(args.runs, 3) : args.runs, variants);

@@ -14,7 +14,7 @@ import type { Tensor } from '../src/index';
 import { wasmRuntime } from '../src/backend';
 import { MATH_FUNCTIONS } from '../kernels/ir/math';
 import { median, timeMs } from './timing';
-import { fftRadix2InPlace } from '../kernels/templates/fft-tables';
+import { fftRadix2InPlace } from '../kernels/fft-tables';
 
 const time = (f: () => void, reps: number): number => timeMs(f, reps).median;
 

@@ -1,7 +1,6 @@
 /**
  * FFTs along the last axis for the gpu.js backends, as kernel IR (one unit per output float),
- * with the kernels of the string templates they replace (kernels/templates/fft*.ts) and the same
- * host tables (kernels/templates/fft-tables.ts):
+ * over the host tables of kernels/fft-tables.ts:
  *
  * - Stockham autosort for power-of-two lengths, one kernel per stage (`<name>_r<R>s<stage>`),
  *   radix 4 with one radix-2 stage first when log2 n is odd (Govindaraju et al. 2008). Output
@@ -23,8 +22,7 @@
 import { Block, START, add, bin, constant, cvt, i32, iadd, idiv, imul, irem, isub, load, mul, neg, select, sub } from '../../kernels/ir/build';
 import type { Expr, Kernel } from '../../kernels/ir/types';
 import { OUTPUT } from '../../kernels/gpujs/render';
-import { bluesteinFilterSpectrum, chirp, isPowerOfTwo, nextPowerOfTwo, twiddles } from '../../kernels/templates/fft-tables';
-import { stockhamRadices } from '../../kernels/templates/fft-stockham';
+import { bluesteinFilterSpectrum, chirp, isPowerOfTwo, nextPowerOfTwo, stockhamRadices, twiddles } from '../../kernels/fft-tables';
 import { Coords } from './cpu/emit';
 import { affine, type Ix } from './cpu/indexing';
 
@@ -106,7 +104,7 @@ export function stockham(spec: TransformSpec, sink: FftSink): string {
     write(block, finish(block, bound(block, spec.input(block, axes, q)), axes, q), part);
     return sink.launch({ name: `${name}_n1`, units: batch * L * width, unitCost: 1, body: block.stmts });
   }
-  const radices = stockhamRadices(n, 4);
+  const radices = stockhamRadices(n);
   const tw = sink.table(`fft_twiddles_${n}`, twiddles(n));
   let previous: string | undefined;
   let Ns = 1;

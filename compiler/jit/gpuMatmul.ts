@@ -5,7 +5,7 @@
  *
  * over real or complex operands, B given as [..., K, N] or, once packed by the caller, as
  * [..., N, K] (`transposeB`: both operands then read contiguously along k, what the CPU-side
- * backends want). The thread grid is that of the string template it replaces: [N·width, M] or
+ * backends want). The thread grid is [N·width, M] or
  * [N·width, M, batch], so a unit's row i is its thread.y (A's row reads are uniform across the
  * webasm SIMD lanes, which run along thread.x). The inner loop keeps `unroll` independent partial
  * sums, added pairwise at the end. A complex output float is one unit accumulating only the

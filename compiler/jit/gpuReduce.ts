@@ -1,10 +1,10 @@
 /**
  * Reductions along one axis for the gpu.js backends, as kernel IR (one unit per thread): sum
- * (f32 and c64), max and argmax, with the tree geometry of kernels/templates/fold.ts. A line of
- * length T is folded by fanout-F up-sweep kernels (`up1`, `up2`, …: each node folds F nodes of the
- * level below, levels stored component-planar [component][outer][n_l][inner]) until at most F
- * nodes remain, then one `out` kernel folds those into the output. Each thread folds at most F
- * values, so summation error grows with F·log_F T rather than T. Elements are read through a
+ * (f32 and c64), max and argmax, as fanout-F trees. A line of length T is folded by up-sweep
+ * kernels (`up1`, `up2`, …: each node folds F nodes of the level below, levels stored
+ * component-planar [component][outer][n_l][inner]) until at most F nodes remain, then one
+ * `out` kernel folds those into the output. Each thread folds at most F values, so summation
+ * error grows with F·log_F T rather than T. Elements are read through a
  * caller-supplied reader, so a fused producer is computed inside the first pass.
  *
  * max/argmax fold (value, index) pairs where a later element wins only if strictly greater: the
@@ -39,6 +39,10 @@ export interface TreeReduceSpec {
 export function treeReduce(spec: TreeReduceSpec, launch: (kernel: Kernel, level: string | undefined) => string): string {
   const { shape, axis, op, complex } = spec;
   const F = spec.fanout ?? 16;
+  const where = `reduction '${spec.name}'`;
+  if (!Number.isInteger(F) || F < 2) throw new Error(`${where}: fanout must be an integer >= 2, got ${F}`);
+  if (!Number.isInteger(axis) || axis < 0 || axis >= shape.length) throw new Error(`${where}: axis ${axis} out of range for shape [${shape.join(', ')}]`);
+  if (complex && op !== 'sum') throw new Error(`${where}: ${op} is not defined for c64`);
   const T = shape[axis];
   const outerShape = shape.slice(0, axis);
   const innerShape = shape.slice(axis + 1);

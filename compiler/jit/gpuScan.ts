@@ -1,8 +1,8 @@
 /**
  * Inclusive associative scans along one axis for the gpu.js backends, as kernel IR (one unit per
- * thread): cumulative sums, linear recurrences and the generic `assoc_scan`, with the tree
- * geometry of the string template they replace (Blelloch's up-sweep / down-sweep generalised to
- * F children per node, sequential folds of at most F nodes per thread). Elements are tuples of
+ * thread): cumulative sums, linear recurrences and the generic `assoc_scan`, as trees (Blelloch's
+ * up-sweep / down-sweep generalised to F children per node, sequential folds of at most F nodes
+ * per thread). Elements are tuples of
  * k f32 components; with T elements per line and n_0 = T, n_{l+1} = ceil(n_l / F) down to n_L <= F:
  *
  *   up-sweep    v_{l+1}[j] = v_l[jF] ∘ … ∘ v_l[min(jF+F, n_l) − 1]           kernels up1 … upL
@@ -15,7 +15,7 @@
  * combine's expressions). v_0 is never materialised: elements are read through a caller-supplied
  * reader at both ends, so a fused producer is computed in the first and the last kernel.
  */
-import { Block, START, bin, constant, get, i32, iadd, idiv, imul, irem, isub, load } from '../../kernels/ir/build';
+import { Block, START, add, bin, constant, get, i32, iadd, idiv, imul, irem, isub, load, mul, sub } from '../../kernels/ir/build';
 import type { Expr, Kernel } from '../../kernels/ir/types';
 import { forEachExpr } from '../../kernels/ir/walk';
 import { OUTPUT } from '../../kernels/gpujs/render';
@@ -27,6 +27,24 @@ export const SCAN_FANOUT = 8;
 
 /** Component expressions of left ∘ right (left the earlier prefix). */
 export type ScanCombine = (left: readonly Expr[], right: readonly Expr[]) => readonly Expr[];
+
+/**
+ * The linear recurrence x_t = a_t x_{t−1} + b_t as a scan of (A, B) pairs,
+ * (A1, B1) ∘ (A2, B2) = (A2 A1, A2 B1 + B2): components (A, B) when real, (A.re, A.im, B.re,
+ * B.im) when complex; the state x_t is the B components of the prefix.
+ */
+export function recurrenceCombine(complex: boolean): ScanCombine {
+  if (!complex) return (l, r) => [mul(r[0], l[0]), add(mul(r[0], l[1]), r[1])];
+  return ([a1r, a1i, b1r, b1i], [a2r, a2i, b2r, b2i]) => [
+    sub(mul(a2r, a1r), mul(a2i, a1i)),
+    add(mul(a2r, a1i), mul(a2i, a1r)),
+    add(sub(mul(a2r, b1r), mul(a2i, b1i)), b2r),
+    add(add(mul(a2r, b1i), mul(a2i, b1r)), b2i),
+  ];
+}
+
+/** The cumulative sum's combine: componentwise addition. */
+export const sumCombine: ScanCombine = (l, r) => l.map((v, i) => add(v, r[i]));
 
 /**
  * The element at `axes`, computed in `block`: a function giving its f32 component c (called
@@ -99,6 +117,7 @@ export function treeScan(spec: TreeScanSpec, launch: (kernel: Kernel, levels: re
   const k = spec.components;
   const F = spec.fanout ?? SCAN_FANOUT;
   if (!Number.isInteger(F) || F < 2) throw new Error(`scan '${spec.name}': fanout must be an integer >= 2, got ${F}`);
+  if (!Number.isInteger(axis) || axis < 0 || axis >= shape.length) throw new Error(`scan '${spec.name}': axis ${axis} out of range for shape [${shape.join(', ')}]`);
   const T = shape[axis];
   const outerShape = shape.slice(0, axis), innerShape = shape.slice(axis + 1);
   const outer = outerShape.reduce((a, b) => a * b, 1);

@@ -15,7 +15,7 @@ import type { GpuJsBackend } from '../../kernels/backends';
 import { describeBackend } from '../../kernels/capabilities';
 import { type Dtype, type Operand, operandOf } from '../../kernels/operand';
 import { type Binding, type BufferRef, type Dims, type KernelPlan, PlanBuilder } from '../../kernels/plan';
-import { Block, START, add, bin, constant, cvt, get, i32, iadd, idiv, imul, irem, isub, load, mul, select, sub } from '../../kernels/ir/build';
+import { Block, START, bin, constant, cvt, i32, idiv, irem, isub, load, select } from '../../kernels/ir/build';
 import type { Expr, Kernel, Listing } from '../../kernels/ir/types';
 import { OUTPUT, renderGpuJsKernel } from '../../kernels/gpujs/render';
 import type { View } from '../../kernels/cpu/template';
@@ -29,15 +29,14 @@ import { Coords, type CpuEmitEnv, ValueEmitter } from './cpu/emit';
 import { affine, type Ix } from './cpu/indexing';
 import { type ElementReader, treeReduce, type TreeReduceOp } from './gpuReduce';
 import { scatterAddKernel } from './gpuScatter';
-import { SCAN_FANOUT, type ScanCombine, type ScanReader, treeScan } from './gpuScan';
+import { recurrenceCombine, SCAN_FANOUT, type ScanCombine, type ScanReader, sumCombine, treeScan } from './gpuScan';
 import { combineIR } from './combineCode';
 import { type FftSink, type LineReader, inverseRealTransform, realTransform, transform } from './gpuFft';
 import { buffersOf } from '../../kernels/ir/walk';
-import { stridesOf } from '../shape';
 import { equationLister, fusedKernelName, templateKernelName } from './kernelNames';
 import { schedule } from './schedule';
-import { matmulStrategy } from '../../kernels/templates/matmul';
 import { matmulKernel } from './gpuMatmul';
+import { bufferReader } from './gpuPlan';
 
 /** Where an output lives in the packed result. */
 export interface OutputSlot {
@@ -109,9 +108,9 @@ export function lowerIR(ir: IR, consts: readonly NDArray[], opts: LowerOptions =
   const planInputs: LoweredProgram['planInputs'][number][] = [];
   const setOperand = (v: Var, op: Operand): void => {
     operands.set(v, op);
-    if (op.layout) buffers.set(op.layout.buffer.id, op.layout.buffer);
+    buffers.set(op.layout.buffer.id, op.layout.buffer);
   };
-  const bindBuffer = (v: Var, buf: BufferRef): void => setOperand(v, reshapeOperand(operandOf(buf, viewShape(v.aval), storage(v.aval)), v.aval));
+  const bindBuffer = (v: Var, buf: BufferRef): void => setOperand(v, operandOf(buf, viewShape(v.aval), storage(v.aval)));
   ir.inVars.forEach((v, i) => {
     bindBuffer(v, b.input(`in${i}`, Math.max(floats(v.aval), 1)));
     planInputs.push({ kind: 'arg', index: i });
@@ -139,7 +138,7 @@ export function lowerIR(ir: IR, consts: readonly NDArray[], opts: LowerOptions =
     operandOf: (v: Var) => operands.get(v),
     viewOf: (v: Var) => viewOf(v, operands.get(v)),
     producer: (v: Var) => sched.producer.get(v),
-    materialize: (v: Var) => setOperand(v, reshapeOperand(mapKernel(b, env, v), v.aval)),
+    materialize: (v: Var) => setOperand(v, mapKernel(b, env, v)),
   };
   for (const e of ir.eqns) {
     if (sched.hostEqns.has(e)) continue;
@@ -156,7 +155,7 @@ export function lowerIR(ir: IR, consts: readonly NDArray[], opts: LowerOptions =
         const role = n > 1 && k.name.includes('_') ? ` ${k.name.slice(k.name.indexOf('_') + 1)}` : '';
         return { name: `${what}${role}`, template: k.name, computes };
       });
-      e.outputs.forEach((v, i) => setOperand(v, reshapeOperand(outs[i], v.aval)));
+      e.outputs.forEach((v, i) => setOperand(v, outs[i]));
       continue;
     }
     const v = e.outputs[0];
@@ -178,16 +177,10 @@ export function lowerIR(ir: IR, consts: readonly NDArray[], opts: LowerOptions =
   return { plan: b.build(packed), ir, hostEqns, planInputs, outputs: slots, packedLength: offset };
 }
 
-/** Operands of rank-0 values are stored as [1] and read with no coordinates. */
-function reshapeOperand(op: Operand, aval: AVal): Operand {
-  return aval.shape.length ? op : { ...op, read: (_c, part) => op.read(op.shape.map(() => '0'), part) };
-}
-
 /** The buffer view of a materialised value (every template result is one). */
 function viewOf(v: Var, op: Operand | undefined): View | undefined {
   if (!op) return undefined;
   const layout = op.layout;
-  if (!layout) throw new Error(`jit: the buffer of variable ${v.id} (${v.aval.dtype}[${v.aval.shape.join(', ')}]) is not a strided view`);
   const rank = v.aval.shape.length;
   return { buf: layout.buffer.id, dtype: v.aval.dtype, shape: v.aval.shape, strides: rank ? layout.strides : [], offset: layout.offset };
 }
@@ -316,7 +309,6 @@ function kernelOutputs(b: PlanBuilder, env: Env, e: Eqn, maxReads: number, backe
   return undefined;
 }
 
-/** The reductions built as kernel IR (compiler/jit/gpuReduce.ts). */
 /**
  * `a` at `axes`, computed in `block` through the value emitter (a fused producer is computed
  * in place): the buffers it reads join `reads`, and the equations it computes are marked as
@@ -330,16 +322,7 @@ function emitFused(env: Env, block: Block, a: Var | Lit, axes: readonly Ix[], re
   return v;
 }
 
-/** A reader of the row-major buffer `buf` of `shape` (interleaved re, im when complex) at affine coordinates. */
-function bufferReader(buf: string, shape: readonly number[], complex: boolean, reads: () => Set<string>): (block: Block, axes: readonly Ix[]) => { re: Expr; im?: Expr } {
-  const strides = stridesOf(shape).map((st) => st * (complex ? 2 : 1));
-  return (_block, axes) => {
-    reads().add(buf);
-    const index = axes.reduce<Expr>((acc, c, i) => iadd(acc, imul((c as Ix & { kind: 'affine' }).base, i32(strides[i]))), i32(0));
-    return complex ? { re: load(buf, index), im: load(buf, iadd(index, i32(1))) } : { re: load(buf, index) };
-  };
-}
-
+/** The reductions built as kernel IR (compiler/jit/gpuReduce.ts). */
 const REDUCTIONS: Partial<Record<Prim, TreeReduceOp>> = { reduce_sum: 'sum', reduce_max: 'max', argmax: 'argmax' };
 
 /**
@@ -444,14 +427,8 @@ const SCANS: ReadonlySet<Prim> = new Set<Prim>(['cumsum', 'linrec', 'assoc_scan'
 
 /** A trailing-component view of a scan result with k components: component `first` on. */
 function componentView(all: Operand, shape: readonly number[], dtype: Dtype, first: number): Operand {
-  const layout = all.layout as NonNullable<Operand['layout']>;
-  return {
-    shape,
-    dtype,
-    bindings: all.bindings,
-    layout: { buffer: layout.buffer, offset: layout.offset + first * layout.strides[shape.length], strides: layout.strides.slice(0, shape.length) },
-    read: (coords, part) => (dtype === 'f32' && part === 'im' ? '0.0' : all.read([...coords, String(part === 're' ? first : first + 1)], 're')),
-  };
+  const layout = all.layout;
+  return { shape, dtype, layout: { buffer: layout.buffer, offset: layout.offset + first * layout.strides[shape.length], strides: layout.strides.slice(0, shape.length) } };
 }
 
 /**
@@ -477,25 +454,14 @@ function irScan(b: PlanBuilder, env: Env, e: Eqn, maxReads: number): Operand[] {
     const [x] = e.inputs;
     name = 'cumsum';
     layout = complex ? [{ atom: x, part: 're' }, { atom: x, part: 'im' }] : [{ atom: x, part: 're' }];
-    combine = (l, r) => l.map((v, i) => add(v, r[i]));
+    combine = sumCombine;
     output = { components: complex ? [0, 1] : [0], complex };
   } else if (e.prim === 'linrec') {
     const [a, x] = e.inputs;
     name = 'recurrence';
-    if (complex) {
-      layout = [{ atom: a, part: 're' }, { atom: a, part: 'im' }, { atom: x, part: 're' }, { atom: x, part: 'im' }];
-      combine = ([a1r, a1i, b1r, b1i], [a2r, a2i, b2r, b2i]) => [
-        sub(mul(a2r, a1r), mul(a2i, a1i)),
-        add(mul(a2r, a1i), mul(a2i, a1r)),
-        add(sub(mul(a2r, b1r), mul(a2i, b1i)), b2r),
-        add(add(mul(a2r, b1i), mul(a2i, b1r)), b2i),
-      ];
-      output = { components: [2, 3], complex: true };
-    } else {
-      layout = [{ atom: a, part: 're' }, { atom: x, part: 're' }];
-      combine = (l, r) => [mul(r[0], l[0]), add(mul(r[0], l[1]), r[1])];
-      output = { components: [1], complex: false };
-    }
+    layout = complex ? [{ atom: a, part: 're' }, { atom: a, part: 'im' }, { atom: x, part: 're' }, { atom: x, part: 'im' }] : [{ atom: a, part: 're' }, { atom: x, part: 're' }];
+    combine = recurrenceCombine(complex);
+    output = complex ? { components: [2, 3], complex: true } : { components: [1], complex: false };
   } else {
     const { combine: fn } = e.params as { combine: ClosedIR };
     const widths = e.inputs.map((x) => (x.aval.dtype === 'c64' ? 2 : 1));
@@ -542,7 +508,7 @@ function irScan(b: PlanBuilder, env: Env, e: Eqn, maxReads: number): Operand[] {
  */
 function irMatmul(b: PlanBuilder, env: Env, e: Eqn, maxReads: number, backend: GpuJsBackend): Operand {
   const [x, y] = e.inputs;
-  const strategy = matmulStrategy(backend);
+  const strategy = describeBackend(backend).matmul;
   const prepare = (a: Var | Lit, limit: number): void => {
     if (!(a instanceof Lit) && !env.operandOf(a)) splitReads(env, a, limit);
   };
@@ -557,7 +523,7 @@ function irMatmul(b: PlanBuilder, env: Env, e: Eqn, maxReads: number, backend: G
     const rank = y.aval.shape.length;
     const perm = [...Array.from({ length: rank - 2 }, (_, i) => i), rank - 1, rank - 2];
     const packed = valueKernel(b, env, y, 'template', perm, 'matmul_packB');
-    const buf = (packed.layout as NonNullable<Operand['layout']>).buffer.id;
+    const buf = packed.layout.buffer.id;
     bShape = perm.map((p) => y.aval.shape[p]);
     readB = bufferReader(buf, bShape, y.aval.dtype === 'c64', () => reads);
   } else {

@@ -17,7 +17,7 @@ import { type Expr, Block, bin, i32 } from '../ir/build';
 import { type Complex, type Num, type RowIO, cbind, cmul, num, planarTable, tableAt, unitRoot } from './fft-ports';
 import { type Step, elementPass } from './fft-pipeline';
 import { stockhamSteps } from './fft-stockham';
-import { fftRadix2InPlace, nextPowerOfTwo } from '../templates/fft-tables';
+import { fftRadix2InPlace, nextPowerOfTwo } from '../fft-tables';
 import type { TemplateContext } from './template';
 
 /** c_k = exp(σ·πi·k²/n), k² reduced mod 2n as it is accumulated (exact for any n). */

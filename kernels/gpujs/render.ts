@@ -26,7 +26,6 @@
 import type { Expr, Kernel, Stmt } from '../ir/types';
 import { isVector } from '../ir/types';
 import type { Dims } from '../plan';
-import { foldConstantIndex } from '../operand';
 import { atom, literal } from '../source';
 
 /** The buffer a gpu.js kernel writes (one element per unit; see the header). */
@@ -54,6 +53,16 @@ const paren = atom;
 
 /** An integer as a float literal (`12.0`): gpu.js index arithmetic is float-valued. */
 const intLiteral = (n: number): string => (n < 0 ? `(${n}.0)` : `${n}.0`);
+
+/**
+ * Folds an index expression made only of numeric literals to one integer literal: gpu.js's
+ * GLSL translation rejects constant arithmetic such as `a[(0 + 0)]` inside an index.
+ */
+export function foldConstantIndex(expr: string): string {
+  if (!/^[\d\s.+\-*/()]+$/.test(expr) || !/[+\-*/]/.test(expr.replace(/^\s*-/, ''))) return expr;
+  const value = Function(`"use strict"; return (${expr});`)() as number;
+  return Number.isInteger(value) ? String(value) : expr;
+}
 
 const truncOf = (q: string): string => `(${q} >= 0.0 ? Math.floor(${q}) : -Math.floor(-${q}))`;
 
@@ -380,9 +389,4 @@ export function renderGpuJsKernel(kernel: Kernel, opts: GpuJsRenderOptions = {})
   const lines = [`const _start = ${unitOf(opts.output ?? [kernel.units])};`, ...r.stmts(kernel.body, 0)];
   if (!endsInStore(kernel.body)) lines.push('return 0.0;');
   return lines.join('\n');
-}
-
-/** One expression as gpu.js source (an operand read inlined into a template's source). */
-export function renderGpuJsExpr(e: Expr, opts: GpuJsRenderOptions = {}): string {
-  return new Renderer(opts).value(e);
 }

@@ -131,7 +131,7 @@ describeEachBackend('jit regressions', (backend) => {
 
   /*
    * Fixed defect (headless-gl): index expressions in which no thread coordinate appears failed
-   * GLSL compilation; kernels/operand.ts now folds constant index arithmetic to one literal. The tree-reduction template reads `in0[((0 + 0))]` and `in0[((0 + _s))]`
+   * GLSL compilation; the gpu.js renderer (kernels/gpujs/render.ts) now folds constant index arithmetic to one literal. The tree-reduction kernel read `in0[((0 + 0))]` and `in0[((0 + _s))]`
    * when no output coordinate enters the index (a sum over all of f32[7]); the packing kernel
    * reads `in0[(((0.0 + 1.0)))]` for an output that is one element at a fixed offset (a slice
    * [1:2] of f32[2]). gpu.js hands these to its GLSL texture readers as integers, and

@@ -1,50 +1,74 @@
 /**
- * FFT templates against the O(n^2) DFT in float64: power-of-two (Stockham,
- * radix 4 and 2) and other lengths (Bluestein), batched, forward and
- * inverse, real input, truncated output, fused epilogue.
+ * The jit's FFTs (compiler/jit/gpuFft.ts) against the O(n^2) DFT in float64 on every gpu.js
+ * backend: power-of-two lengths (Stockham; an odd log2 n starts with a radix-2 stage), other
+ * lengths (Bluestein: primes, composites, 1000), batched over one or two axes, forward and
+ * inverse, real input read through the reader, and a last stage that writes fewer bins and a
+ * finished real value (|X|^2).
  */
-import { it } from 'vitest';
-import { bufferOf, operandOf } from '../../kernels/operand';
-import { PlanBuilder } from '../../kernels/plan';
-import { fft } from '../../kernels/templates/fft';
-import { describeEachBackend, expectClose, randomArray } from './helpers';
+import { expect, it } from 'vitest';
+import { add, constant, mul } from '../../kernels/ir/build';
+import { affine } from '../../compiler/jit/cpu/indexing';
+import { IrPlan } from '../../compiler/jit/gpuPlan';
+import { type LineReader, transform } from '../../compiler/jit/gpuFft';
+import { describeEachBackend, expectClose, inputTensor, randomArray } from './helpers';
 import { fftTolerance, naiveDFT } from './reference';
 
+/** A reader of complex lines [...batch, n] of input 'x'. */
+function lines(plan: IrPlan, shape: readonly number[], complex: boolean): LineReader {
+  const read = inputTensor(plan, 'x', shape, complex);
+  return (block, batch, k) => {
+    const v = read(block, [...batch, affine(k)]);
+    return { re: v.re, im: v.im ?? constant('f32', 0) };
+  };
+}
+
 describeEachBackend('fft', (rt) => {
-  const cases: { n: number; batch: number; radix?: 2 | 4 }[] = [
-    { n: 1, batch: 1 }, { n: 2, batch: 3 }, { n: 3, batch: 1 }, { n: 7, batch: 2 }, { n: 12, batch: 1 },
-    { n: 16, batch: 2 }, { n: 32, batch: 1, radix: 2 }, { n: 100, batch: 1 }, { n: 1000, batch: 1 }, { n: 1024, batch: 2 },
+  const cases: { n: number; batch: readonly number[] }[] = [
+    { n: 1, batch: [1] }, { n: 2, batch: [3] }, { n: 3, batch: [1] }, { n: 4, batch: [2] }, { n: 7, batch: [2] }, { n: 8, batch: [1] },
+    { n: 12, batch: [1] }, { n: 16, batch: [2] }, { n: 32, batch: [1] }, { n: 97, batch: [1] }, { n: 100, batch: [1] },
+    { n: 1000, batch: [1] }, { n: 1024, batch: [2] }, { n: 6, batch: [2, 3] },
   ];
-  for (const { n, batch, radix } of cases) {
-    it(`forward n=${n} batch=${batch}${radix ? ` radix ${radix}` : ''}`, async () => {
-      const x = randomArray(batch * n * 2, n + 100);
-      const builder = new PlanBuilder('fft');
-      const X = fft(builder, { input: operandOf(builder.input('x', x.length), [batch, n], 'c64'), radix });
-      const got = await rt().run(builder.build(bufferOf(X)), [x]);
-      expectClose(got, naiveDFT(x, batch, n), fftTolerance(n));
+  for (const { n, batch } of cases) {
+    it(`forward n=${n} batch [${batch}]`, async () => {
+      const lines_ = batch.reduce((p, d) => p * d, 1);
+      const x = randomArray(lines_ * n * 2, n + 100);
+      const plan = new IrPlan('fft');
+      const out = transform({ name: 'fft', batchShape: batch, n, inverse: false, input: lines(plan, [...batch, n], true) }, plan.fftSink);
+      const got = await rt().run(plan.build(out), [x]);
+      expectClose(got, naiveDFT(x, lines_, n), fftTolerance(n));
     });
   }
+
+  it('a power of two with odd log2 starts with one radix-2 stage, then radix 4', () => {
+    const stages = (n: number): string[] => {
+      const plan = new IrPlan('fft');
+      const out = transform({ name: 'fft', batchShape: [], n, inverse: false, input: lines(plan, [n], true) }, plan.fftSink);
+      return plan.build(out).steps.map((s) => s.kernel.name);
+    };
+    expect(stages(32)).toEqual(['fft_r2s0', 'fft_r4s1', 'fft_r4s2']);
+    expect(stages(64)).toEqual(['fft_r4s0', 'fft_r4s1', 'fft_r4s2']);
+  });
 
   for (const n of [1, 8, 7, 100]) {
     it(`inverse n=${n} against the inverse DFT`, async () => {
       const x = randomArray(n * 2, n + 200);
-      const builder = new PlanBuilder('ifft');
-      const Y = fft(builder, { input: operandOf(builder.input('x', x.length), [n], 'c64'), inverse: true });
-      const got = await rt().run(builder.build(bufferOf(Y)), [x]);
+      const plan = new IrPlan('ifft');
+      const out = transform({ name: 'ifft', batchShape: [], n, inverse: true, input: lines(plan, [n], true) }, plan.fftSink);
+      const got = await rt().run(plan.build(out), [x]);
       expectClose(got, naiveDFT(x, 1, n, true), fftTolerance(n));
     });
   }
 
   for (const n of [6, 64]) {
-    it(`real input n=${n}, first ${n / 2 + 1} bins, |X|^2 epilogue`, async () => {
+    it(`real input n=${n}, first ${n / 2 + 1} bins, finished as |X|^2`, async () => {
       const x = randomArray(2 * n, n + 300);
-      const builder = new PlanBuilder('power');
-      const P = fft(builder, {
-        input: operandOf(builder.input('x', x.length), [2, n], 'f32'),
-        outputLength: n / 2 + 1,
-        epilogue: { dtype: 'f32', bindings: [], apply: (v) => `${v.re} * ${v.re} + ${v.im} * ${v.im}` },
-      });
-      const got = await rt().run(builder.build(bufferOf(P)), [x]);
+      const plan = new IrPlan('power');
+      const out = transform({
+        name: 'power', batchShape: [2], n, inverse: false, input: lines(plan, [2, n], false),
+        outputLength: n / 2 + 1, width: 1,
+        finish: (_block, v) => ({ re: add(mul(v.re, v.re), mul(v.im, v.im)), im: constant('f32', 0) }),
+      }, plan.fftSink);
+      const got = await rt().run(plan.build(out), [x]);
       const full = naiveDFT(x, 2, n, false, true);
       const want: number[] = [];
       for (let b = 0; b < 2; b++) {

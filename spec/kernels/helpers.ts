@@ -1,11 +1,13 @@
 /**
- * Shared test scaffolding for kernel templates: one describe block per
- * backend (skipped, with the reason in its name, where unavailable), seeded
- * random data, and float32 comparison against naive float64 references.
+ * Shared test scaffolding for the gpu.js kernel builders (compiler/jit/gpu*.ts, called through
+ * IrPlan): one describe block per backend (skipped, with the reason in its name, where
+ * unavailable), seeded random data, readers of row-major plan inputs, and float32 comparison
+ * against naive float64 references.
  */
 import { afterAll, beforeAll, describe, expect } from 'vitest';
 import { type BackendName, type GpuJsBackend, detectBackends, isGpuJsBackend, releaseBackends } from '../../kernels/backends';
 import { KernelRuntime } from '../../kernels/runtime';
+import { type AxesReader, bufferReader, type IrPlan } from '../../compiler/jit/gpuPlan';
 
 const statuses = await detectBackends();
 
@@ -70,4 +72,10 @@ export function maxAbs(values: ArrayLike<number>): number {
   let m = 0;
   for (let i = 0; i < values.length; i++) m = Math.max(m, Math.abs(values[i]));
   return m;
+}
+
+/** A plan input holding a row-major tensor of `shape` (interleaved when complex), and its reader. */
+export function inputTensor(plan: IrPlan, id: string, shape: readonly number[], complex = false): AxesReader {
+  const floats = shape.reduce((p, d) => p * d, 1) * (complex ? 2 : 1);
+  return bufferReader(plan.input(id, floats), shape, complex);
 }

@@ -1,13 +1,15 @@
 /**
- * Batched matmul template against the textbook triple loop: real and
- * complex, transposed operands, packed B, broadcast batch axes, odd and
- * size-1 shapes, and fused epilogues that do and do not stay per-component.
+ * The jit's batched matrix product (compiler/jit/gpuMatmul.ts) against the textbook triple
+ * loop on every gpu.js backend: real and complex operands (either or both), B read as
+ * [..., K, N] or packed [..., N, K], A read transposed through its reader, broadcast batch
+ * axes, odd and size-1 shapes, unroll factors that do and do not divide K, and a fused
+ * producer computed in the loop.
  */
 import { expect, it } from 'vitest';
-import { type Dtype, bufferOf, operandOf } from '../../kernels/operand';
-import { PlanBuilder } from '../../kernels/plan';
-import { matmul } from '../../kernels/templates/matmul';
-import { describeEachBackend, expectClose, randomArray } from './helpers';
+import { math } from '../../kernels/ir/build';
+import { type AxesReader, IrPlan } from '../../compiler/jit/gpuPlan';
+import { matmulKernel } from '../../compiler/jit/gpuMatmul';
+import { describeEachBackend, expectClose, inputTensor, randomArray } from './helpers';
 
 /** Textbook complex matmul over broadcast batches; arrays interleaved when complex. */
 function matmulReference(a: Float32Array, b: Float32Array, batchA: number, batchB: number, M: number, K: number, N: number,
@@ -38,6 +40,33 @@ function realParts(x: Float64Array): Float64Array {
   return Float64Array.from({ length: x.length / 2 }, (_, i) => x[2 * i]);
 }
 
+interface Operands {
+  readonly aShape: readonly number[];
+  readonly bShape: readonly number[];
+  readonly complexA?: boolean;
+  readonly complexB?: boolean;
+  readonly transposeB?: boolean;
+  readonly unroll?: number;
+}
+
+/** The product's plan over inputs a and b (A read through `readA` when given, e.g. transposed or fused). */
+function matmulPlan(o: Operands, readA?: (plan: IrPlan) => { read: AxesReader; shape: readonly number[] }) {
+  const plan = new IrPlan('mm');
+  const a = readA ? readA(plan) : { read: inputTensor(plan, 'a', o.aShape, o.complexA), shape: o.aShape };
+  const b = inputTensor(plan, 'b', o.bShape, o.complexB);
+  const { kernel, dims, shape } = matmulKernel({
+    name: 'matmul', aShape: a.shape, bShape: o.bShape, transposeB: o.transposeB ?? false,
+    complexA: o.complexA ?? false, complexB: o.complexB ?? false, unroll: o.unroll ?? 4,
+    read: (block, i, axes) => (i === 0 ? a.read(block, axes) : b(block, axes)),
+  });
+  return { plan: plan.build(plan.launch(kernel, dims)), shape };
+}
+
+/** B [K, N] rearranged as Bᵀ [N, K] (the packed layout). */
+function packed(b: Float32Array, K: number, N: number): Float32Array {
+  return Float32Array.from({ length: K * N }, (_, q) => b[(q % K) * N + Math.floor(q / K)]);
+}
+
 describeEachBackend('matmul', (rt) => {
   const cases = [
     { M: 1, K: 1, N: 1 }, { M: 3, K: 7, N: 5 }, { M: 12, K: 100, N: 3 }, { M: 1, K: 1000, N: 2 }, { M: 16, K: 16, N: 16 },
@@ -46,86 +75,71 @@ describeEachBackend('matmul', (rt) => {
     for (const packB of [false, true]) {
       it(`real [${M}x${K}] x [${K}x${N}]${packB ? ' packed B' : ''}`, async () => {
         const a = randomArray(M * K, M + K), b = randomArray(K * N, K + N);
-        const builder = new PlanBuilder('mm');
-        const C = matmul(builder, {
-          a: operandOf(builder.input('a', a.length), [M, K], 'f32'),
-          b: operandOf(builder.input('b', b.length), [K, N], 'f32'),
-          packB,
-        });
-        const got = await rt().run(builder.build(bufferOf(C)), [a, b]);
+        const { plan, shape } = matmulPlan({ aShape: [M, K], bShape: packB ? [N, K] : [K, N], transposeB: packB });
+        expect(shape).toEqual([M, N]);
+        const got = await rt().run(plan, [a, packB ? packed(b, K, N) : b]);
         expectClose(got, realParts(matmulReference(a, b, 1, 1, M, K, N, false, false, false, false)), { atol: 2e-6 * Math.sqrt(K), rtol: 1e-5 });
       });
     }
   }
 
-  const complexCases: { ca: Dtype; cb: Dtype; tA: boolean; tB: boolean; unroll: number }[] = [
-    { ca: 'c64', cb: 'c64', tA: false, tB: false, unroll: 4 },
-    { ca: 'c64', cb: 'c64', tA: true, tB: true, unroll: 3 },
-    { ca: 'f32', cb: 'c64', tA: false, tB: true, unroll: 1 },
-    { ca: 'c64', cb: 'f32', tA: true, tB: false, unroll: 2 },
+  const complexCases: { ca: boolean; cb: boolean; tA: boolean; tB: boolean; unroll: number }[] = [
+    { ca: true, cb: true, tA: false, tB: false, unroll: 4 },
+    { ca: true, cb: true, tA: true, tB: true, unroll: 3 },
+    { ca: false, cb: true, tA: false, tB: true, unroll: 1 },
+    { ca: true, cb: false, tA: true, tB: false, unroll: 2 },
+    { ca: false, cb: false, tA: true, tB: true, unroll: 5 },
   ];
   for (const { ca, cb, tA, tB, unroll } of complexCases) {
-    it(`${ca} x ${cb}${tA ? ' Aᵀ' : ''}${tB ? ' Bᵀ' : ''} batched [2,1] x [3] broadcast, unroll ${unroll}`, async () => {
+    const name = (c: boolean) => (c ? 'c64' : 'f32');
+    it(`${name(ca)} x ${name(cb)}${tA ? ' Aᵀ' : ''}${tB ? ' Bᵀ' : ''} batched [2,1] x [3] broadcast, unroll ${unroll}`, async () => {
       const [M, K, N] = [4, 9, 3];
-      const wa = ca === 'c64' ? 2 : 1, wb = cb === 'c64' ? 2 : 1;
+      const wa = ca ? 2 : 1, wb = cb ? 2 : 1;
       const a = randomArray(2 * M * K * wa, 61), b = randomArray(3 * K * N * wb, 62);
-      const builder = new PlanBuilder('cmm');
-      const C = matmul(builder, {
-        a: operandOf(builder.input('a', a.length), tA ? [2, 1, K, M] : [2, 1, M, K], ca),
-        b: operandOf(builder.input('b', b.length), tB ? [3, N, K] : [3, K, N], cb),
-        transposeA: tA, transposeB: tB, unroll,
-      });
-      expect(C.shape).toEqual([2, 3, M, N]);
-      const got = await rt().run(builder.build(bufferOf(C)), [a, b]);
+      // Aᵀ: A stored [2, 1, K, M] and read at (p, q, i, k) from (p, q, k, i), as a fused transpose would.
+      const readA = tA
+        ? (plan: IrPlan) => {
+            const stored = inputTensor(plan, 'a', [2, 1, K, M], ca);
+            return { shape: [2, 1, M, K], read: ((block, [p, q, i, k]) => stored(block, [p, q, k, i])) as AxesReader };
+          }
+        : undefined;
+      const { plan, shape } = matmulPlan({ aShape: [2, 1, M, K], bShape: tB ? [3, N, K] : [3, K, N], complexA: ca, complexB: cb, transposeB: tB, unroll }, readA);
+      expect(shape).toEqual([2, 3, M, N]);
+      const got = await rt().run(plan, [a, b]);
       // reference: batch (2,1) x (3) -> (2,3): z = (p, q), A batch p, B batch q
       const want = new Float64Array(2 * 3 * M * N * 2);
       for (let p = 0; p < 2; p++) for (let q = 0; q < 3; q++) {
         const ap = a.subarray(p * M * K * wa, (p + 1) * M * K * wa), bq = b.subarray(q * K * N * wb, (q + 1) * K * N * wb);
-        want.set(matmulReference(ap, bq, 1, 1, M, K, N, ca === 'c64', cb === 'c64', tA, tB), (p * 3 + q) * M * N * 2);
+        want.set(matmulReference(ap, bq, 1, 1, M, K, N, ca, cb, tA, tB), (p * 3 + q) * M * N * 2);
       }
-      expectClose(got, ca === 'f32' && cb === 'f32' ? realParts(want) : want, { atol: 1e-5, rtol: 1e-5 });
+      expectClose(got, !ca && !cb ? realParts(want) : want, { atol: 1e-5, rtol: 1e-5 });
     });
   }
 
-  it('complex product with a component-mixing epilogue (multiply by i) and with |C|^2', async () => {
-    const [M, K, N] = [3, 5, 2];
-    const a = randomArray(M * K * 2, 71), b = randomArray(K * N * 2, 72);
-    const want = matmulReference(a, b, 1, 1, M, K, N, true, true, false, false);
-    const times = new PlanBuilder('times-i');
-    const Ci = matmul(times, {
-      a: operandOf(times.input('a', a.length), [M, K], 'c64'), b: operandOf(times.input('b', b.length), [K, N], 'c64'),
-      epilogue: { dtype: 'c64', bindings: [], apply: (v, _c, part) => (part === 're' ? `-(${v.im})` : v.re) },
-    });
-    const gotI = await rt().run(times.build(bufferOf(Ci)), [a, b]);
-    expectClose(gotI, Float64Array.from(want, (_, i) => (i % 2 === 0 ? -want[i + 1] : want[i - 1])), { atol: 1e-5 });
-
-    const power = new PlanBuilder('power');
-    const P = matmul(power, {
-      a: operandOf(power.input('a', a.length), [M, K], 'c64'), b: operandOf(power.input('b', b.length), [K, N], 'c64'),
-      epilogue: { dtype: 'f32', bindings: [], apply: (v) => `${v.re} * ${v.re} + ${v.im} * ${v.im}` },
-    });
-    const gotP = await rt().run(power.build(bufferOf(P)), [a, b]);
-    expectClose(gotP, Float64Array.from({ length: M * N }, (_, i) => want[2 * i] ** 2 + want[2 * i + 1] ** 2), { atol: 1e-4, rtol: 1e-4 });
+  it('batched complex product with equal batch axes [2, 3] (a 3-D grid)', async () => {
+    const [M, K, N] = [2, 5, 3];
+    const a = randomArray(6 * M * K * 2, 63), b = randomArray(6 * K * N * 2, 64);
+    const { plan } = matmulPlan({ aShape: [2, 3, M, K], bShape: [2, 3, K, N], complexA: true, complexB: true, unroll: 2 });
+    expect(plan.steps[0].result.dims).toEqual([N * 2, M, 6]);
+    expectClose(await rt().run(plan, [a, b]), matmulReference(a, b, 6, 6, M, K, N, true, true, false, false), { atol: 1e-5, rtol: 1e-5 });
   });
 
-  it('fuses a producer into A\'s reads: exp(X) B', async () => {
+  it('computes a fused producer of A in the loop: exp(X) B', async () => {
     const [M, K, N] = [4, 6, 3];
     const x = randomArray(M * K, 73), b = randomArray(K * N, 74);
-    const builder = new PlanBuilder('fused-a');
-    const X = operandOf(builder.input('x', x.length), [M, K], 'f32');
-    const expX = { ...X, read: (coords: readonly string[], part: 're' | 'im') => (part === 're' ? `Math.exp(${X.read(coords, 're')})` : '0.0') };
-    const C = matmul(builder, { a: expX, b: operandOf(builder.input('b', b.length), [K, N], 'f32') });
-    const plan = builder.build(bufferOf(C));
+    const { plan } = matmulPlan({ aShape: [M, K], bShape: [K, N] }, (p) => {
+      const X = inputTensor(p, 'x', [M, K]);
+      return { shape: [M, K], read: (block, axes) => ({ re: math('exp', X(block, axes).re) }) };
+    });
     expect(plan.steps).toHaveLength(1);
     const got = await rt().run(plan, [x, b]);
     const ex = Float32Array.from(x, Math.exp);
     expectClose(got, realParts(matmulReference(ex, b, 1, 1, M, K, N, false, false, false, false)), { atol: 1e-5, rtol: 1e-5 });
   });
 
-  it('names both shapes when inner dimensions differ', () => {
-    const builder = new PlanBuilder('bad');
-    expect(() => matmul(builder, {
-      a: operandOf(builder.input('a', 6), [2, 3], 'f32'), b: operandOf(builder.input('b', 8), [4, 2], 'f32'),
-    })).toThrow(/A \[2, 3\] has K=3, B \[4, 2\] has K=4/);
+  it('names both shapes when inner dimensions differ, and bad batches and unroll', () => {
+    expect(() => matmulPlan({ aShape: [2, 3], bShape: [4, 2] })).toThrow(/A \[2, 3\] has K=3, B \[4, 2\] has K=4/);
+    expect(() => matmulPlan({ aShape: [2, 2, 3], bShape: [3, 3, 2] })).toThrow(/batch shapes \[2\] and \[3\] do not broadcast/);
+    expect(() => matmulPlan({ aShape: [2, 3], bShape: [3, 2], unroll: 0 })).toThrow(/unroll must be a positive integer, got 0/);
   });
 });

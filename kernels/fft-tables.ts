@@ -1,6 +1,6 @@
 /**
- * Host-side FFT tables, computed in float64 and rounded once to float32
- * (more accurate than evaluating sin/cos in float32 inside kernels):
+ * Host-side FFT tables and geometry, computed in float64 and rounded once to
+ * float32 (more accurate than evaluating sin/cos in float32 inside kernels):
  *
  *  - twiddles(n):  W_n^k = exp(-2 pi i k / n), k = 0 .. n-1.
  *  - chirp(n):     w_k = exp(-pi i k^2 / n), k = 0 .. n-1 (Bluestein),
@@ -8,10 +8,14 @@
  *  - bluesteinFilterSpectrum(n, m, inverse): FFT_m of the chirp filter
  *                  h_j = conj(w_j) (w_j when inverse) for |j| < n (indices
  *                  mod m), computed with a float64 radix-2 FFT.
+ *  - stockhamRadices(n): the radices of the Stockham stages of a power-of-two
+ *                  length n (radix 4, one radix-2 stage first when log2 n is odd).
  *
  * Tables are cached per size (the same Float32Array object is returned, so a
  * runtime uploads each one once). Also exports the float64 in-place radix-2
- * FFT used for the filter spectrum.
+ * FFT used for the filter spectrum (and by the CPU backends and benchmarks).
+ * The gpu.js FFT kernels (compiler/jit/gpuFft.ts) and the wasm backend's
+ * Bluestein (kernels/cpu/fft-bluestein.ts) read these tables.
  */
 
 const twiddleCache = new Map<number, Float32Array>();
@@ -122,4 +126,20 @@ export function bluesteinFilterSpectrum(n: number, m: number, inverse = false): 
     filterCache.set(key, spectrum);
   }
   return spectrum;
+}
+
+/** Radices of the Stockham stages of a power-of-two length n, first to last. */
+export function stockhamRadices(n: number): number[] {
+  if (!isPowerOfTwo(n)) throw new Error(`stockhamRadices: length ${n} is not a power of two`);
+  const stages: number[] = [];
+  let rest = n;
+  if (Math.log2(n) % 2 === 1) {
+    stages.push(2);
+    rest /= 2;
+  }
+  while (rest > 1) {
+    stages.push(4);
+    rest /= 4;
+  }
+  return stages;
 }

@@ -115,6 +115,7 @@ export const platform: Platform = {
   startPoolThread,
   onExit: () => {},
   writeDiagnostic: (text) => console.info(text),
+  allowWasmRelaxedSimd: () => undefined,
   noSharedMemory:
     g.crossOriginIsolated === false
       ? 'the page is not cross-origin isolated, so there is no SharedArrayBuffer (serve it with the headers ' +

@@ -51,6 +51,12 @@ export interface Platform {
   onExit(fn: () => void): void;
   /** Writes diagnostics (stderr under Node, the console in a browser). */
   writeDiagnostic(text: string): void;
+  /**
+   * Asks the engine to accept WebAssembly relaxed SIMD before anything is compiled with it:
+   * Node 20's V8 has it behind `--experimental-wasm-relaxed-simd`, which this sets for the
+   * process (worker threads started later included). A browser decides by itself: nothing.
+   */
+  allowWasmRelaxedSimd(): void;
   /** Why a WebAssembly memory cannot be shared here, in the host's own terms. */
   readonly noSharedMemory: string;
 }

@@ -49,8 +49,8 @@ const zero16 = new Uint8Array(16);
 /** The environment switch for relaxed SIMD: '1' asks the engine for it, '0' leaves it unused. */
 export const RELAXED_SIMD_ENV = 'SSMJIT_WASM_RELAXED_SIMD';
 
-function relaxedSimdSwitch(): 'on' | 'off' | undefined {
-  const v = envVar(RELAXED_SIMD_ENV);
+/** The meaning of a value of SSMJIT_WASM_RELAXED_SIMD (unset or empty: probe only). */
+export function relaxedSimdSwitch(v: string | undefined): 'on' | 'off' | undefined {
   if (v === undefined || v === '') return undefined;
   if (v === '1') return 'on';
   if (v === '0') return 'off';
@@ -74,7 +74,7 @@ function detect(): WasmFeatures {
     probe((f) => f.v128Const(zero16).v128Const(zero16).op('f32x4.add').op('i32x4.all_true').op('drop')),
   );
   const relaxedProbe = () => probe((f) => f.v128Const(zero16).v128Const(zero16).v128Const(zero16).op('f32x4.relaxed_madd').op('drop'));
-  const wanted = relaxedSimdSwitch();
+  const wanted = relaxedSimdSwitch(envVar(RELAXED_SIMD_ENV));
   let relaxedSimd = simd && wanted !== 'off' && validates(relaxedProbe);
   if (simd && wanted === 'on' && !relaxedSimd) {
     platform.allowWasmRelaxedSimd();

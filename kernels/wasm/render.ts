@@ -262,10 +262,11 @@ class FunctionRenderer {
     const f = this.f;
     const vector = isVector(e.t);
     if (!this.opts.relaxedSimd) {
+      // c + a·b: the addend first, as the templates wrote accumulations before fma existed.
+      this.expr(e.c);
       this.expr(e.a);
       this.expr(e.b);
       f.op(vector ? 'f32x4.mul' : 'f32.mul');
-      this.expr(e.c);
       f.op(vector ? 'f32x4.add' : 'f32.add');
       return;
     }

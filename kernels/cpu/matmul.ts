@@ -16,12 +16,12 @@
  *   any strides) unless its rows are not contiguous (a transposed activation, `packsA`): then
  *   it is packed as `[row block][k][4]`. Packing kernels read whole rows of the operand, 64
  *   k-steps a unit, so each line of a transposed operand is read once.
- * - Edges are static: the last row block has M mod 4 rows (its own tile code), the last panel
+ * - Edges are static: the last row block has M mod MR rows (its own tile code), the last panel
  *   ceil((N mod 8)/4) vectors whose lanes past N are stored one by one; k runs in steps of 4,
  *   then single steps.
- * - Work units are blocks of MR (or MR_FMA) rows of C (× batch), so a launch splits across threads. When the
- *   C tiles are too few to feed the threads and K is long (the weight-gradient shapes,
- *   64×8192·8192×64), K is split into chunks (`splitK`): each unit computes a partial C of one
+ * - Work units are blocks of MR (or MR_FMA) rows of C (× batch), so a launch splits across
+ *   threads. When the C tiles are too few to feed the threads and K is long (the
+ *   weight-gradient shapes, 64×8192·8192×64), K is split into chunks (`splitK`): each unit computes a partial C of one
  *   row block for one K-chunk into scratch, and a second kernel sums the partials.
  */
 import { Block, type Expr, END, START, add, bin, f32, fma, i32, iadd, idiv, imul, irem, isub, lane, load, mul, splat, vec } from '../ir/build';

@@ -21,8 +21,9 @@
  *   then single steps.
  * - Work units are blocks of MR (or MR_FMA) rows of C (× batch), so a launch splits across
  *   threads. When the C tiles are too few to feed the threads and K is long (the
- *   weight-gradient shapes, 64×8192·8192×64), K is split into chunks (`splitK`): each unit computes a partial C of one
- *   row block for one K-chunk into scratch, and a second kernel sums the partials.
+ *   weight-gradient shapes, 64×8192·8192×64), K is split into chunks (`splitK`): each unit
+ *   computes a partial C of one row block for one K-chunk into scratch, and a second kernel
+ *   sums the partials.
  */
 import { Block, type Expr, END, START, add, bin, f32, fma, i32, iadd, idiv, imul, irem, isub, lane, load, mul, splat, vec } from '../ir/build';
 import type { Kernel, ScalarType } from '../ir/types';

@@ -10,6 +10,9 @@
  *
  * matmul: 8192×64·64×64 (rows of activations times a weight), 64×8192·8192×64 with A a
  * transposed activation (a weight gradient: split-K), 512³; in GFLOP/s (2·M·N·K per product).
+ * Where the engine has relaxed SIMD (SSMJIT_WASM_RELAXED_SIMD=1 under Node 20) each case is timed
+ * three ways, runs alternating: 4×8 tiles with a multiply and an add, 4×8 tiles on
+ * f32x4.relaxed_madd, and the 6×8 fma tiles on f32x4.relaxed_madd (what the jit then uses).
  * reduce: the sum of 2^20 floats, and [8, 1024, 64] summed over axes (0, 1) (a bias gradient),
  * in GB/s of input read.
  */
@@ -17,6 +20,7 @@ import { matmul } from '../kernels/cpu/matmul';
 import { reduce } from '../kernels/cpu/reduce';
 import { type TemplateContext, type View, contiguousView } from '../kernels/cpu/template';
 import type { BufferDecl, Kernel } from '../kernels/ir/types';
+import { wasmFeatures } from '../kernels/wasm/features';
 import { WasmRuntime } from '../kernels/wasm/runtime';
 
 interface Args {
@@ -35,10 +39,11 @@ function parseArgs(argv: readonly string[]): Args {
 }
 
 /** A template context collecting scratch declarations. */
-function context(threads: number, scratch: BufferDecl[]): TemplateContext {
+function context(threads: number, scratch: BufferDecl[], fusedMultiplyAdd = false): TemplateContext {
   return {
     name: 'bench',
     threads,
+    fusedMultiplyAdd,
     scratch: (size, storage) => {
       const id = `scratch${scratch.length}`;
       scratch.push({ id, size, storage, kind: 'temp' });
@@ -55,22 +60,38 @@ interface Input {
   readonly data: Float32Array;
 }
 
-/** Median milliseconds of `runs` runs of the kernels (after one warm-up run). */
-async function time(rt: WasmRuntime, inputs: readonly Input[], out: BufferDecl, scratch: readonly BufferDecl[], kernels: Kernel[], runs: number): Promise<number> {
-  const buffers: BufferDecl[] = [...inputs.map((x) => ({ id: x.id, size: x.data.length, storage: 'f32' as const, kind: 'input' as const })), out, ...scratch];
-  const program = await rt.load({ name: 'bench', buffers, kernels }, new Map(), new Set([...inputs.map((x) => x.id), out.id]));
+/** One program to time: its kernels and scratch, rendered with or without relaxed SIMD. */
+interface Variant {
+  readonly kernels: Kernel[];
+  readonly scratch: readonly BufferDecl[];
+  readonly relaxedSimd?: boolean;
+}
+
+/**
+ * Median milliseconds of `runs` runs of each variant's kernels (after one warm-up run each),
+ * the variants' runs alternating so that they share the machine's state.
+ */
+async function time(rt: WasmRuntime, inputs: readonly Input[], out: BufferDecl, variants: readonly Variant[], runs: number): Promise<number[]> {
+  const programs = [];
   try {
-    for (const x of inputs) program.write(x.id, x.data);
-    program.run();
-    const ms: number[] = [];
-    for (let i = 0; i < runs; i++) {
-      const t0 = performance.now();
+    for (const v of variants) {
+      const buffers: BufferDecl[] = [...inputs.map((x) => ({ id: x.id, size: x.data.length, storage: 'f32' as const, kind: 'input' as const })), out, ...v.scratch];
+      const program = await rt.load({ name: 'bench', buffers, kernels: v.kernels }, new Map(), new Set([...inputs.map((x) => x.id), out.id]), { relaxedSimd: v.relaxedSimd ?? false });
+      programs.push(program);
+      for (const x of inputs) program.write(x.id, x.data);
       program.run();
-      ms.push(performance.now() - t0);
     }
-    return ms.sort((a, b) => a - b)[Math.floor(ms.length / 2)];
+    const ms: number[][] = programs.map(() => []);
+    for (let i = 0; i < runs; i++) {
+      programs.forEach((program, p) => {
+        const t0 = performance.now();
+        program.run();
+        ms[p].push(performance.now() - t0);
+      });
+    }
+    return ms.map((m) => m.sort((a, b) => a - b)[Math.floor(m.length / 2)]);
   } finally {
-    program.release();
+    for (const program of programs) program.release();
   }
 }
 
@@ -89,8 +110,8 @@ interface Row {
 
 function print(title: string, threads: readonly number[], rows: readonly Row[]): void {
   console.log(`\n${title}`);
-  console.log(`  ${'case'.padEnd(40)}${threads.map((t) => `${t} thread${t > 1 ? 's' : ''}`.padStart(26)).join('')}`);
-  for (const r of rows) console.log(`  ${r.name.padEnd(40)}${r.values.map((v) => `${v}`.padStart(26)).join('')}`);
+  console.log(`  ${'case'.padEnd(40)}${threads.map((t) => `${t} thread${t > 1 ? 's' : ''}`.padStart(32)).join('')}`);
+  for (const r of rows) console.log(`  ${r.name.padEnd(40)}${r.values.map((v) => `${v}`.padStart(32)).join('')}`);
 }
 
 async function matmulSection(runtimes: readonly WasmRuntime[], runs: number): Promise<void> {
@@ -100,23 +121,29 @@ async function matmulSection(runtimes: readonly WasmRuntime[], runs: number): Pr
     { name: '512×512 · 512×512', M: 512, K: 512, N: 512, transposedA: false },
   ];
   const rows: Row[] = [];
+  const relaxed = wasmFeatures.relaxedSimd;
   for (const c of cases) {
     const values: string[] = [];
     for (const rt of runtimes) {
-      const scratch: BufferDecl[] = [];
       const a: View = c.transposedA
         ? { buf: 'a', dtype: 'f32', shape: [c.M, c.K], strides: [1, c.M], offset: 0 }
         : contiguousView('a', [c.M, c.K], 'f32');
       const b = contiguousView('b', [c.K, c.N], 'f32');
       const out = contiguousView('c', [c.M, c.N], 'f32');
-      const kernels = matmul(context(rt.threads, scratch), a, b, out);
+      const variant = (fmaTiles: boolean, relaxedSimd: boolean): Variant => {
+        const scratch: BufferDecl[] = [];
+        return { kernels: matmul(context(rt.threads, scratch, fmaTiles), a, b, out), scratch, relaxedSimd };
+      };
       const inputs = [{ id: 'a', data: random(c.M * c.K) }, { id: 'b', data: random(c.K * c.N) }];
-      const ms = await time(rt, inputs, { id: 'c', size: c.M * c.N, storage: 'f32', kind: 'temp' }, scratch, kernels, runs);
-      values.push(`${((2 * c.M * c.N * c.K) / ms / 1e6).toFixed(1)} (${ms.toFixed(2)} ms)`);
+      const ms = await time(rt, inputs, { id: 'c', size: c.M * c.N, storage: 'f32', kind: 'temp' }, relaxed ? [variant(false, false), variant(false, true), variant(true, true)] : [variant(false, false)], runs);
+      values.push(ms.map((t) => `${((2 * c.M * c.N * c.K) / t / 1e6).toFixed(1)}`).join(' / ') + ` (${ms[0].toFixed(2)} ms)`);
     }
     rows.push({ name: c.name, values });
   }
-  print('matmul (kernels/cpu/matmul.ts): GFLOP/s (median time)', runtimes.map((r) => r.threads), rows);
+  const what = relaxed
+    ? 'GFLOP/s of 4×8 tiles (mul, add) / 4×8 tiles (relaxed_madd) / 6×8 tiles (relaxed_madd), runs alternating (median time of the first)'
+    : 'GFLOP/s (median time); no relaxed SIMD in this engine';
+  print(`matmul (kernels/cpu/matmul.ts): ${what}`, runtimes.map((r) => r.threads), rows);
 }
 
 async function reduceSection(runtimes: readonly WasmRuntime[], runs: number): Promise<void> {
@@ -134,7 +161,7 @@ async function reduceSection(runtimes: readonly WasmRuntime[], runs: number): Pr
     for (const rt of runtimes) {
       const scratch: BufferDecl[] = [];
       const kernels = reduce(context(rt.threads, scratch), contiguousView('x', c.shape, 'f32'), c.axes, 'sum', contiguousView('y', outShape, 'f32'));
-      const ms = await time(rt, [{ id: 'x', data: random(n) }], { id: 'y', size: outSize, storage: 'f32', kind: 'temp' }, scratch, kernels, runs);
+      const [ms] = await time(rt, [{ id: 'x', data: random(n) }], { id: 'y', size: outSize, storage: 'f32', kind: 'temp' }, [{ kernels, scratch }], runs);
       values.push(`${((4 * n) / ms / 1e6).toFixed(1)} (${ms.toFixed(3)} ms)`);
     }
     rows.push({ name: c.name, values });

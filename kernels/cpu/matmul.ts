@@ -3,30 +3,37 @@
  * f32 or i32 (i32 products and sums wrap, exactly as the interpreter's). It owns the blocking:
  *
  * - The micro-kernel keeps an MR × NR = 4 × 8 tile of C in 8 vector accumulators (plus 2 B
- *   vectors and one broadcast A value: 11 of V8's 16 xmm registers, no spills without FMA) and
- *   walks k unrolled by 4: per k two vector loads of B, four broadcast loads of A
+ *   vectors, one broadcast A value and the product: 12 of V8's 16 xmm registers, no spills)
+ *   and walks k unrolled by 4: per k two vector loads of B, four broadcast loads of A
  *   (`v128.load32_splat`), eight multiply-adds. (6 × 8 and 4 × 12 tiles measured no better.)
+ *   f32 products accumulate with the kernel IR's `fma`; where the backend renders it as one
+ *   instruction (`ctx.fusedMultiplyAdd`: wasm relaxed SIMD) no register holds the product and
+ *   the tile is MR_FMA × NR = 6 × 8: 12 accumulators, 2 B vectors and one A value, 15 registers
+ *   (V8 keeps the 16th as scratch), six broadcasts of A per two loads of B.
  * - B is cut into panels of NR = 8 columns, packed contiguously (`[panel][k][8]`, the last
  *   panel zero-padded to whole vectors) by a first kernel unless B is small, row-contiguous and
  *   made of whole panels (`readsBInPlace`). A is read in place (four values of one k per step,
  *   any strides) unless its rows are not contiguous (a transposed activation, `packsA`): then
  *   it is packed as `[row block][k][4]`. Packing kernels read whole rows of the operand, 64
  *   k-steps a unit, so each line of a transposed operand is read once.
- * - Edges are static: the last row block has M mod 4 rows (its own tile code), the last panel
+ * - Edges are static: the last row block has M mod MR rows (its own tile code), the last panel
  *   ceil((N mod 8)/4) vectors whose lanes past N are stored one by one; k runs in steps of 4,
  *   then single steps.
- * - Work units are blocks of 4 rows of C (× batch), so a launch splits across threads. When the
- *   C tiles are too few to feed the threads and K is long (the weight-gradient shapes,
- *   64×8192·8192×64), K is split into chunks (`splitK`): each unit computes a partial C of one
- *   row block for one K-chunk into scratch, and a second kernel sums the partials.
+ * - Work units are blocks of MR (or MR_FMA) rows of C (× batch), so a launch splits across
+ *   threads. When the C tiles are too few to feed the threads and K is long (the
+ *   weight-gradient shapes, 64×8192·8192×64), K is split into chunks (`splitK`): each unit
+ *   computes a partial C of one row block for one K-chunk into scratch, and a second kernel
+ *   sums the partials.
  */
-import { Block, type Expr, END, START, add, bin, f32, i32, iadd, idiv, imul, irem, isub, lane, load, mul, splat, vec } from '../ir/build';
+import { Block, type Expr, END, START, add, bin, f32, fma, i32, iadd, idiv, imul, irem, isub, lane, load, mul, splat, vec } from '../ir/build';
 import type { Kernel, ScalarType } from '../ir/types';
 import { vectorOf } from '../ir/types';
 import type { TemplateContext, View } from './template';
 
 /** Rows of a C tile (and of a work unit). */
 export const MR = 4;
+/** Rows of an f32 C tile where `fma` is one instruction (ctx.fusedMultiplyAdd). */
+export const MR_FMA = 6;
 /** Columns of a C tile (a B panel): two f32x4 vectors. */
 export const NR = 8;
 /** k-steps unrolled in the micro-kernel's loop. */
@@ -63,7 +70,7 @@ const readsBInPlace = (sN: number, N: number, K: number): boolean => K === 0 || 
  * underlying matrix (each line holding 4 useful values), and with power-of-two row lengths
  * those lines crowd a few cache sets; packed, a block of 4 rows is one contiguous stream.
  */
-const packsA = (sAk: number, M: number, N: number, K: number): boolean => sAk !== 1 && M >= MR && N >= NR && K >= 16;
+const packsA = (sAk: number, M: number, N: number, K: number, mr: number): boolean => sAk !== 1 && M >= mr && N >= NR && K >= 16;
 
 interface Dim {
   readonly size: number;
@@ -134,7 +141,7 @@ function emitTile(blk: Block, t: TileSpec): void {
       const bv = Array.from({ length: t.vectors }, (_, c) => body.let(load(t.b.buf, iadd(pb, i32(u * t.b.kStride + 4 * c)), vt), 'b'));
       for (let r = 0; r < t.rows; r++) {
         const av = body.let(splat(load(t.a.buf, iadd(pa, i32(r * t.a.rowStride + u * t.a.kStride)), t.e)), 'a');
-        for (let c = 0; c < t.vectors; c++) body.set(acc[r][c], add(acc[r][c], mul(av, bv[c])));
+        for (let c = 0; c < t.vectors; c++) body.set(acc[r][c], t.e === 'f32' ? fma(av, bv[c], acc[r][c]) : add(acc[r][c], mul(av, bv[c])));
       }
     }
   };
@@ -196,11 +203,13 @@ export function matmul(ctx: TemplateContext, a: View, b: View, out: View): Kerne
   const [sAm, sAk] = [a.strides[r - 2], a.strides[r - 1]];
   const [sBk, sBn] = [b.strides[r - 2], b.strides[r - 1]];
   const [sCm, sCn] = [out.strides[r - 2], out.strides[r - 1]];
+  // Rows of a tile: 6 where fma is one instruction (see the module comment), else 4.
+  const mr = e === 'f32' && ctx.fusedMultiplyAdd ? MR_FMA : MR;
   const fullPanels = Math.floor(N / NR);
   const tailCols = N - fullPanels * NR;
   const tailVectors = Math.ceil(tailCols / 4);
-  const fullRowBlocks = Math.floor(M / MR);
-  const tailRows = M - fullRowBlocks * MR;
+  const fullRowBlocks = Math.floor(M / mr);
+  const tailRows = M - fullRowBlocks * mr;
   const rowBlocks = fullRowBlocks + (tailRows > 0 ? 1 : 0);
   const storage = e === 'f32' ? 'f32' : 'i32';
   const kernels: Kernel[] = [];
@@ -235,32 +244,36 @@ export function matmul(ctx: TemplateContext, a: View, b: View, out: View): Kerne
     }));
   }
 
-  // Packing A into row blocks [block][k][MR rows] when its layout is unfriendly (see packsA).
-  const packA = packsA(sAk, M, N, K);
+  // Packing A into row blocks [block][k][mr rows] when its layout is unfriendly (see packsA).
+  const packA = packsA(sAk, M, N, K, mr);
   const aBatched = dims.some((d) => d.strides[0] !== 0);
-  const aPacked = packA ? ctx.scratch((aBatched ? P : 1) * rowBlocks * K * MR, storage, 'packed A row blocks') : '';
+  const aPacked = packA ? ctx.scratch((aBatched ? P : 1) * rowBlocks * K * mr, storage, 'packed A row blocks') : '';
   if (packA) {
-    // n consecutive k-steps of a block of 4 rows are n·4 consecutive packed values: whole lines for n = 4.
+    // n consecutive k-steps of a block of mr rows are n·mr consecutive packed values (whole
+    // lines for n = 4, mr = 4): per k-step rows 0-3 as one gathered vector, the rest one by one.
     kernels.push(packKernel(`${ctx.name}_packA`, aBatched ? dims : [], K, M, (blk, p, k, n) => {
       const [aOff] = batchOffsets(blk, p, aBatched ? dims : [], [0]);
       const src = blk.bind(iadd(i32(a.offset), iadd(aOff, imul(k, i32(sAk)))), 's');
-      const dst = blk.bind(iadd(imul(p, i32(rowBlocks * K * MR)), imul(k, i32(MR))), 'd');
+      const dst = blk.bind(iadd(imul(p, i32(rowBlocks * K * mr)), imul(k, i32(mr))), 'd');
       if (fullRowBlocks > 0) {
         blk.for(i32(0), i32(fullRowBlocks), (rb, rbb) => {
-          const from = rbb.bind(iadd(src, imul(rb, i32(MR * sAm))), 'f');
-          const to = rbb.bind(iadd(dst, imul(rb, i32(K * MR))), 't');
-          for (let dk = 0; dk < n; dk++) rbb.store(aPacked, iadd(to, i32(dk * MR)), load(a.buf, iadd(from, i32(dk * sAk)), vectorOf(e), sAm));
+          const from = rbb.bind(iadd(src, imul(rb, i32(mr * sAm))), 'f');
+          const to = rbb.bind(iadd(dst, imul(rb, i32(K * mr))), 't');
+          for (let dk = 0; dk < n; dk++) {
+            rbb.store(aPacked, iadd(to, i32(dk * mr)), load(a.buf, iadd(from, i32(dk * sAk)), vectorOf(e), sAm));
+            for (let r = 4; r < mr; r++) rbb.store(aPacked, iadd(to, i32(dk * mr + r)), load(a.buf, iadd(from, i32(dk * sAk + r * sAm)), e));
+          }
         }, 1, 'rb');
       }
       for (let dk = 0; dk < n; dk++) {
         for (let r = 0; r < tailRows; r++) {
-          blk.store(aPacked, iadd(dst, i32(fullRowBlocks * K * MR + dk * MR + r)), load(a.buf, iadd(src, i32((fullRowBlocks * MR + r) * sAm + dk * sAk)), e));
+          blk.store(aPacked, iadd(dst, i32(fullRowBlocks * K * mr + dk * mr + r)), load(a.buf, iadd(src, i32((fullRowBlocks * mr + r) * sAm + dk * sAk)), e));
         }
       }
     }));
   }
 
-  // Tiles: one unit per (K-chunk, batch, block of 4 rows), chunk-major so that consecutive units share B.
+  // Tiles: one unit per (K-chunk, batch, block of mr rows), chunk-major so that consecutive units share B.
   const chunks = splitK(P, M, N, K, ctx.threads);
   const kc = chunks === 1 ? K : Math.ceil(K / chunks / KU) * KU;
   const C = chunks === 1 ? 1 : Math.ceil(K / kc);
@@ -275,9 +288,9 @@ export function matmul(ctx: TemplateContext, a: View, b: View, out: View): Kerne
     const [aOff, bOff, cOff] = batchOffsets(body, p, dims, [0, 1, 2]);
     const k0 = body.bind(imul(ch, i32(kc)), 'k0');
     const kLen = C > 1 ? body.bind(bin('min', i32(kc), isub(i32(K), k0)), 'kn') : i32(K);
-    const i0 = body.bind(imul(rb, i32(MR)), 'i0');
+    const i0 = body.bind(imul(rb, i32(mr)), 'i0');
     const aRow = packA
-      ? body.bind(iadd(imul(iadd(aBatched ? imul(p, i32(rowBlocks)) : i32(0), rb), i32(K * MR)), imul(k0, i32(MR))), 'ar')
+      ? body.bind(iadd(imul(iadd(aBatched ? imul(p, i32(rowBlocks)) : i32(0), rb), i32(K * mr)), imul(k0, i32(mr))), 'ar')
       : body.bind(iadd(i32(a.offset), iadd(aOff, iadd(imul(i0, i32(sAm)), imul(k0, i32(sAk))))), 'ar');
     const bStart = inPlace
       ? body.bind(iadd(i32(b.offset), iadd(bOff, imul(k0, i32(sBk)))), 'bs')
@@ -295,7 +308,7 @@ export function matmul(ctx: TemplateContext, a: View, b: View, out: View): Kerne
         const bBase = inPlace ? iadd(bStart, imul(jp, i32(NR))) : iadd(bStart, iadd(imul(jp, i32(K * NR)), imul(k0, i32(width))));
         emitTile(tb, {
           e, rows, vectors: width / 4, cols, kLen,
-          a: packA ? { buf: aPacked, base: aRow, rowStride: 1, kStride: MR } : { buf: a.buf, base: aRow, rowStride: sAm, kStride: sAk },
+          a: packA ? { buf: aPacked, base: aRow, rowStride: 1, kStride: mr } : { buf: a.buf, base: aRow, rowStride: sAm, kStride: sAk },
           b: { buf: bBuf, base: bBase, kStride: inPlace ? sBk : width },
           out: { buf: oBuf, base: iadd(oRow, imul(jp, i32(NR * oColStride))), rowStride: oRowStride, colStride: oColStride },
         });
@@ -303,11 +316,11 @@ export function matmul(ctx: TemplateContext, a: View, b: View, out: View): Kerne
       if (fullPanels > 0) rbBody.for(i32(0), i32(fullPanels), (jp, pb) => tile(pb, jp, NR, NR), 1, 'jp');
       if (tailVectors > 0) tile(rbBody, i32(fullPanels), 4 * tailVectors, tailCols);
     };
-    if (tailRows === 0) rowBlock(MR)(body);
+    if (tailRows === 0) rowBlock(mr)(body);
     else if (fullRowBlocks === 0) rowBlock(tailRows)(body);
-    else body.if(bin('lt', rb, i32(fullRowBlocks)), rowBlock(MR), rowBlock(tailRows));
+    else body.if(bin('lt', rb, i32(fullRowBlocks)), rowBlock(mr), rowBlock(tailRows));
   });
-  kernels.push({ name: `${ctx.name}_tiles`, units: C * perChunk, unitCost: 2 * MR * N * kc, body: blk.stmts });
+  kernels.push({ name: `${ctx.name}_tiles`, units: C * perChunk, unitCost: 2 * mr * N * kc, body: blk.stmts });
 
   if (C > 1) kernels.push(sumChunks(ctx, e, partial, C, dims, M, N, out));
   return kernels;

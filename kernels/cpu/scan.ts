@@ -259,6 +259,7 @@ function stepCost(fold: Fold, elementComps: readonly ScalarType[]): number {
       case 'bin':
         return 1 + count(e.a) + count(e.b);
       case 'select':
+      case 'fma':
         return 1 + count(e.c) + count(e.a) + count(e.b);
       case 'vec':
         return e.lanes.reduce((s, l) => s + 1 + count(l), 0);

@@ -28,6 +28,12 @@ export interface TemplateContext {
   readonly name: string;
   /** Threads a launch can be split across (templates choose how many units to make). */
   readonly threads: number;
+  /**
+   * Whether the backend renders the kernel IR's `fma` as one instruction (wasm relaxed SIMD's
+   * `f32x4.relaxed_madd`): a multiply-add then needs no register for the product, so register
+   * tiles can hold more accumulators. Absent: false.
+   */
+  readonly fusedMultiplyAdd?: boolean;
   /** Declares a scratch buffer of `size` elements, live for this template's kernels; returns its id. */
   scratch(size: number, storage: Storage, what: string): string;
   /** Declares a constant table; returns its id. */

@@ -242,6 +242,9 @@ class Renderer {
       }
       case 'bin':
         return this.binary(e as Extract<Expr, { k: 'bin' }>);
+      case 'fma':
+        // A multiply and an add, one of fma's two admissible results (f32x4 ones are refused by value()).
+        return `(${paren(this.value(e.a))} * ${paren(this.value(e.b))} + ${paren(this.value(e.c))})`;
       case 'call':
         return this.call(e.fn, e.args.map((x) => this.value(x)));
       default:

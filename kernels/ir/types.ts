@@ -53,7 +53,10 @@ export const isCompare = (op: BinOp): op is CompareOp => (COMPARE_OPS as readonl
  *   the truncated remainder (0 for a zero divisor), shifts take the count modulo 32;
  * - `cvt` converts values: f32 -> i32 truncates (NaN -> 0, saturating), i32 -> f32 rounds,
  *   numbers -> bool is `!= 0`, bool -> numbers is 0/1;
- * - `call` calls a function of the kernel IR's function table (the math library).
+ * - `call` calls a function of the kernel IR's function table (the math library);
+ * - `fma` (f32, f32x4) is a·b + c rounded once (fused) or twice (the product, then the sum):
+ *   either result is admissible, as WebAssembly's `f32x4.relaxed_madd`, but a backend makes one
+ *   choice for every `fma` of a program (the evaluator takes it as an option, `FmaMode`).
  */
 export type Expr =
   | { readonly k: 'const'; readonly t: KType; readonly v: number }
@@ -67,7 +70,11 @@ export type Expr =
   /** A vector from four scalars (lane 0 first). */
   | { readonly k: 'vec'; readonly t: VectorType; readonly lanes: readonly Expr[] }
   | { readonly k: 'lane'; readonly t: ScalarType; readonly a: Expr; readonly lane: number }
-  | { readonly k: 'call'; readonly t: KType; readonly fn: string; readonly args: readonly Expr[] };
+  | { readonly k: 'call'; readonly t: KType; readonly fn: string; readonly args: readonly Expr[] }
+  | { readonly k: 'fma'; readonly t: KType; readonly a: Expr; readonly b: Expr; readonly c: Expr };
+
+/** How `fma` rounds: once (`fused`) or after the product and after the sum (`separate`). */
+export type FmaMode = 'fused' | 'separate';
 
 /**
  * Statements. `let` declares a mutable local (names are unique within a kernel or function);

@@ -26,6 +26,11 @@ export function forEachExpr(stmts: readonly Stmt[], visit: (e: Expr) => void): v
         expr(e.a);
         expr(e.b);
         break;
+      case 'fma':
+        expr(e.a);
+        expr(e.b);
+        expr(e.c);
+        break;
       case 'vec':
         e.lanes.forEach(expr);
         break;

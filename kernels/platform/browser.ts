@@ -118,6 +118,7 @@ export const platform: Platform = {
   // Chromium 156 failed allocating the ~100th live memory of a page (a training step of gpu.js
   // webasm kernels); 64 leaves room for the page's other memories (the wasm backend's own).
   liveWasmMemories: 64,
+  allowWasmRelaxedSimd: () => undefined,
   noSharedMemory:
     g.crossOriginIsolated === false
       ? 'the page is not cross-origin isolated, so there is no SharedArrayBuffer (serve it with the headers ' +

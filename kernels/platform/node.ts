@@ -1,11 +1,12 @@
 /**
  * The Node side of the platform seam (see types.ts): Dawn's `navigator.gpu` from npm `webgpu`,
  * headless-gl loaded with `createRequire`, the `/dev/dri` probe, worker threads from
- * `node:worker_threads`, `process.on('exit')` and stderr.
+ * `node:worker_threads`, `process.on('exit')`, stderr, and V8's flag for wasm relaxed SIMD.
  */
 import { existsSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { availableParallelism as osParallelism, cpus } from 'node:os';
+import { setFlagsFromString } from 'node:v8';
 import { MessageChannel, Worker } from 'node:worker_threads';
 import type { GLContextFactory, Platform, PoolThread, PoolThreadOptions } from './types';
 
@@ -140,5 +141,6 @@ export const platform: Platform = {
   onExit: (fn) => void process.on('exit', fn),
   writeDiagnostic: (text) => void process.stderr.write(text),
   liveWasmMemories: Infinity,
+  allowWasmRelaxedSimd: () => setFlagsFromString('--experimental-wasm-relaxed-simd'),
   noSharedMemory: 'no shared WebAssembly memory here',
 };

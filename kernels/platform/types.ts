@@ -59,6 +59,12 @@ export interface Platform {
    * most this many of them compiled (kernels/runtime.ts).
    */
   readonly liveWasmMemories: number;
+  /**
+   * Asks the engine to accept WebAssembly relaxed SIMD before anything is compiled with it:
+   * Node 20's V8 has it behind `--experimental-wasm-relaxed-simd`, which this sets for the
+   * process (worker threads started later included). A browser decides by itself: nothing.
+   */
+  allowWasmRelaxedSimd(): void;
   /** Why a WebAssembly memory cannot be shared here, in the host's own terms. */
   readonly noSharedMemory: string;
 }

@@ -5,12 +5,19 @@
  * built with our own assembler (so a feature reported true is one whose encodings we emit
  * are accepted). `threads` additionally needs SharedArrayBuffer and a shared
  * `WebAssembly.Memory` to be constructible (browsers without cross-origin isolation
- * refuse it). Relaxed SIMD is behind `--experimental-wasm-relaxed-simd` in Node 20, so
- * there it reports false. Without a WebAssembly global everything is false.
+ * refuse it). Without a WebAssembly global everything is false.
  *
- * Browser-safe: it reaches WebAssembly through globalThis and imports nothing from Node.
+ * Relaxed SIMD (`f32x4.relaxed_madd`, which the renderer uses for the kernel IR's `fma`) ships
+ * in Chromium and in Node 22 and later; Node 20 has it behind `--experimental-wasm-relaxed-simd`,
+ * so there it reports false unless the process was started with that flag or the environment
+ * switch `SSMJIT_WASM_RELAXED_SIMD=1` asks for it (the platform then sets the V8 flag before
+ * the probe; see docs/backends.md). `SSMJIT_WASM_RELAXED_SIMD=0` reports it false everywhere.
+ *
+ * Browser-safe: it reaches WebAssembly through globalThis and the host through `#platform`.
  */
 
+import { platform } from '#platform';
+import { envVar } from '../platform/env';
 import { type FunctionBuilder, type MemoryImport, ModuleBuilder } from './assembler';
 
 export interface WasmFeatures {
@@ -39,6 +46,17 @@ function probe(body: (f: FunctionBuilder) => void, mem?: MemoryImport): Uint8Arr
 
 const zero16 = new Uint8Array(16);
 
+/** The environment switch for relaxed SIMD: '1' asks the engine for it, '0' leaves it unused. */
+export const RELAXED_SIMD_ENV = 'SSMJIT_WASM_RELAXED_SIMD';
+
+/** The meaning of a value of SSMJIT_WASM_RELAXED_SIMD (unset or empty: probe only). */
+export function relaxedSimdSwitch(v: string | undefined): 'on' | 'off' | undefined {
+  if (v === undefined || v === '') return undefined;
+  if (v === '1') return 'on';
+  if (v === '0') return 'off';
+  throw new Error(`${RELAXED_SIMD_ENV}=${v}: expected 1 (ask the engine for WebAssembly relaxed SIMD) or 0 (do not use it)`);
+}
+
 function detect(): WasmFeatures {
   const wasm = (globalThis as { WebAssembly?: WasmProbeApi }).WebAssembly;
   if (wasm === undefined || typeof wasm.validate !== 'function') {
@@ -55,11 +73,13 @@ function detect(): WasmFeatures {
   const simd = validates(() =>
     probe((f) => f.v128Const(zero16).v128Const(zero16).op('f32x4.add').op('i32x4.all_true').op('drop')),
   );
-  const relaxedSimd =
-    simd &&
-    validates(() =>
-      probe((f) => f.v128Const(zero16).v128Const(zero16).v128Const(zero16).op('f32x4.relaxed_madd').op('drop')),
-    );
+  const relaxedProbe = () => probe((f) => f.v128Const(zero16).v128Const(zero16).v128Const(zero16).op('f32x4.relaxed_madd').op('drop'));
+  const wanted = relaxedSimdSwitch(envVar(RELAXED_SIMD_ENV));
+  let relaxedSimd = simd && wanted !== 'off' && validates(relaxedProbe);
+  if (simd && wanted === 'on' && !relaxedSimd) {
+    platform.allowWasmRelaxedSimd();
+    relaxedSimd = validates(relaxedProbe);
+  }
   const bulkMemory = validates(() =>
     probe((f) => f.i32Const(0).i32Const(0).i32Const(0).op('memory.fill'), memory(false)),
   );

@@ -4,7 +4,10 @@
  * at a fixed byte address of the one imported memory. Scalars map to i32/f32, vectors to
  * v128 (f32x4, i32x4, and boolx4 as lane masks); bool values are 0/1 in scalars and in
  * memory. Operations without a SIMD instruction (i32x4 division, variable shifts) run lane by
- * lane. The semantics are those of kernels/ir/evaluate.ts, bit for bit.
+ * lane. The semantics are those of kernels/ir/evaluate.ts, bit for bit. `fma` is
+ * `f32x4.relaxed_madd` where the engine has relaxed SIMD (`relaxedSimd`; a scalar one runs in
+ * lane 0 of a vector so that every `fma` of a module rounds the same way), else a multiply and
+ * an add: the evaluator's `fused` or `separate` result, as the engine's relaxed_madd chooses.
  */
 import { type FunctionBuilder, type MemoryImport, ModuleBuilder, type OpName, type ValType } from './assembler';
 import type { Expr, KFunction, Kernel, KType, Stmt } from '../ir/types';
@@ -22,6 +25,8 @@ export interface RenderOptions {
    * instruction, where V8 builds an immediate v128 with three. Inline constants without it.
    */
   readonly constantPool?: { readonly base: number; readonly slots: ReadonlyMap<string, number> };
+  /** Render `fma` as `f32x4.relaxed_madd` (the engine must validate it: wasmFeatures.relaxedSimd). */
+  readonly relaxedSimd?: boolean;
 }
 
 /** The 16 bytes of a vector constant of type `t` with every lane `v`. */
@@ -241,6 +246,8 @@ class FunctionRenderer {
         else f.op('i32x4.extract_lane', e.lane);
         if (e.t === 'bool') f.i32Const(1).op('i32.and');
         return;
+      case 'fma':
+        return this.fma(e);
       case 'call': {
         const index = this.functionIndex.get(e.fn);
         if (index === undefined) throw new Error(`wasm render: call of unknown function '${e.fn}'`);
@@ -249,6 +256,26 @@ class FunctionRenderer {
         return;
       }
     }
+  }
+
+  private fma(e: Extract<Expr, { k: 'fma' }>): void {
+    const f = this.f;
+    const vector = isVector(e.t);
+    if (!this.opts.relaxedSimd) {
+      // c + a·b: the addend first, as the templates wrote accumulations before fma existed.
+      this.expr(e.c);
+      this.expr(e.a);
+      this.expr(e.b);
+      f.op(vector ? 'f32x4.mul' : 'f32.mul');
+      f.op(vector ? 'f32x4.add' : 'f32.add');
+      return;
+    }
+    for (const x of [e.a, e.b, e.c]) {
+      this.expr(x);
+      if (!vector) f.op('f32x4.splat');
+    }
+    f.op('f32x4.relaxed_madd');
+    if (!vector) f.op('f32x4.extract_lane', 0);
   }
 
   private constant(t: KType, v: number): void {

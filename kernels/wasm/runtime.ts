@@ -11,6 +11,7 @@ import { profiling, recordKernelTime } from '../profile';
 import { type Region, SharedHeap, wasmApi } from './memory';
 import { type LoadedModule, WorkerPool } from './pool';
 import { renderModule, vectorConstants } from './render';
+import { wasmFeatures } from './features';
 
 /** Scalar operations below which a launch stays on the calling thread. */
 const PARALLEL_WORK = 32768;
@@ -78,8 +79,16 @@ export class WasmRuntime {
     return this.pool.threads;
   }
 
-  /** Places, renders, compiles and instantiates a program; `keep` buffers survive the run. */
-  async load(program: KernelProgram, functions: ReadonlyMap<string, KFunction>, keep: ReadonlySet<string>): Promise<WasmProgram> {
+  /**
+   * Places, renders, compiles and instantiates a program; `keep` buffers survive the run.
+   * `relaxedSimd` (default: the engine's, `wasmFeatures.relaxedSimd`) renders `fma` as
+   * `f32x4.relaxed_madd`; false renders it as a multiply and an add.
+   */
+  async load(program: KernelProgram, functions: ReadonlyMap<string, KFunction>, keep: ReadonlySet<string>, opts: { readonly relaxedSimd?: boolean } = {}): Promise<WasmProgram> {
+    const relaxedSimd = opts.relaxedSimd ?? wasmFeatures.relaxedSimd;
+    if (relaxedSimd && !wasmFeatures.relaxedSimd) {
+      throw new Error(`wasm: program '${program.name}' asks for relaxed SIMD, which this engine does not validate (see SSMJIT_WASM_RELAXED_SIMD in docs/backends.md)`);
+    }
     const placement = placeBuffers(program.buffers, program.kernels, keep);
     const pool = vectorConstants(program.kernels, functions);
     const region = this.heap.alloc(Math.max(placement.bytes + pool.bytes.length, 16), `program '${program.name}'`);
@@ -92,7 +101,7 @@ export class WasmRuntime {
     };
     try {
       const started = performance.now();
-      const rendered = renderModule(program.kernels, { memory: this.heap.memoryImport, address, functions, constantPool });
+      const rendered = renderModule(program.kernels, { memory: this.heap.memoryImport, address, functions, constantPool, relaxedSimd });
       const module = await (wasmApi() as unknown as { compile(b: Uint8Array): Promise<object> }).compile(rendered.bytes);
       const loaded = await this.pool.load(module, program.name);
       const compileMs = performance.now() - started;

@@ -5,7 +5,7 @@
  * all kernels ran.
  */
 import { evaluateKernel } from '../../kernels/ir/evaluate';
-import type { BufferDecl, KFunction, Kernel } from '../../kernels/ir/types';
+import type { BufferDecl, FmaMode, KFunction, Kernel } from '../../kernels/ir/types';
 
 export interface TestBuffer extends BufferDecl {
   readonly data: Float32Array | Int32Array;
@@ -22,17 +22,18 @@ function splits(units: number, seed: number): number[] {
   return [...cuts].sort((a, b) => a - b);
 }
 
-/** Runs `kernels` in order on copies of the buffers with the evaluator; returns the buffers. */
+/** Runs `kernels` in order on copies of the buffers with the evaluator (`fma` rounding as given); returns the buffers. */
 export function runOnEvaluator(
   buffers: readonly TestBuffer[],
   kernels: readonly Kernel[],
   functions: ReadonlyMap<string, KFunction> = new Map(),
   seed = 1,
+  fma: FmaMode = 'separate',
 ): Map<string, Float32Array | Int32Array> {
   const mem = new Map<string, Float32Array | Int32Array>(buffers.map((b) => [b.id, b.data.slice()]));
   kernels.forEach((k, i) => {
     const cuts = splits(k.units, seed + i);
-    for (let c = 0; c + 1 < cuts.length; c++) evaluateKernel(k, mem, functions, cuts[c], cuts[c + 1]);
+    for (let c = 0; c + 1 < cuts.length; c++) evaluateKernel(k, mem, functions, cuts[c], cuts[c + 1], fma);
   });
   return mem;
 }
@@ -47,16 +48,18 @@ export async function wasmRuntime(): Promise<import('../../kernels/wasm/runtime'
 
 /**
  * Runs `kernels` in order on the WebAssembly backend (rendered, compiled and split across the
- * pool's threads like a jitted program); returns copies of all buffers afterwards.
+ * pool's threads like a jitted program); returns copies of all buffers afterwards. `fma`
+ * renders as relaxed SIMD's multiply-add where the engine has it, unless `relaxedSimd` is false.
  */
 export async function runOnWasm(
   buffers: readonly TestBuffer[],
   kernels: readonly Kernel[],
   functions: ReadonlyMap<string, KFunction> = new Map(),
+  opts: { readonly relaxedSimd?: boolean } = {},
 ): Promise<Map<string, Float32Array | Int32Array>> {
   const rt = await wasmRuntime();
   const decls = buffers.map((b) => ({ id: b.id, size: b.size, storage: b.storage, kind: b.kind === 'temp' ? ('temp' as const) : ('input' as const) }));
-  const program = await rt.load({ name: 'test', buffers: decls, kernels }, functions, new Set(buffers.map((b) => b.id)));
+  const program = await rt.load({ name: 'test', buffers: decls, kernels }, functions, new Set(buffers.map((b) => b.id)), opts);
   try {
     for (const b of buffers) program.write(b.id, b.data);
     program.run();
@@ -70,12 +73,13 @@ export async function runOnWasm(
  * A template context for tests and benchmarks of one template: scratch buffers are recorded in
  * `scratch` (declare them beside the inputs), constants in `constants`.
  */
-export function recordingContext(name: string, threads: number): { ctx: import('../../kernels/cpu/template').TemplateContext; scratch: BufferDecl[]; constants: TestBuffer[] } {
+export function recordingContext(name: string, threads: number, fusedMultiplyAdd = false): { ctx: import('../../kernels/cpu/template').TemplateContext; scratch: BufferDecl[]; constants: TestBuffer[] } {
   const scratch: BufferDecl[] = [];
   const constants: TestBuffer[] = [];
   const ctx = {
     name,
     threads,
+    fusedMultiplyAdd,
     scratch: (size: number, storage: BufferDecl['storage']) => {
       const id = `scratch${scratch.length}`;
       scratch.push({ id, size, storage, kind: 'temp' });

@@ -3,11 +3,14 @@
 // tails), batch axes, transposed, padded, broadcast and c64-part operand views (packed or
 // read in place), a strided output, i32 products wrapping at 2^32, and the split-K path. Every
 // case typechecks the kernels and runs on the evaluator with launches cut at random unit
-// boundaries; the wasm backend runs them too.
+// boundaries; the wasm backend runs them too. Both tile shapes run every case: 4×8 (a multiply
+// and an add) and the 6×8 tile used where `fma` is one instruction (ctx.fusedMultiplyAdd), the
+// latter on the evaluator with fma fused and on wasm as the engine renders it: relaxed SIMD's
+// multiply-add under SSMJIT_WASM_RELAXED_SIMD=1 (the `wasm-relaxed-simd` vitest project).
 // Tolerance (f32): |C - C64| <= (K + 4)·2^-23·Σ_k |A_ik·B_kj|, the bound of a sequential
 // float32 dot product with a 2× margin; i32 results are exact.
 import { describe, expect, it } from 'vitest';
-import { MR, NR, matmul, splitK } from '../../kernels/cpu/matmul';
+import { MR, MR_FMA, NR, matmul, splitK } from '../../kernels/cpu/matmul';
 import type { TemplateContext, View } from '../../kernels/cpu/template';
 import { typecheckKernel } from '../../kernels/ir/typecheck';
 import type { BufferDecl, Kernel } from '../../kernels/ir/types';
@@ -16,8 +19,12 @@ import { recordingContext, runOnEvaluator, runOnWasm, type TestBuffer } from './
 type DT = 'f32' | 'i32';
 type Layout = 'row' | 'col' | 'padded' | 'bcast' | 'part';
 
+/** The two tile shapes: `fma` a multiply and an add (4×8), or one instruction (6×8). */
+type Tiles = 'mul-add' | 'fma';
+const TILES: readonly Tiles[] = ['mul-add', 'fma'];
+
 /** A template context that records its scratch declarations. */
-const context = (threads: number): { ctx: TemplateContext; scratch: BufferDecl[] } => recordingContext('mm', threads);
+const context = (threads: number, tiles: Tiles): { ctx: TemplateContext; scratch: BufferDecl[] } => recordingContext('mm', threads, tiles === 'fma');
 
 let seed = 12345;
 const rand = (): number => {
@@ -112,7 +119,7 @@ interface Prepared {
   readonly check: (mem: Map<string, Float32Array | Int32Array>) => void;
 }
 
-function prepare(cs: Case): Prepared {
+function prepare(cs: Case, tiles: Tiles = 'mul-add'): Prepared {
   const dt = cs.dt ?? 'f32';
   const batch = cs.batch ?? [];
   const a = operand('a', dt, batch, cs.M, cs.K, cs.la ?? 'row', cs.wide);
@@ -122,7 +129,7 @@ function prepare(cs: Case): Prepared {
   const bstr = batch.map((_, i) => cs.M * rowLen * batch.slice(i + 1).reduce((x, y) => x * y, 1));
   const out: View = { buf: 'c', dtype: dt, shape: [...batch, cs.M, cs.N], strides: [...bstr, rowLen, 1], offset: cs.paddedOut ? 3 : 0 };
   const outSize = out.offset + nb * cs.M * rowLen;
-  const { ctx, scratch } = context(cs.threads ?? 2);
+  const { ctx, scratch } = context(cs.threads ?? 2, tiles);
   const kernels = matmul(ctx, a.view, b.view, out);
   const poison = (storage: 'f32' | 'i32', n: number): Float32Array | Int32Array =>
     storage === 'f32' ? new Float32Array(n).fill(NaN) : new Int32Array(n).fill(0x5a5a5a5a);
@@ -225,85 +232,92 @@ const splitCases: Case[] = [
   { dt: 'i32', M: 4, N: 8, K: 777, wide: true, la: 'col' },
 ];
 
-function runEvaluator(cs: Case, s = 1): void {
-  const { kernels, buffers, check } = prepare(cs);
-  check(runOnEvaluator(buffers, kernels, new Map(), s));
+function runEvaluator(cs: Case, tiles: Tiles, s = 1): void {
+  const { kernels, buffers, check } = prepare(cs, tiles);
+  check(runOnEvaluator(buffers, kernels, new Map(), s, tiles === 'fma' ? 'fused' : 'separate'));
 }
 
-describe('cpu matmul template on the evaluator', () => {
-  it(`edge sizes of M, N, K (${edgeCases.length} combinations)`, () => {
-    edgeCases.forEach((c, i) => {
-      try {
-        runEvaluator(c, i + 1);
-      } catch (e) {
-        throw new Error(`${label(c)}: ${(e as Error).message}`);
-      }
-    });
-  });
-
-  for (const c of [...layoutCases, ...zeroCases, ...i32Cases]) it(label(c), () => runEvaluator(c, c.M + c.N));
-
-  it('K = 0 gives zeros and M = 0, N = 0 or an empty batch give no kernels', () => {
-    expect(prepare({ M: 3, N: 5, K: 0 }).kernels.length).toBeGreaterThan(0);
-    for (const c of zeroCases.slice(2)) expect(prepare(c).kernels).toEqual([]);
-  });
-
-  describe('split-K', () => {
-    it('is chosen for few C blocks and long K, and not otherwise', () => {
-      expect(splitK(1, 64, 64, 8192, 2)).toBe(16);
-      expect(splitK(1, 128, 64, 8192, 2)).toBe(16);
-      expect(splitK(1, 4, 4, 1000, 2)).toBe(4);
-      expect(splitK(1, 8192, 64, 64, 2)).toBe(1);
-      expect(splitK(1, 512, 512, 512, 2)).toBe(1);
-      expect(splitK(1, 64, 64, 511, 2)).toBe(1);
-      expect(splitK(4, 64, 64, 8192, 2)).toBe(1);
-    });
-    for (const c of splitCases) {
-      it(label(c), () => {
-        const { kernels } = prepare(c);
-        expect(kernels.map((k) => k.name.split('_').pop())).toContain('sumK');
-        runEvaluator(c, c.K);
+for (const tiles of TILES) {
+  describe(`cpu matmul template on the evaluator (${tiles} tiles)`, () => {
+    it(`edge sizes of M, N, K (${edgeCases.length} combinations)`, () => {
+      edgeCases.forEach((c, i) => {
+        try {
+          runEvaluator(c, tiles, i + 1);
+        } catch (e) {
+          throw new Error(`${label(c)}: ${(e as Error).message}`);
+        }
       });
-    }
-  });
+    });
 
-  it('packs B unless small, row-contiguous and of whole panels; packs A when transposed and large', () => {
-    const names = (c: Case): string[] => prepare(c).kernels.map((k) => k.name.slice(3));
-    expect(names({ M: 9, N: 16, K: 5 })).toEqual(['tiles']);
-    expect(names({ M: 9, N: 12, K: 5 })).toEqual(['packB', 'tiles']);
-    expect(names({ M: 9, N: 16, K: 5, lb: 'col' })).toEqual(['packB', 'tiles']);
-    expect(names({ M: 5, N: 136, K: 130 })).toEqual(['packB', 'tiles']);
-    expect(names({ M: 9, N: 16, K: 20, la: 'col' })).toEqual(['packA', 'tiles']);
-    expect(names({ M: 9, N: 16, K: 15, la: 'col' })).toEqual(['tiles']);
-    expect(names({ M: 64, N: 64, K: 8192, la: 'col' })).toEqual(['packB', 'packA', 'tiles', 'sumK']);
-  });
+    for (const c of [...layoutCases, ...zeroCases, ...i32Cases]) it(label(c), () => runEvaluator(c, tiles, c.M + c.N));
 
-  it('has the tile shape the module promises', () => {
-    expect([MR, NR]).toEqual([4, 8]);
-  });
-});
+    it('K = 0 gives zeros and M = 0, N = 0 or an empty batch give no kernels', () => {
+      expect(prepare({ M: 3, N: 5, K: 0 }, tiles).kernels.length).toBeGreaterThan(0);
+      for (const c of zeroCases.slice(2)) expect(prepare(c, tiles).kernels).toEqual([]);
+    });
 
-describe('cpu matmul template on wasm', () => {
-  const all = [...edgeCases, ...layoutCases, ...zeroCases, ...i32Cases, ...splitCases];
-  it(`every evaluator case (${all.length})`, async () => {
-    for (const c of all) {
-      const { kernels, buffers, check } = prepare(c);
-      try {
-        check(await runOnWasm(buffers, kernels));
-      } catch (e) {
-        throw new Error(`${label(c)}: ${(e as Error).message}`);
+    describe('split-K', () => {
+      it('is chosen for few C blocks and long K, and not otherwise', () => {
+        expect(splitK(1, 64, 64, 8192, 2)).toBe(16);
+        expect(splitK(1, 128, 64, 8192, 2)).toBe(16);
+        expect(splitK(1, 4, 4, 1000, 2)).toBe(4);
+        expect(splitK(1, 8192, 64, 64, 2)).toBe(1);
+        expect(splitK(1, 512, 512, 512, 2)).toBe(1);
+        expect(splitK(1, 64, 64, 511, 2)).toBe(1);
+        expect(splitK(4, 64, 64, 8192, 2)).toBe(1);
+      });
+      for (const c of splitCases) {
+        it(label(c), () => {
+          const { kernels } = prepare(c, tiles);
+          expect(kernels.map((k) => k.name.split('_').pop())).toContain('sumK');
+          runEvaluator(c, tiles, c.K);
+        });
       }
-    }
-  });
+    });
 
-  it('larger products: 8192×64·64×64, 64×8192·8192×64 (split-K), 130×200·200×150 (packed B)', async () => {
-    for (const c of [
-      { M: 8192, N: 64, K: 64 },
-      { M: 64, N: 64, K: 8192, la: 'col' as Layout },
-      { M: 130, N: 150, K: 200, lb: 'col' as Layout },
-    ]) {
-      const { kernels, buffers, check } = prepare(c);
-      check(await runOnWasm(buffers, kernels));
-    }
+    it('packs B unless small, row-contiguous and of whole panels; packs A when transposed and large', () => {
+      const names = (c: Case): string[] => prepare(c, tiles).kernels.map((k) => k.name.slice(3));
+      expect(names({ M: 9, N: 16, K: 5 })).toEqual(['tiles']);
+      expect(names({ M: 9, N: 12, K: 5 })).toEqual(['packB', 'tiles']);
+      expect(names({ M: 9, N: 16, K: 5, lb: 'col' })).toEqual(['packB', 'tiles']);
+      expect(names({ M: 5, N: 136, K: 130 })).toEqual(['packB', 'tiles']);
+      expect(names({ M: 9, N: 16, K: 20, la: 'col' })).toEqual(['packA', 'tiles']);
+      expect(names({ M: 9, N: 16, K: 15, la: 'col' })).toEqual(['tiles']);
+      expect(names({ M: 64, N: 64, K: 8192, la: 'col' })).toEqual(['packB', 'packA', 'tiles', 'sumK']);
+    });
+
+    it('has the tile shape the module promises', () => {
+      expect([MR, MR_FMA, NR]).toEqual([4, 6, 8]);
+      // Units are blocks of tile rows: 4 (6 for f32 with fma tiles; i32 keeps 4).
+      expect(prepare({ M: 24, N: 8, K: 4 }, tiles).kernels[0].units).toBe(tiles === 'fma' ? 4 : 6);
+      expect(prepare({ dt: 'i32', M: 24, N: 8, K: 4 }, tiles).kernels[0].units).toBe(6);
+    });
   });
-});
+}
+
+for (const tiles of TILES) {
+  describe(`cpu matmul template on wasm (${tiles} tiles)`, () => {
+    const all = [...edgeCases, ...layoutCases, ...zeroCases, ...i32Cases, ...splitCases];
+    it(`every evaluator case (${all.length})`, async () => {
+      for (const c of all) {
+        const { kernels, buffers, check } = prepare(c, tiles);
+        try {
+          check(await runOnWasm(buffers, kernels));
+        } catch (e) {
+          throw new Error(`${label(c)}: ${(e as Error).message}`);
+        }
+      }
+    });
+
+    it('larger products: 8192×64·64×64, 64×8192·8192×64 (split-K), 130×200·200×150 (packed B)', async () => {
+      for (const c of [
+        { M: 8192, N: 64, K: 64 },
+        { M: 64, N: 64, K: 8192, la: 'col' as Layout },
+        { M: 130, N: 150, K: 200, lb: 'col' as Layout },
+      ]) {
+        const { kernels, buffers, check } = prepare(c, tiles);
+        check(await runOnWasm(buffers, kernels));
+      }
+    });
+  });
+}

@@ -21,6 +21,7 @@ import type { BufferDecl, Expr, Kernel, KernelProgram, KType, Storage } from '..
 import { isVector, LANES } from '../../../kernels/ir/types';
 import type { Computed } from '../../../kernels/cpu/reduce';
 import { type TemplateContext, type View, contiguousView, storageOfDType } from '../../../kernels/cpu/template';
+import { wasmFeatures } from '../../../kernels/wasm/features';
 import { Coords, ValueEmitter } from './emit';
 import type { CValue } from './exprRules';
 import { printExpr } from '../../../kernels/ir/printer';
@@ -52,6 +53,11 @@ export interface CpuLowerOptions {
   readonly name?: string;
   /** Threads a launch may be split across (templates shape their work units by it). */
   readonly threads: number;
+  /**
+   * Whether `fma` renders as one instruction (templates then use wider register tiles); by
+   * default the engine's answer, `wasmFeatures.relaxedSimd`.
+   */
+  readonly fusedMultiplyAdd?: boolean;
 }
 
 const floats = (a: AVal): number => sizeOf(a.shape) * (a.dtype === 'c64' ? 2 : 1);
@@ -178,6 +184,7 @@ export function lowerToKernels(ir: IR, consts: readonly NDArray[], opts: CpuLowe
     return {
       name,
       threads: opts.threads,
+      fusedMultiplyAdd: opts.fusedMultiplyAdd ?? wasmFeatures.relaxedSimd,
       scratch: (size, storage) => declare(`${name}_s${scratchCount++}`, size, storage, 'temp'),
       constant: (data) => declare(`${name}_c${scratchCount++}`, data.length, data instanceof Int32Array ? 'i32' : 'f32', 'constant', data),
     };

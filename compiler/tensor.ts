@@ -16,9 +16,17 @@ export interface TraceRef {
   readonly active: boolean;
 }
 
-/** A value held by a backend (the wasm backend's shared memory), read back on demand. */
+/**
+ * A value held by a backend (the wasm backend's shared memory, a WebGPU storage buffer, a WebGL
+ * texture), read back on demand. `read` is synchronous and throws where the backend only reads
+ * asynchronously (WebGPU) and the value has not been fetched yet; `fetch` works everywhere. Both
+ * read once and keep the host copy.
+ */
 export interface DeviceValue {
   read(): NDArray;
+  fetch(): Promise<NDArray>;
+  /** Frees the device memory now instead of when the value is garbage collected. */
+  release?(): void;
 }
 
 export type TensorImpl =
@@ -66,6 +74,14 @@ export class Tensor<D extends DType = DType, S extends Shape = Shape> {
       );
     }
     return this.impl.value;
+  }
+
+  /**
+   * The float64 value, read back from the device first where that read is asynchronous (a
+   * WebGPU-resident jit output); afterwards value(), data() and printing work synchronously.
+   */
+  async fetch(): Promise<NDArray> {
+    return this.impl.kind === 'device' ? this.impl.device.fetch() : this.value();
   }
 
   /** Values as a typed array: f32 -> Float32Array, i32 -> Int32Array, bool -> Uint8Array, c64 -> interleaved Float32Array. */

@@ -54,6 +54,10 @@ export class DeviceArray {
     }
     return this.cached;
   }
+
+  async fetch(): Promise<NDArray> {
+    return this.read();
+  }
 }
 
 /** Copies `bytes` bytes inside the heap's memory. */

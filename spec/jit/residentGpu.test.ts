@@ -205,12 +205,12 @@ describeEachBackend('resident values on gpu.js backends', (backend) => {
     const setup = setupRun(config);
     const data = toyTask(16, 32, 8, 8);
     const rt = await runtime();
-    const marks: { toDevice: number; toHost: number }[] = [];
+    const marks: { toDevice: number; toHost: number; live: number }[] = [];
     const dir = mkdtempSync(join(tmpdir(), 'ssmjit-resident-fit-'));
     setBackend(backend);
     try {
       const result = await fit(config, setup, data, freshSnapshot(config, setup), {
-        dir, progress: false, plotTitle: false, onStep: () => marks.push({ ...rt.transfers }),
+        dir, progress: false, plotTitle: false, onStep: () => marks.push({ ...rt.transfers, live: rt.live.tensors }),
       });
       expect(marks).toHaveLength(4);
       const { batchSize } = config.optim;
@@ -219,6 +219,8 @@ describeEachBackend('resident values on gpu.js backends', (backend) => {
       for (let i = 1; i < marks.length; i++) {
         expect(marks[i].toDevice - marks[i - 1].toDevice, `floats in at step ${i + 1}`).toBe(batchFloats);
         expect(marks[i].toHost - marks[i - 1].toHost, `floats out at step ${i + 1}`).toBe(2);
+        // each step's state replaces the previous one on the device instead of piling up
+        expect(marks[i].live, `device tensors alive after step ${i + 1}`).toBe(marks[i - 1].live);
       }
       // The checkpoint holds what the run returned, and an eager run from the same start agrees.
       const restored = T.tree.flatten(restoreTree(loadCheckpoint(dir, 'last').tensors, 'params', setup.initial.params, 'last'))[0] as Tensor[];

@@ -210,6 +210,8 @@ async function fitSteps(
       const t0 = Date.now();
       const result = await trainStep(carry, stepBatch(batchTensors(batch)), ratesOf(lr, ssmLr), key);
       await T.deviceGet([result.loss, result.correct]);
+      // Read (and kept on the host); the device copies and the unread grad-norm are freed now.
+      T.releaseDevice([result.loss, result.correct, result.gradNorm]);
       const loss = result.loss.item() as number;
       const elapsed = (Date.now() - t0) / 1000;
       if (!Number.isFinite(loss)) {

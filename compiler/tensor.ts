@@ -23,6 +23,8 @@ export interface TraceRef {
  * read once and keep the host copy.
  */
 export interface DeviceValue {
+  /** Whether `read` can answer now (synchronous reads, or a host copy already fetched). */
+  readonly readable: boolean;
   read(): NDArray;
   fetch(): Promise<NDArray>;
   /** Frees the device memory now instead of when the value is garbage collected. */
@@ -119,6 +121,9 @@ export class Tensor<D extends DType = DType, S extends Shape = Shape> {
 
   /** dtype, shape and values: `Tensor<f32>[2,2] [[1, 2], [3, 4]]` (see tensorFormat.ts). */
   toString(): string {
+    if (this.impl.kind === 'device' && !this.impl.device.readable) {
+      return `Tensor<${this.dtype}>[${this.shape.join(',')}] (in device memory: await tensor.fetch() to read its values)`;
+    }
     return formatTensor(this.dtype, this.shape, this.impl.kind === 'tracer' ? undefined : this.value().data);
   }
 

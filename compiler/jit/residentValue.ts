@@ -34,6 +34,10 @@ export class ResidentValue implements DeviceValue {
     registry.register(this, tensor, this);
   }
 
+  get readable(): boolean {
+    return this.cached !== undefined || describeBackend(this.runtime.backend).syncReads;
+  }
+
   get runtime(): KernelRuntime {
     return this.tensor.runtime;
   }

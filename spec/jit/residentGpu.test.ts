@@ -138,6 +138,7 @@ describeEachBackend('resident values on gpu.js backends', (backend) => {
       close(out.data64(), x.data64().map((v) => -v), 0, 'a synchronous read');
     } else {
       expect(() => out.value()).toThrow(/lives in webgpu device memory.*await tensor\.fetch\(\)/);
+      expect(String(out)).toBe('Tensor<f32>[4] (in device memory: await tensor.fetch() to read its values)');
       await T.deviceGet({ out });
       close(out.data64(), x.data64().map((v) => -v), 0, 'a read after deviceGet');
     }

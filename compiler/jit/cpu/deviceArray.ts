@@ -31,6 +31,7 @@ export function countCall(): void {
 
 export class DeviceArray {
   private cached?: NDArray;
+  readonly readable = true;
 
   constructor(
     readonly heap: SharedHeap,

@@ -117,10 +117,6 @@ export class DeviceTensor {
     return out;
   }
 
-  get isReleased(): boolean {
-    return this.released;
-  }
-
   release(): void {
     if (this.released) return;
     this.released = true;

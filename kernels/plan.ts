@@ -76,6 +76,11 @@ export interface KernelPlan {
   readonly constants: readonly PlanConstant[];
   readonly steps: readonly PlanStep[];
   readonly output: BufferRef;
+  /**
+   * Step results a run keeps and returns one by one (`KernelRuntime.runResidentAll`), e.g. a
+   * program's outputs kept on the device as separate values; absent: just `output`.
+   */
+  readonly results?: readonly BufferRef[];
 }
 
 export function kernelSource(spec: KernelSpec): string {
@@ -190,9 +195,11 @@ export class PlanBuilder {
     }
   }
 
-  build(output: BufferRef): KernelPlan {
-    if (output.kind !== 'step' || !this.steps.some((s) => s.result.id === output.id)) {
-      throw new Error(`plan '${this.name}': output must be the result of one of its kernels`);
+  build(output: BufferRef, results?: readonly BufferRef[]): KernelPlan {
+    for (const r of [output, ...(results ?? [])]) {
+      if (r.kind !== 'step' || !this.steps.some((s) => s.result.id === r.id)) {
+        throw new Error(`plan '${this.name}': output '${r.id}' must be the result of one of its kernels`);
+      }
     }
     return {
       name: this.name,
@@ -200,6 +207,7 @@ export class PlanBuilder {
       constants: [...this.constants],
       steps: [...this.steps],
       output,
+      ...(results ? { results: [...results] } : {}),
     };
   }
 }

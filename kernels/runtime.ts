@@ -9,7 +9,8 @@
  *                storage buffer; plain arrays on cpu/webasm, which have no
  *                device memory) and is deleted after its last use.
  *                `runResident` keeps the output on the device as a
- *                `DeviceTensor` that later plans accept as an input.
+ *                `DeviceTensor` that later plans accept as an input;
+ *                `runResidentAll` keeps each of a plan's `results`.
  *  - 'pipeline'  the plan is replayed through `gpu.createPipeline`, which
  *                fuses it on webasm (one wasm memory, worker-pool barriers)
  *                and on webgpu (one command encoder, one submit); generic
@@ -18,12 +19,17 @@
  *
  * Every kernel runs under the async contract (`asyncMode: true`), which is
  * also what lets webasm kernels split across worker threads.
+ *
+ * Host<->device traffic is counted here, in one place (`KernelRuntime.transfers`): floats of
+ * host arrays handed to kernels and of constants uploaded, and floats read back from device
+ * values. Only backends whose values live in device memory count; gpu.js's cpu and webasm
+ * backends run on host arrays.
  */
 import { type GPU, type IKernelRunShortcut, type IPipelineRunShortcut, Input } from 'gpu.js';
 import { type GpuJsBackend, createGPU } from './backends';
-import { platform } from '#platform';
 import { describeBackend } from './capabilities';
 import { type BufferRef, type Dims, type KernelPlan, type KernelSpec, bufferLength, kernelSource } from './plan';
+import { platform } from '#platform';
 import { profiling, recordKernelTime } from './profile';
 import { product } from './source';
 
@@ -76,7 +82,10 @@ export class DeviceTensor {
     readonly runtime: KernelRuntime,
     readonly dims: Dims,
     private readonly value: KernelValue,
-  ) {}
+  ) {
+    runtime.live.tensors++;
+    runtime.live.floats += product(dims);
+  }
 
   get length(): number {
     return product(this.dims);
@@ -90,12 +99,29 @@ export class DeviceTensor {
 
   async read(): Promise<Float32Array> {
     const v = this.handle;
-    return flattenResult(isDeviceHandle(v) ? await v.toArray() : v, this.dims);
+    if (!isDeviceHandle(v)) return flattenResult(v, this.dims);
+    const out = flattenResult(await v.toArray(), this.dims);
+    this.runtime.countTransfer('toHost', out.length);
+    return out;
+  }
+
+  /** The values, read synchronously; only where the backend's reads are (`syncReads`). */
+  readSync(): Float32Array {
+    if (!describeBackend(this.runtime.backend).syncReads) {
+      throw new Error(`a ${this.runtime.backend} device value is read asynchronously (await read())`);
+    }
+    const v = this.handle;
+    if (!isDeviceHandle(v)) return flattenResult(v, this.dims);
+    const out = flattenResult(v.toArray(), this.dims);
+    this.runtime.countTransfer('toHost', out.length);
+    return out;
   }
 
   release(): void {
     if (this.released) return;
     this.released = true;
+    this.runtime.live.tensors--;
+    this.runtime.live.floats -= product(this.dims);
     if (isDeviceHandle(this.value)) this.value.delete();
   }
 }
@@ -105,6 +131,26 @@ export type PlanInput = Float32Array | DeviceTensor;
 /** A host array as a kernel argument for a buffer of grid `dims` (gpu.js Input when multi-dimensional). */
 function hostArgument(data: Float32Array, dims: Dims): KernelValue {
   return dims.length === 1 ? data : new Input(data as unknown as number[], [...dims]);
+}
+
+/** Floats moved between the host and a runtime's device memory, and plan runs. */
+export interface TransferCounts {
+  toDevice: number;
+  toHost: number;
+  runs: number;
+}
+
+const reported = new Set<KernelRuntime>();
+
+/** With SSMJIT_PROFILE=1, a runtime's totals are printed at exit beside the kernel table. */
+function reportAtExit(runtime: KernelRuntime): void {
+  if (reported.has(runtime) || !profiling()) return;
+  reported.add(runtime);
+  platform.onExit(() => {
+    const t = runtime.transfers;
+    const per = (n: number) => (t.runs ? (n / t.runs).toFixed(0) : '0');
+    platform.writeDiagnostic(`host<->device floats (${runtime.backend}): ${t.toDevice} to the device, ${t.toHost} to the host over ${t.runs} plan runs (${per(t.toDevice)} and ${per(t.toHost)} per run; 4 bytes each)\n`);
+  });
 }
 
 interface KernelFlavour {
@@ -137,10 +183,37 @@ export class KernelRuntime {
   private readonly kernels = new Map<string, IKernelRunShortcut>();
   private readonly pipelines = new WeakMap<KernelPlan, IPipelineRunShortcut>();
   private readonly resident = new WeakMap<Float32Array, DeviceTensor>();
+  /** Host<->device floats since the runtime was made (device-memory backends only). */
+  readonly transfers: TransferCounts = { toDevice: 0, toHost: 0, runs: 0 };
+  /** Device tensors not yet released, and their floats. */
+  readonly live = { tensors: 0, floats: 0 };
+  private readonly counts: boolean;
+
   /** Kernels compiled and kernels destroyed to stay within `liveKernels`, since creation. */
   readonly kernelCounts = { compiled: 0, evicted: 0 };
 
-  private constructor(readonly backend: GpuJsBackend, readonly gpu: GPU, readonly liveKernels: number) {}
+  private constructor(readonly backend: GpuJsBackend, readonly gpu: GPU, readonly liveKernels: number) {
+    this.counts = describeBackend(backend).residency === 'device';
+  }
+
+  /** The one place host<->device traffic is counted. */
+  countTransfer(direction: 'toDevice' | 'toHost', floats: number): void {
+    if (!this.counts) return;
+    this.transfers[direction] += floats;
+    reportAtExit(this);
+  }
+
+  private countRun(): void {
+    if (!this.counts) return;
+    this.transfers.runs++;
+    reportAtExit(this);
+  }
+
+  /** A host array handed to a kernel (a copy to the device where values live there). */
+  private upload(data: Float32Array, dims: Dims): KernelValue {
+    this.countTransfer('toDevice', data.length);
+    return hostArgument(data, dims);
+  }
 
   static async create(backend: GpuJsBackend, options: RuntimeOptions = {}): Promise<KernelRuntime> {
     const bound = describeBackend(backend).memoryPerKernel ? platform.liveWasmMemories : Infinity;
@@ -225,18 +298,30 @@ export class KernelRuntime {
     for (const c of plan.constants) {
       if (this.resident.has(c.data)) continue;
       const copy = this.kernel({ name: 'upload', params: ['src'], body: 'return src[this.thread.x];', output: [c.data.length] });
+      this.countTransfer('toDevice', c.data.length);
       this.resident.set(c.data, new DeviceTensor(this, [c.data.length], await copy(c.data)));
     }
   }
 
   /** Executes `plan` keeping its output on the device. */
   async runResident(plan: KernelPlan, inputs: readonly PlanInput[]): Promise<DeviceTensor> {
+    return (await this.execute(plan, inputs, [plan.output]))[0];
+  }
+
+  /** Executes `plan` keeping each of its `results` (else its output) on the device. */
+  runResidentAll(plan: KernelPlan, inputs: readonly PlanInput[]): Promise<DeviceTensor[]> {
+    return this.execute(plan, inputs, plan.results ?? [plan.output]);
+  }
+
+  private async execute(plan: KernelPlan, inputs: readonly PlanInput[], keep: readonly BufferRef[]): Promise<DeviceTensor[]> {
     this.checkInputs(plan, inputs);
     await this.uploadConstants(plan);
+    this.countRun();
+    const kept = new Set(keep.map((b) => b.id));
     const env = new Map<string, KernelValue>();
     plan.inputs.forEach((b, i) => {
       const given = inputs[i];
-      env.set(b.id, given instanceof DeviceTensor ? given.handle : hostArgument(given, b.dims));
+      env.set(b.id, given instanceof DeviceTensor ? given.handle : this.upload(given, b.dims));
     });
     for (const c of plan.constants) env.set(c.buffer.id, this.constantHandle(c.data));
     const lastUse = new Map<string, number>();
@@ -250,14 +335,14 @@ export class KernelRuntime {
       env.set(step.result.id, await k(...(args as never[])));
       if (timing) recordKernelTime(step.kernel.name, step.kernel.output, performance.now() - began, step.kernel.computes);
       for (const a of step.args) {
-        if (a.kind === 'step' && lastUse.get(a.id) === i && a.id !== plan.output.id) {
+        if (a.kind === 'step' && lastUse.get(a.id) === i && !kept.has(a.id)) {
           const v = env.get(a.id);
           if (isDeviceHandle(v)) v.delete();
           env.delete(a.id);
         }
       }
     }
-    return new DeviceTensor(this, plan.output.dims, env.get(plan.output.id));
+    return keep.map((b) => new DeviceTensor(this, b.dims, env.get(b.id)));
   }
 
   /** Executes `plan` and reads its output back. */
@@ -282,9 +367,10 @@ export class KernelRuntime {
     this.checkInputs(plan, inputs);
     // host values keep the kernel's own shape (rows for 2-D/3-D grids), as consumers index them so
     const env = new Map<string, KernelValue>();
+    this.countRun();
     for (let i = 0; i < plan.inputs.length; i++) {
       const given = inputs[i];
-      env.set(plan.inputs[i].id, given instanceof DeviceTensor ? given.handle : hostArgument(given, plan.inputs[i].dims));
+      env.set(plan.inputs[i].id, given instanceof DeviceTensor ? given.handle : this.upload(given, plan.inputs[i].dims));
     }
     for (const c of plan.constants) env.set(c.buffer.id, c.data);
     for (const step of plan.steps) {
@@ -292,7 +378,9 @@ export class KernelRuntime {
       const k = this.kernel(step.kernel, { pipeline: false, argKinds: argKinds(args) });
       env.set(step.result.id, await k(...(args as never[])));
     }
-    return flattenResult(env.get(plan.output.id), plan.output.dims);
+    const out = flattenResult(env.get(plan.output.id), plan.output.dims);
+    this.countTransfer('toHost', out.length);
+    return out;
   }
 
   /** The gpu.js pipeline replaying `plan` (built once per plan). */
@@ -321,14 +409,18 @@ export class KernelRuntime {
 
   private async runPipeline(plan: KernelPlan, inputs: readonly PlanInput[]): Promise<Float32Array> {
     this.checkInputs(plan, inputs);
+    this.countRun();
     const hostInputs: KernelValue[] = [];
     for (let i = 0; i < inputs.length; i++) {
       const given = inputs[i];
-      hostInputs.push(hostArgument(given instanceof DeviceTensor ? await given.read() : given, plan.inputs[i].dims));
+      hostInputs.push(this.upload(given instanceof DeviceTensor ? await given.read() : given, plan.inputs[i].dims));
     }
     const p = this.pipelineOf(plan);
+    for (const c of plan.constants) this.countTransfer('toDevice', c.data.length);
     const result = await p(...(hostInputs as never[]), ...plan.constants.map((c) => c.data));
-    return flattenResult(result, plan.output.dims);
+    const out = flattenResult(result, plan.output.dims);
+    this.countTransfer('toHost', out.length);
+    return out;
   }
 
   /** Releases compiled kernels, resident constants and the gpu.js instance. */

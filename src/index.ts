@@ -28,6 +28,6 @@ export { stopGradient } from './stopGradient';
 export { customJvp, customVjp } from './customRules';
 export { checkpoint } from './checkpoint';
 export { vmap, type VmapOptions, type AxisSpec } from './vmap';
-export { jit, isJitted, type Jitted, type JitOptions, type Lowered } from './jit';
+export { jit, isJitted, deviceGet, releaseDevice, type Jitted, type JitOptions, type Lowered } from './jit';
 export { setBackend, currentBackend, availableBackends } from './backend';
 export { pipe, flow } from 'fp-ts/function';

@@ -5,8 +5,15 @@
  * kernel plan, and the executable is cached. A call returns a Promise (GPU readback is
  * asynchronous). `lower(...)` exposes the optimised IR, the kernels and their sources, and the
  * buffer plan. grad(jit(f)) is jit(grad(f)); inside other transformations use `.fun`.
+ *
+ * Where outputs live: on wasm they are always device tensors in the shared memory. On the
+ * gpu.js backends with device memory (webgpu, WebGL) they are read back to the host, packed
+ * into one readback, unless `deviceOutputs` keeps each on the device. Device tensors passed to
+ * a later call on the same backend are bound without a copy; passed elsewhere they are read
+ * back first.
  */
 import { Executable } from '../compiler/jit/executable';
+import { ResidentValue } from '../compiler/jit/residentValue';
 import { hasEmptyValues, lowerIR, type LoweredProgram } from '../compiler/jit/lower';
 import { evalIR } from '../compiler/interpreter/index';
 import type { IR } from '../compiler/ir';
@@ -35,6 +42,14 @@ export interface JitOptions {
   readonly backend?: BackendName;
   /** Called with the IR text after every pass. */
   readonly dump?: (pass: string, text: string) => void;
+  /**
+   * Keep the outputs in the device memory of a gpu.js backend that has one (webgpu, headlessgl,
+   * webgl2, webgl) as device tensors, read back only when their values are asked for; on webgpu
+   * that read is asynchronous: `await tensor.fetch()` or `await T.deviceGet(tree)` first. The
+   * wasm backend's outputs always stay in its shared memory; gpu.js's cpu and webasm backends
+   * have no device memory, and there the option changes nothing.
+   */
+  readonly deviceOutputs?: boolean;
 }
 
 export interface KernelInfo {
@@ -71,7 +86,13 @@ export interface Lowered {
   readonly program?: LoweredProgram;
   /** The kernel-IR program (the wasm backend). */
   readonly kernelProgram?: CpuLowered;
-  /** Host-to-device and device-to-host floats of one call (the wasm backend). */
+  /**
+   * Host-to-device and device-to-host floats of one call whose arguments are all host values
+   * and whose outputs are all read (wasm, and the gpu.js backends with device memory); a call
+   * moves less where arguments are already resident or device outputs are not read. The
+   * counters of what did move: `transfers` of compiler/jit/cpu/deviceArray.ts (wasm) and
+   * `KernelRuntime.transfers` (gpu.js), printed under SSMJIT_PROFILE=1.
+   */
   readonly transfers?: { readonly in: number; readonly out: number };
   readonly fallback?: string;
   toString(): string;
@@ -174,7 +195,7 @@ export function jit<A extends unknown[], R>(f: (...args: A) => R, opts: JitOptio
         fallback: 'a value has an empty shape; evaluated by the interpreter',
         toString: () => printIR(ir),
       };
-      return { lowered, outDef: traced.outDef, run: async (xs) => evalIR(ir, constVals, xs.map((x) => x.value())).map((v) => concreteTensor(v)) };
+      return { lowered, outDef: traced.outDef, run: async (xs) => evalIR(ir, constVals, await Promise.all(xs.map((x) => x.fetch()))).map((v) => concreteTensor(v)) };
     }
     if (!isGpuJsBackend(backend)) {
       const runtime = await wasmRuntime();
@@ -197,11 +218,12 @@ export function jit<A extends unknown[], R>(f: (...args: A) => R, opts: JitOptio
         transfers: exe.transferFloats,
         toString: () => `${printIR(ir)}\n-- ${kernels.length} kernels on wasm: ${kernels.map((k) => k.name).join(', ')}\n${printProgram(cpu.program)}`,
       };
-      const fromTensor = (x: Tensor) => (x.impl.kind === 'device' && x.impl.device instanceof DeviceArray ? x.impl.device : x.value());
+      const fromTensor = (x: Tensor) => (x.impl.kind === 'device' && x.impl.device instanceof DeviceArray ? x.impl.device : x.fetch());
       const toTensor = (v: NDArray | DeviceArray, i: number) => (v instanceof DeviceArray ? deviceTensor(v, ir.outAtoms[i].aval) : concreteTensor(v));
-      return { lowered, outDef: traced.outDef, run: async (xs) => exe.run(xs.map(fromTensor)).map(toTensor) };
+      return { lowered, outDef: traced.outDef, run: async (xs) => exe.run(await Promise.all(xs.map(fromTensor))).map(toTensor) };
     }
-    const program = lowerIR(ir, constVals, { clampReads: describeBackend(backend).clampReads, backend });
+    const separateOutputs = opts.deviceOutputs === true && describeBackend(backend).residency === 'device';
+    const program = lowerIR(ir, constVals, { clampReads: describeBackend(backend).clampReads, backend, separateOutputs });
     const runtime = await backendRuntime(backend);
     const exe = new Executable(program, runtime, constVals);
     const { buffers, peak } = bufferPlan(program);
@@ -217,9 +239,12 @@ export function jit<A extends unknown[], R>(f: (...args: A) => R, opts: JitOptio
       buffers,
       peakIntermediateFloats: peak,
       program,
+      ...(describeBackend(backend).residency === 'device' ? { transfers: exe.transferFloats } : {}),
       toString: () => `${printIR(ir)}\n-- ${kernels.length} kernels on ${backend}: ${kernels.map((k) => k.name).join(', ')}\n${kernels.map(showGpuJsKernel).join('\n')}`,
     };
-    return { lowered, outDef: traced.outDef, run: async (xs) => (await exe.run(xs.map((x) => x.value()))).map((v) => concreteTensor(v)) };
+    const argOf = (x: Tensor) => (x.impl.kind === 'device' ? x.impl.device : x.value());
+    const toTensor = (v: NDArray | ResidentValue, i: number) => (v instanceof ResidentValue ? deviceTensor(v, ir.outAtoms[i].aval) : concreteTensor(v));
+    return { lowered, outDef: traced.outDef, run: async (xs) => (await exe.run(xs.map(argOf))).map(toTensor) };
   };
 
   const compiled = (args: readonly unknown[]): Promise<Compiled> => {
@@ -249,4 +274,26 @@ export function jit<A extends unknown[], R>(f: (...args: A) => R, opts: JitOptio
   });
   Object.defineProperty(jitted, 'cacheSize', { get: () => cache.size });
   return jitted as unknown as Jitted<A, R>;
+}
+
+/**
+ * Reads every device-resident leaf of `tree` back to the host (once; each keeps its host copy,
+ * so value(), data() and printing are synchronous afterwards) and resolves with the same tree.
+ * Needed before reading webgpu-resident values synchronously; elsewhere it only moves the reads
+ * earlier. JAX's `device_get`.
+ */
+export async function deviceGet<X>(tree: X): Promise<X> {
+  const [leaves] = flatten(tree);
+  await Promise.all(leaves.map((l) => (l instanceof Tensor && l.impl.kind === 'device' ? l.fetch() : undefined)));
+  return tree;
+}
+
+/**
+ * Frees the device memory of every device-resident leaf of `tree` now, rather than when the
+ * leaves are garbage collected (GPU memory does not press on the garbage collector). The leaves
+ * must not be used afterwards; host values and tracers are left alone.
+ */
+export function releaseDevice(tree: unknown): void {
+  const [leaves] = flatten(tree);
+  for (const l of leaves) if (l instanceof Tensor && l.impl.kind === 'device') l.impl.device.release?.();
 }

@@ -3,7 +3,8 @@
  * captured constants become plan buffers; host equations (random bits) become extra plan
  * inputs computed before launch; every materialised variable becomes one kernel (a fused map,
  * or a template instance); the program outputs are packed into one buffer so a call does one
- * upload and one readback.
+ * upload and one readback, or, for outputs kept on the device (`separateOutputs`), each is
+ * written to a buffer of its own that a later call takes as an input as it is.
  *
  * Fused maps and the packing kernels are kernel IR (built by the value emitter the wasm
  * lowering uses, in scalar form: one unit per GPU thread) rendered by kernels/gpujs/render.ts.
@@ -38,12 +39,14 @@ import { schedule } from './schedule';
 import { matmulKernel } from './gpuMatmul';
 import { bufferReader } from './gpuPlan';
 
-/** Where an output lives in the packed result. */
+/** Where an output lives in the packed result (or, with separate outputs, which plan result it is). */
 export interface OutputSlot {
   readonly aval: AVal;
   readonly offset: number;
   /** Set when the output is a literal (no kernel computes it). */
   readonly literal?: Lit;
+  /** Index in `plan.results` of the output's own buffer (separate outputs only). */
+  readonly result?: number;
 }
 
 export interface LoweredProgram {
@@ -73,6 +76,12 @@ export interface LowerOptions {
   readonly clampReads?: boolean;
   /** The backend the kernels are for (templates pick their measured strategy by it). */
   readonly backend?: GpuJsBackend;
+  /**
+   * Write every non-literal output to a flat buffer of its own (`plan.results`) instead of
+   * packing them: the outputs then stay on the device as separate values, each with the 1-D
+   * layout a plan input has, so it is passed back in without a copy or a re-layout.
+   */
+  readonly separateOutputs?: boolean;
 }
 
 /** Buffers one kernel may read (the backend descriptor's limit; unlimited without a backend). */
@@ -173,7 +182,19 @@ export function lowerIR(ir: IR, consts: readonly NDArray[], opts: LowerOptions =
   }
   // A fused output is computed by a pack kernel, which also reads the previous pack buffer.
   for (const a of ir.outAtoms) if (!(a instanceof Lit) && !operands.get(a)) splitReads(env, a, maxReads - 1);
-  const packed = packOutputs(b, env, ir, slots, Math.max(offset, 1), maxReads);
+  if (opts.separateOutputs) {
+    const results: BufferRef[] = [];
+    const separate = slots.map((s, i) => {
+      if (s.literal) return s;
+      const n = floats(s.aval);
+      results.push(packOutputs(b, env, [{ ...s, offset: 0, v: ir.outAtoms[i] as Var }], n, maxReads, `out${i}[${n}]`));
+      return { ...s, result: results.length - 1 };
+    });
+    // A program of literal outputs only still needs a kernel: its plan writes one zero.
+    const output = results.at(-1) ?? packOutputs(b, env, [], 1, maxReads);
+    return { plan: b.build(output, results), ir, hostEqns, planInputs, outputs: separate, packedLength: offset };
+  }
+  const packed = packOutputs(b, env, slots.map((s, i) => ({ ...s, v: s.literal ? undefined : (ir.outAtoms[i] as Var) })), Math.max(offset, 1), maxReads);
   return { plan: b.build(packed), ir, hostEqns, planInputs, outputs: slots, packedLength: offset };
 }
 
@@ -552,11 +573,18 @@ function irMatmul(b: PlanBuilder, env: Env, e: Eqn, maxReads: number, backend: G
  * the buffers one kernel reads, the outputs are packed by a chain of kernels, each copying the
  * previous one's buffer and adding its own outputs.
  */
-function packOutputs(b: PlanBuilder, env: Env, ir: IR, slots: readonly OutputSlot[], length: number, maxReads: number): BufferRef {
+function packOutputs(
+  b: PlanBuilder,
+  env: Env,
+  slots: readonly (OutputSlot & { readonly v: Var | undefined })[],
+  length: number,
+  maxReads: number,
+  label = `outputs[${length}]`,
+): BufferRef {
   /** One output's range of the packed buffer, and its value at local float `local` of it. */
   type Piece = { start: number; end: number; reads: ReadonlySet<string>; emit: (block: Block, local: Expr, reads: Set<string>, eqns: Set<Eqn>) => Expr };
   const pieces: Piece[] = [];
-  slots.forEach((s, i) => {
+  slots.forEach((s) => {
     const n = floats(s.aval);
     if (n === 0) return;
     const complex = s.aval.dtype === 'c64';
@@ -567,7 +595,7 @@ function packOutputs(b: PlanBuilder, env: Env, ir: IR, slots: readonly OutputSlo
       pieces.push({ ...range, reads: new Set(), emit: (block, local) => (complex ? choose(block, local, constant('f32', re), constant('f32', im)) : constant('f32', re)) });
       return;
     }
-    const v = ir.outAtoms[i] as Var;
+    const v = s.v as Var;
     const reads = new Set<string>();
     emitValue(env, new InlineBlock(), v, i32(0), reads);
     pieces.push({
@@ -619,7 +647,7 @@ function packOutputs(b: PlanBuilder, env: Env, ir: IR, slots: readonly OutputSlo
     };
     emitFrom(block, 0);
     // Named after the outputs it computes (the pack's own equations), or `outputs[n]` for copies.
-    const name = eqns.size ? `${fusedKernelName(eqns, [], env.order).slice(0, -2)}->outputs[${length}]` : `outputs[${length}]`;
+    const name = eqns.size ? `${fusedKernelName(eqns, [], env.order).slice(0, -2)}->${label}` : label;
     const kernel: Kernel = { name, units: length, unitCost: 1, body: block.stmts, computes: env.list(eqns) };
     prev = gpuKernel(b, env, 'pack', kernel, reads, nonNegative);
     env.buffers.set(prev.id, prev);

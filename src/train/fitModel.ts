@@ -152,6 +152,8 @@ export async function fitModel<P, S, B, Aux = unknown>(options: FitModelOptions<
     log(`resuming from ${dir}/${LAST_CHECKPOINT} at step ${step} (epoch ${epoch + 1})`);
   }
 
+  // State from before this run's first step belongs to the caller and is never released here.
+  const startStep = step;
   const lossAndAux = (p: P, s: S, b: B, k: T.random.Key) => {
     const out = options.loss(p, s, b, k);
     return [out.loss, { state: out.state, aux: out.aux }] as const;
@@ -167,11 +169,14 @@ export async function fitModel<P, S, B, Aux = unknown>(options: FitModelOptions<
     return { loss: out.loss, aux: out.aux };
   };
   const jitted = options.execution !== 'eager';
-  const runStep = jitted ? T.jit(stepFn) : async (...a: Parameters<typeof stepFn>) => roundToFloat32(stepFn(...a));
+  // The step's outputs stay on the device: parameters, state and optimizer state are read back
+  // only for checkpoints and at the end; each step reads the loss and the scalar aux values.
+  const runStep = jitted ? T.jit(stepFn, { deviceOutputs: true }) : async (...a: Parameters<typeof stepFn>) => roundToFloat32(stepFn(...a));
   const runEval = jitted ? T.jit(evalFn) : async (...a: Parameters<typeof evalFn>) => evalFn(...a);
 
   const files = new RunFiles(dir, undefined, options.plotTitle ?? 'training', step);
-  const save = (name: string): boolean => {
+  const save = async (name: string): Promise<boolean> => {
+    await T.deviceGet({ params, state, opt });
     const bad = firstNonFinite({ params, state, opt });
     if (bad !== undefined) {
       reason = 'diverged';
@@ -205,12 +210,14 @@ export async function fitModel<P, S, B, Aux = unknown>(options: FitModelOptions<
         else if (step >= maxSteps) reason = 'max-steps';
         if (reason !== 'completed') break;
         const out = await runStep(params, state, opt, batch, T.random.foldIn(baseKey, step));
+        await T.deviceGet([out.loss, scalarLeaves(out.aux).map(([, v]) => v)]);
         const loss = out.loss.item() as number;
         if (!Number.isFinite(loss)) {
           reason = 'diverged';
           message = `the training loss became ${loss} at step ${step + 1} (epoch ${epoch + 1}); training stopped without applying that update`;
           break;
         }
+        if (step > startStep) T.releaseDevice({ params, state, opt });
         ({ params, state, opt } = out);
         step += 1;
         history.epochStep = index;
@@ -236,16 +243,17 @@ export async function fitModel<P, S, B, Aux = unknown>(options: FitModelOptions<
         line += `: validation loss ${scores.loss?.toFixed(4)}`;
         if (Number.isFinite(scores.loss) && (history.bestValLoss === undefined || scores.loss < history.bestValLoss)) {
           history = { ...history, bestValLoss: scores.loss, bestEpoch: epoch };
-          if (!save(BEST_CHECKPOINT)) break;
+          if (!(await save(BEST_CHECKPOINT))) break;
           line += ' (best so far)';
         }
       }
       log(line);
-      if (!save(LAST_CHECKPOINT)) break;
+      if (!(await save(LAST_CHECKPOINT))) break;
       files.plot();
     }
-    if (reason === 'max-steps' || reason === 'interrupted') save(LAST_CHECKPOINT);
+    if (reason === 'max-steps' || reason === 'interrupted') await save(LAST_CHECKPOINT);
     files.plot();
+    await T.deviceGet({ params, state, opt });
   } finally {
     files.close();
   }

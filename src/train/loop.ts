@@ -144,7 +144,7 @@ async function fitSteps(
 ): Promise<FitResult> {
   const { checkpointEvery, logEvery, stepsPerEpoch, schedule } = plan;
   const { optim } = config;
-  const trainStep = compileStep(trainStepFunction(setup.model, setup.optimizer, { clipNorm: optim.clipNorm }), config.execution);
+  const trainStep = compileStep(trainStepFunction(setup.model, setup.optimizer, { clipNorm: optim.clipNorm }), config.execution, { deviceOutputs: true });
   const evalStep = compileEvalStep(setup.model, config.execution);
   const shuffle = shuffleOf(setup.keys);
   const useDropout = config.model.dropout > 0;
@@ -168,8 +168,12 @@ async function fitSteps(
   let reason: StopReason = 'completed';
   let message: string | undefined;
 
-  /** Saves a checkpoint unless the state holds a non-finite value (then the run has diverged). */
-  const save = (name: string): boolean => {
+  /**
+   * Saves a checkpoint unless the state holds a non-finite value (then the run has diverged).
+   * The state is read back from the device here, and only here and at the end of the run.
+   */
+  const save = async (name: string): Promise<boolean> => {
+    await T.deviceGet(carry);
     const bad = firstNonFinite(carry);
     if (bad !== undefined) {
       reason = 'diverged';
@@ -205,6 +209,9 @@ async function fitSteps(
       const key = useDropout ? T.random.foldIn(setup.keys.dropout, step) : undefined;
       const t0 = Date.now();
       const result = await trainStep(carry, stepBatch(batchTensors(batch)), ratesOf(lr, ssmLr), key);
+      await T.deviceGet([result.loss, result.correct]);
+      // Read (and kept on the host); the device copies and the unread grad-norm are freed now.
+      T.releaseDevice([result.loss, result.correct, result.gradNorm]);
       const loss = result.loss.item() as number;
       const elapsed = (Date.now() - t0) / 1000;
       if (!Number.isFinite(loss)) {
@@ -213,6 +220,9 @@ async function fitSteps(
           'Try a lower --lr/--ssm-lr or --clip-norm.';
         break;
       }
+      // The previous state is dropped from the device now unless the caller handed it in (a
+      // start snapshot stays usable); device memory does not wait for garbage collection.
+      if (carry !== start.carry) T.releaseDevice(carry);
       carry = result.carry;
       step += 1;
       stepTimes.push(elapsed);
@@ -268,7 +278,7 @@ async function fitSteps(
         ...(val.accuracy !== undefined ? { bestValAccuracy: val.accuracy } : {}),
         ...(test ? { testAtBest: { loss: test.loss, ...(test.accuracy !== undefined ? { accuracy: test.accuracy } : {}) } } : {}),
       };
-      if (!save(BEST_CHECKPOINT)) {
+      if (!(await save(BEST_CHECKPOINT))) {
         history = previous;
         break;
       }
@@ -276,12 +286,14 @@ async function fitSteps(
     }
     log(line);
     if (epoch % checkpointEvery === 0 || epoch === optim.epochs) {
-      if (!save(LAST_CHECKPOINT)) break;
+      if (!(await save(LAST_CHECKPOINT))) break;
     }
     files.plot();
   }
-  if ((reason === 'max-steps' || reason === 'interrupted') && (step !== start.step || !files.hasCheckpoint(LAST_CHECKPOINT))) save(LAST_CHECKPOINT);
+  if ((reason === 'max-steps' || reason === 'interrupted') && (step !== start.step || !files.hasCheckpoint(LAST_CHECKPOINT))) await save(LAST_CHECKPOINT);
   files.plot();
+  // The final state is read back once, so the returned snapshot's values read synchronously.
+  await T.deviceGet(carry);
   const later = stepTimes.slice(1);
   return {
     snapshot: snapshot(),

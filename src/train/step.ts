@@ -5,7 +5,9 @@
  * step returns the model outputs.
  *
  * Execution: 'jit' compiles each step with T.jit (traced once per input signature, the learning
- * rates and the dropout key are tensor inputs so nothing recompiles between steps); 'eager'
+ * rates and the dropout key are tensor inputs so nothing recompiles between steps; the training
+ * step keeps its outputs on the device, so the parameters and optimizer state stay there from
+ * step to step and only the batch goes in and the loss and correct-count come out); 'eager'
  * runs the same functions through the interpreter. Eager results are rounded to float32 after
  * every step, so the training state is always exactly what a checkpoint stores and a resumed
  * run continues bit for bit.
@@ -111,8 +113,11 @@ export function roundToFloat32<X>(tree: X): X {
   return T.tree.treeMap(tree, (leaf) => (leaf.dtype === 'f32' || leaf.dtype === 'c64' ? T.tensor(leaf.data(), leaf.dtype, leaf.shape) : leaf));
 }
 
-/** A step run as compiled code or by the interpreter; both return a Promise. */
-export function compileStep<A extends unknown[], R>(f: (...args: A) => R, execution: Execution): (...args: A) => Promise<R> {
-  if (execution === 'jit') return T.jit(f);
+/**
+ * A step run as compiled code or by the interpreter; both return a Promise. `deviceOutputs`
+ * keeps a compiled step's outputs on the device (T.jit's option of that name).
+ */
+export function compileStep<A extends unknown[], R>(f: (...args: A) => R, execution: Execution, options: { deviceOutputs?: boolean } = {}): (...args: A) => Promise<R> {
+  if (execution === 'jit') return T.jit(f, options);
   return async (...args: A) => roundToFloat32(f(...args));
 }

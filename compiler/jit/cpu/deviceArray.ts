@@ -31,6 +31,7 @@ export function countCall(): void {
 
 export class DeviceArray {
   private cached?: NDArray;
+  readonly readable = true;
 
   constructor(
     readonly heap: SharedHeap,
@@ -53,6 +54,10 @@ export class DeviceArray {
       transfers.toHost += this.floats;
     }
     return this.cached;
+  }
+
+  async fetch(): Promise<NDArray> {
+    return this.read();
   }
 }
 

@@ -9,7 +9,7 @@ import type { SharedHeap } from '../../../kernels/wasm/memory';
 import { copyWithinHeap, countCall, DeviceArray, transfers } from './deviceArray';
 import type { View } from '../../../kernels/cpu/template';
 import type { KFunction } from '../../../kernels/ir/types';
-import { hostValues } from '../hostValues';
+import { hostArgIndices, hostValues } from '../hostValues';
 import { lanes, type NDArray, ndarray, scalar } from '../../ndarray';
 import type { CpuLowered } from './lower';
 
@@ -45,8 +45,9 @@ export class CpuExecutable {
   run(args: readonly (NDArray | DeviceArray)[]): (NDArray | DeviceArray)[] {
     const { lowered, loaded, heap } = this;
     countCall();
+    const needed = hostArgIndices(lowered.ir, lowered.hostEqns);
     const host = lowered.hostEqns.length
-      ? hostValues(lowered.ir, lowered.hostEqns, this.consts, args.map((a) => (a instanceof DeviceArray ? a.read() : a)))
+      ? hostValues(lowered.ir, lowered.hostEqns, this.consts, args.map((a, i) => (a instanceof DeviceArray ? (needed.has(i) ? a.read() : (undefined as never)) : a)))
       : new Map();
     for (const x of lowered.inputs) {
       const value = x.source.kind === 'arg' ? args[x.source.index] : (host.get(x.source.v) as NDArray);

@@ -35,3 +35,15 @@ export function scalar(dtype: DType, re: number, im = 0): NDArray {
   if (dtype === 'c64') a.data[1] = im;
   return a;
 }
+
+/** An array of `shape` whose every element is `re` (+ `im` i), stored as the dtype stores it. */
+export function filled(dtype: DType, shape: Shape, re: number, im = 0): NDArray {
+  const one = scalar(dtype, re, im);
+  const out = ndarray(dtype, shape);
+  const l = lanes(dtype);
+  for (let i = 0; i < out.data.length; i += l) {
+    out.data[i] = one.data[0];
+    if (l === 2) out.data[i + 1] = one.data[1];
+  }
+  return out;
+}

@@ -8,7 +8,7 @@
  */
 import { DeviceTensor, type KernelRuntime, type PlanInput } from '../../kernels/runtime';
 import { hostArgIndices, hostValues } from './hostValues';
-import { lanes, type NDArray, ndarray, scalar } from '../ndarray';
+import { filled, lanes, type NDArray, ndarray } from '../ndarray';
 import { sizeOf } from '../shape';
 import type { DeviceValue } from '../tensor';
 import type { LoweredProgram } from './lower';
@@ -55,7 +55,7 @@ export class Executable {
     if (this.resident) {
       const results = program.plan.results?.length ? await this.runtime.runResidentAll(program.plan, inputs) : [];
       return program.outputs.map((slot) => {
-        if (slot.literal) return fill(slot.aval.dtype, slot.aval.shape, slot.literal.re, slot.literal.im);
+        if (slot.literal) return filled(slot.aval.dtype, slot.aval.shape, slot.literal.re, slot.literal.im);
         return new ResidentValue(results[slot.result as number] as DeviceTensor, slot.aval.dtype, slot.aval.shape);
       });
     }
@@ -67,14 +67,3 @@ export class Executable {
   }
 }
 
-/** A literal output on the host: every element `re` (+ `im` i). */
-function fill(dtype: NDArray['dtype'], shape: readonly number[], re: number, im: number): NDArray {
-  const one = scalar(dtype, re, im);
-  const out = ndarray(dtype, shape);
-  const l = lanes(dtype);
-  for (let i = 0; i < out.data.length; i += l) {
-    out.data[i] = one.data[0];
-    if (l === 2) out.data[i + 1] = one.data[1];
-  }
-  return out;
-}

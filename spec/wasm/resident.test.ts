@@ -4,16 +4,13 @@
  * round trip through the host); read, they equal the interpreter's values; dropped, their
  * memory is reclaimed.
  */
-import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
 import * as T from '../../src/index';
 import type { Tensor } from '../../src/index';
 import { transfers } from '../../compiler/jit/cpu/deviceArray';
 import { probeBackend } from '../../kernels/backends';
 import { arg, randomArgs } from '../jit/inputs';
+import { runWithGc } from '../support/gcChild';
 
 const F = (x: Tensor): Tensor<'f32'> => x as Tensor<'f32'>;
 const cpuAvailable = (await probeBackend('cpu')).available;
@@ -58,9 +55,6 @@ describe('resident values on wasm', () => {
   });
 
   it('dropped device values give their memory back (a child process with --expose-gc)', async () => {
-    // Inside the checkout, so the bundle finds the external packages in node_modules.
-    mkdirSync(resolve('node_modules/.cache'), { recursive: true });
-    const dir = mkdtempSync(join(resolve('node_modules/.cache'), 'ssmjit-resident-'));
     const entry = `
       import * as T from './src/index';
       import { wasmRuntime } from './src/backend';
@@ -78,18 +72,7 @@ describe('resident values on wasm', () => {
       console.log(JSON.stringify({ value: x.data()[123], peak, end: heap.bytesInUse }));
       process.exit(0);
     `;
-    const result = await build({
-      stdin: { contents: entry, resolveDir: resolve('.'), sourcefile: 'child.ts', loader: 'ts' },
-      bundle: true, platform: 'node', format: 'esm', target: 'node20', write: false, logLevel: 'silent',
-      external: ['gpu.js', 'gl', 'webgpu'],
-      banner: { js: "import { createRequire as __c } from 'node:module'; const require = __c(import.meta.url);" },
-    });
-    const file = join(dir, 'child.mjs');
-    writeFileSync(file, result.outputFiles[0].text);
-    const r = spawnSync(process.execPath, ['--expose-gc', file], { encoding: 'utf8', timeout: 60_000, cwd: resolve('.') });
-    rmSync(dir, { recursive: true, force: true });
-    expect(r.status, r.stderr).toBe(0);
-    const { value, peak, end } = JSON.parse(r.stdout.trim().split('\n').pop() as string);
+    const { value, peak, end } = await runWithGc<{ value: number; peak: number; end: number }>(entry, 60_000);
     expect(value).toBe(200);
     // 200 outputs of 1 MiB were made; without reclaiming, 200 MiB would stay in use.
     expect(peak).toBeLessThan(40 * 2 ** 20);

@@ -10,7 +10,7 @@ import { copyWithinHeap, countCall, DeviceArray, transfers } from './deviceArray
 import type { View } from '../../../kernels/cpu/template';
 import type { KFunction } from '../../../kernels/ir/types';
 import { hostArgIndices, hostValues } from '../hostValues';
-import { lanes, type NDArray, ndarray, scalar } from '../../ndarray';
+import { filled, lanes, type NDArray, ndarray } from '../../ndarray';
 import type { CpuLowered } from './lower';
 
 export class CpuExecutable {
@@ -61,7 +61,7 @@ export class CpuExecutable {
     }
     loaded.run();
     return lowered.outputs.map((o) => {
-      if ('literal' in o) return fill(o.aval.dtype, o.aval.shape, o.literal.re, o.literal.im);
+      if ('literal' in o) return filled(o.aval.dtype, o.aval.shape, o.literal.re, o.literal.im);
       const floats = o.view.shape.reduce((a, b) => a * b, 1) * lanes(o.aval.dtype);
       const region = heap.alloc(Math.max(floats * 4, 4), 'a jitted output');
       if (isContiguous(o.view, o.aval.dtype)) {
@@ -80,16 +80,6 @@ export class CpuExecutable {
   }
 }
 
-function fill(dtype: NDArray['dtype'], shape: readonly number[], re: number, im: number): NDArray {
-  const one = scalar(dtype, re, im);
-  const out = ndarray(dtype, shape);
-  const l = lanes(dtype);
-  for (let i = 0; i < out.data.length; i += l) {
-    out.data[i] = one.data[0];
-    if (l === 2) out.data[i + 1] = one.data[1];
-  }
-  return out;
-}
 
 const isContiguous = (view: View, dtype: NDArray['dtype']): boolean =>
   view.strides.every((s, i) => view.shape[i] === 1 || s === lanes(dtype) * view.shape.slice(i + 1).reduce((a, b) => a * b, 1));

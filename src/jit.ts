@@ -290,8 +290,11 @@ export async function deviceGet<X>(tree: X): Promise<X> {
 
 /**
  * Frees the device memory of every device-resident leaf of `tree` now, rather than when the
- * leaves are garbage collected (GPU memory does not press on the garbage collector). The leaves
- * must not be used afterwards; host values and tracers are left alone.
+ * leaves are garbage collected (neither GPU memory nor the wasm backend's shared memory presses
+ * on the garbage collector): webgpu/WebGL buffers are deleted, wasm regions go back to the
+ * heap's allocator. The leaves must not be passed to a jitted function afterwards, nor read
+ * unless they were read before (they keep that host copy); doing so throws. Releasing a leaf
+ * twice does nothing; host values and tracers are left alone.
  */
 export function releaseDevice(tree: unknown): void {
   const [leaves] = flatten(tree);

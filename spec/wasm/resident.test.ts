@@ -1,8 +1,9 @@
 /**
  * Values that stay in the wasm backend's shared memory between calls: a jitted function's
  * outputs are device arrays; passed back in, they are copied memory to memory (no float64
- * round trip through the host); read, they equal the interpreter's values; dropped, their
- * memory is reclaimed.
+ * round trip through the host); read, they equal the interpreter's values; released, their
+ * memory goes back to the heap at once and they are not used again; dropped, their memory is
+ * reclaimed, once.
  */
 import { describe, expect, it } from 'vitest';
 import * as T from '../../src/index';
@@ -11,6 +12,8 @@ import { transfers } from '../../compiler/jit/cpu/deviceArray';
 import { probeBackend } from '../../kernels/backends';
 import { arg, randomArgs } from '../jit/inputs';
 import { runWithGc } from '../support/gcChild';
+import { wasmRuntime } from '../../src/backend';
+import { m0, momentumStep, w0 } from './momentumProblem';
 
 const F = (x: Tensor): Tensor<'f32'> => x as Tensor<'f32'>;
 const cpuAvailable = (await probeBackend('cpu')).available;
@@ -77,5 +80,82 @@ describe('resident values on wasm', () => {
     // 200 outputs of 1 MiB were made; without reclaiming, 200 MiB would stay in use.
     expect(peak).toBeLessThan(40 * 2 ** 20);
     expect(end).toBeLessThan(8 * 2 ** 20);
+  }, 90_000);
+
+  it('released values give their memory back at once: a 30-step loop that releases stays at the same heap use, and ends where the interpreter does (a child process, so no other value is collected meanwhile)', async () => {
+    const entry = `
+      import * as T from './src/index';
+      import { wasmRuntime } from './src/backend';
+      import { m0, momentumStep, w0 } from './spec/wasm/momentumProblem';
+      const jitted = T.jit(momentumStep, { backend: 'wasm' });
+      const heap = (await wasmRuntime()).heap;
+      let w = w0;
+      let m = m0();
+      await jitted.lower(w, m); // loads the program: its buffers are allocated once, here
+      const base = heap.bytesInUse;
+      const inUse = [];
+      for (let i = 0; i < 30; i++) {
+        const [w1, m1, l] = await jitted(w, m);
+        if (!Number.isFinite(l.item())) throw new Error('loss ' + l.item());
+        T.releaseDevice([w, m, l]);
+        w = w1;
+        m = m1;
+        inUse.push(heap.bytesInUse - base);
+      }
+      console.log(JSON.stringify({ inUse, w: Array.from(w.data()) }));
+      process.exit(0);
+    `;
+    const { inUse, w } = await runWithGc<{ inUse: number[]; w: number[] }>(entry, 60_000);
+    // live after each step: the new w and m, 1024 bytes each (regions are rounded up to 16)
+    expect(inUse).toEqual(new Array(30).fill(2 * 32 * 8 * 4));
+    let wRef = w0;
+    let mRef = m0();
+    for (let i = 0; i < 30; i++) [wRef, mRef] = momentumStep(wRef, mRef);
+    const want = wRef.data();
+    for (let i = 0; i < want.length; i++) expect(Math.abs(w[i] - want[i])).toBeLessThan(1e-4 * (1 + Math.abs(want[i])));
+  }, 90_000);
+
+  it('a released value is not used again: reading it or passing it to a jitted function says what was released; a second release does nothing', async () => {
+    const f = T.jit((v: Tensor) => T.add(F(v), 1), { backend: 'wasm' });
+    const heap = (await wasmRuntime()).heap;
+    const dead = await f(T.zeros([3, 5]));
+    const read = await f(T.zeros([7]));
+    expect(read.data()[0]).toBe(1); // read before its release: the host copy stays
+    const before = heap.bytesInUse;
+    T.releaseDevice({ dead, read });
+    // 60 and 28 bytes, each rounded up to 16
+    expect(before - heap.bytesInUse).toBe(64 + 32);
+    T.releaseDevice([dead, read, dead]);
+    expect(before - heap.bytesInUse).toBe(64 + 32);
+    expect(() => dead.data()).toThrow(/wasm device array f32\[3,5\] was used after release\(\)/);
+    await expect(f(dead)).rejects.toThrow(/f32\[3,5\] was used after release\(\)/);
+    await expect(f(read)).rejects.toThrow(/f32\[7\] was used after release\(\)/);
+    expect(Array.from(read.data())).toEqual(new Array(7).fill(1));
+  });
+
+  it('a released value\'s finaliser does not free its region again (a child process with --expose-gc)', async () => {
+    // x's region is released and handed out again (to y); x is then collected. Were its
+    // finaliser still registered, it would free y's region (y's values would be overwritten by
+    // the next output and the heap's count would drop) or throw on a region no longer live.
+    const entry = `
+      import * as T from './src/index';
+      import { wasmRuntime } from './src/backend';
+      const f = T.jit((v) => T.add(v, 1), { backend: 'wasm' });
+      const heap = (await wasmRuntime()).heap;
+      let x = await f(T.zeros([1024]));
+      T.releaseDevice(x);
+      const y = await f(T.ones([1024]));
+      const held = heap.bytesInUse;
+      x = undefined;
+      for (let i = 0; i < 3; i++) { globalThis.gc(); await new Promise((r) => setTimeout(r, 10)); }
+      const after = heap.bytesInUse;
+      const z = await f(T.full([1024], 5));
+      console.log(JSON.stringify({ held, after, y: Array.from(y.data()).every((v) => v === 2), z: z.data()[0] }));
+      process.exit(0);
+    `;
+    const { held, after, y, z } = await runWithGc<{ held: number; after: number; y: boolean; z: number }>(entry, 60_000);
+    expect(after).toBe(held);
+    expect(y).toBe(true);
+    expect(z).toBe(6);
   }, 90_000);
 });

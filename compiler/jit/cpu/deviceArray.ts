@@ -3,7 +3,11 @@
  * are device arrays, read back to the host (float64, for the interpreter and the user) only
  * when someone asks for their values, and copied memory to memory when they are passed to a
  * jitted function again, so the parameters and optimizer state of a training loop never cross
- * to the host between steps. A device array's region is freed when it is garbage collected.
+ * to the host between steps. A device array's region is returned to the heap by `release()`
+ * (at once: the training loops release each replaced state) or, failing that, when the array is
+ * garbage collected; a released array unregisters from the finaliser, so its region is freed
+ * exactly once. A released array keeps a host copy it already read; anything else that needs
+ * its memory (a read not yet made, being passed to a jitted function) fails and says so.
  */
 import { platform } from '#platform';
 import type { Region, SharedHeap } from '../../../kernels/wasm/memory';
@@ -31,15 +35,40 @@ export function countCall(): void {
 
 export class DeviceArray {
   private cached?: NDArray;
-  readonly readable = true;
+  private released = false;
 
   constructor(
     readonly heap: SharedHeap,
-    readonly region: Region,
+    private readonly memory: Region,
     readonly dtype: DType,
     readonly shape: readonly number[],
   ) {
-    registry.register(this, { heap, region });
+    registry.register(this, { heap, region: memory }, this);
+  }
+
+  /** Whether `read` can answer: always, until the array is released without a host copy. */
+  get readable(): boolean {
+    return this.cached !== undefined || !this.released;
+  }
+
+  /** The array's bytes in the heap; throws once the array is released. */
+  get region(): Region {
+    if (this.released) {
+      throw new Error(
+        `a wasm device array ${this.dtype}[${this.shape.join(',')}] was used after release() ` +
+          `(T.releaseDevice freed its ${this.memory.bytes} bytes of shared memory at offset ${this.memory.offset}); ` +
+          'keep a value that is still needed out of releaseDevice, or read it first',
+      );
+    }
+    return this.memory;
+  }
+
+  /** Returns the region to the heap now; a second release does nothing. */
+  release(): void {
+    if (this.released) return;
+    this.released = true;
+    registry.unregister(this);
+    this.heap.free(this.memory);
   }
 
   get floats(): number {
@@ -49,7 +78,8 @@ export class DeviceArray {
   /** The values on the host (read once, then cached; device arrays are immutable). */
   read(): NDArray {
     if (!this.cached) {
-      const src = this.dtype === 'i32' || this.dtype === 'bool' ? this.heap.i32(this.region) : this.heap.f32(this.region);
+      const region = this.region;
+      const src = this.dtype === 'i32' || this.dtype === 'bool' ? this.heap.i32(region) : this.heap.f32(region);
       this.cached = ndarray(this.dtype, this.shape, Float64Array.from(src.subarray(0, this.floats)));
       transfers.toHost += this.floats;
     }

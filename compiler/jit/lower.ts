@@ -120,15 +120,19 @@ export function lowerIR(ir: IR, consts: readonly NDArray[], opts: LowerOptions =
     buffers.set(op.layout.buffer.id, op.layout.buffer);
   };
   const bindBuffer = (v: Var, buf: BufferRef): void => setOperand(v, operandOf(buf, viewShape(v.aval), storage(v.aval)));
+  const hostEqns = ir.eqns.filter((e) => sched.hostEqns.has(e));
+  // Values the device reads: operands of device equations, and outputs.
+  const hostNeeded = new Set<Var>();
+  for (const e of ir.eqns) if (!sched.hostEqns.has(e)) for (const a of e.inputs) if (!(a instanceof Lit)) hostNeeded.add(a);
+  for (const a of ir.outAtoms) if (!(a instanceof Lit)) hostNeeded.add(a);
+  // An argument only the host equations read (a PRNG key for random bits) or nothing reads is
+  // not copied to the device.
   ir.inVars.forEach((v, i) => {
+    if (!hostNeeded.has(v)) return;
     bindBuffer(v, b.input(`in${i}`, Math.max(floats(v.aval), 1)));
     planInputs.push({ kind: 'arg', index: i });
   });
   ir.constVars.forEach((v, i) => bindBuffer(v, b.constant(`k${i}`, Float32Array.from(consts[i].data))));
-  const hostEqns = ir.eqns.filter((e) => sched.hostEqns.has(e));
-  const hostNeeded = new Set<Var>();
-  for (const e of ir.eqns) if (!sched.hostEqns.has(e)) for (const a of e.inputs) if (!(a instanceof Lit)) hostNeeded.add(a);
-  for (const a of ir.outAtoms) if (!(a instanceof Lit)) hostNeeded.add(a);
   for (const e of hostEqns) {
     for (const v of e.outputs) {
       if (!hostNeeded.has(v)) continue;

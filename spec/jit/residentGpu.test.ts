@@ -89,6 +89,22 @@ describeEachBackend('resident values on gpu.js backends', (backend) => {
     expect(lowered.transfers).toEqual({ in: 32 + 128 + 64, out: 32 + 1 });
   });
 
+  it.skipIf(!onDevice)('an argument the device never reads (a PRNG key used for host random bits, or nothing) is not copied there', async () => {
+    const [x] = randomArgs(12, [arg([6])]);
+    const f = (v: Tensor, key: Tensor, unused: Tensor) => T.add(F(v), T.random.uniform(key as T.random.Key, [6]));
+    const jitted = T.jit(f, { backend, deviceOutputs: true });
+    const key = T.random.key(4);
+    const unused = T.zeros([100]);
+    await jitted(x, key, unused);
+    const rt = await runtime();
+    const before = rt.transfers.toDevice;
+    const out = await jitted(x, key, unused);
+    // x and the 6 random floats drawn on the host; neither the key nor the 100 unused floats
+    expect(rt.transfers.toDevice - before).toBe(6 + 6);
+    expect((await jitted.lower(x, key, unused)).transfers?.in).toBe(6 + 6);
+    close((await out.fetch()).data, f(x, key, unused).data64(), 1e-6, 'x + uniform(key)');
+  });
+
   it.skipIf(!onDevice)('device outputs of every kind fed back in give the interpreter\'s values', async () => {
     const [a, c, k] = randomArgs(8, [arg([3, 5]), arg([4], 'c64', 'small'), arg([5], 'i32', { index: 4 })]);
     const f = (x: Tensor, z: Tensor, i: Tensor) => ({

@@ -222,6 +222,8 @@ export async function fitModel<P, S, B, Aux = unknown>(options: FitModelOptions<
         step += 1;
         history.epochStep = index;
         means.add([['loss', loss], ...scalarLeaves(out.aux).map(([k, v]) => [k, v.item() as number] as [string, number])]);
+        // Read (and kept on the host); their device copies, and any aux value not read, are freed now.
+        T.releaseDevice([out.loss, out.aux]);
         progress?.update({ step: index, loss });
         if (step % logEvery === 0) files.record({ split: 'train', step, epoch, ...means.take() });
         await yieldToEventLoop();

@@ -138,6 +138,8 @@ export interface TransferCounts {
   toDevice: number;
   toHost: number;
   runs: number;
+  /** Kernel launches (a plan run launches each of its steps once; uploads of constants are not counted). */
+  kernels: number;
 }
 
 const reported = new Set<KernelRuntime>();
@@ -149,7 +151,7 @@ function reportAtExit(runtime: KernelRuntime): void {
   platform.onExit(() => {
     const t = runtime.transfers;
     const per = (n: number) => (t.runs ? (n / t.runs).toFixed(0) : '0');
-    platform.writeDiagnostic(`host<->device floats (${runtime.backend}): ${t.toDevice} to the device, ${t.toHost} to the host over ${t.runs} plan runs (${per(t.toDevice)} and ${per(t.toHost)} per run; 4 bytes each)\n`);
+    platform.writeDiagnostic(`host<->device floats (${runtime.backend}): ${t.toDevice} to the device, ${t.toHost} to the host over ${t.runs} plan runs (${per(t.toDevice)} and ${per(t.toHost)} per run; 4 bytes each), ${t.kernels} kernel launches\n`);
   });
 }
 
@@ -184,7 +186,7 @@ export class KernelRuntime {
   private readonly pipelines = new WeakMap<KernelPlan, IPipelineRunShortcut>();
   private readonly resident = new WeakMap<Float32Array, DeviceTensor>();
   /** Host<->device floats since the runtime was made (device-memory backends only). */
-  readonly transfers: TransferCounts = { toDevice: 0, toHost: 0, runs: 0 };
+  readonly transfers: TransferCounts = { toDevice: 0, toHost: 0, runs: 0, kernels: 0 };
   /** Device tensors not yet released, and their floats. */
   readonly live = { tensors: 0, floats: 0 };
   private readonly counts: boolean;
@@ -203,9 +205,10 @@ export class KernelRuntime {
     reportAtExit(this);
   }
 
-  private countRun(): void {
+  private countRun(plan: KernelPlan): void {
     if (!this.counts) return;
     this.transfers.runs++;
+    this.transfers.kernels += plan.steps.length;
     reportAtExit(this);
   }
 
@@ -316,7 +319,7 @@ export class KernelRuntime {
   private async execute(plan: KernelPlan, inputs: readonly PlanInput[], keep: readonly BufferRef[]): Promise<DeviceTensor[]> {
     this.checkInputs(plan, inputs);
     await this.uploadConstants(plan);
-    this.countRun();
+    this.countRun(plan);
     const kept = new Set(keep.map((b) => b.id));
     const env = new Map<string, KernelValue>();
     plan.inputs.forEach((b, i) => {
@@ -367,7 +370,7 @@ export class KernelRuntime {
     this.checkInputs(plan, inputs);
     // host values keep the kernel's own shape (rows for 2-D/3-D grids), as consumers index them so
     const env = new Map<string, KernelValue>();
-    this.countRun();
+    this.countRun(plan);
     for (let i = 0; i < plan.inputs.length; i++) {
       const given = inputs[i];
       env.set(plan.inputs[i].id, given instanceof DeviceTensor ? given.handle : this.upload(given, plan.inputs[i].dims));
@@ -409,7 +412,7 @@ export class KernelRuntime {
 
   private async runPipeline(plan: KernelPlan, inputs: readonly PlanInput[]): Promise<Float32Array> {
     this.checkInputs(plan, inputs);
-    this.countRun();
+    this.countRun(plan);
     const hostInputs: KernelValue[] = [];
     for (let i = 0; i < inputs.length; i++) {
       const given = inputs[i];

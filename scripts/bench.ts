@@ -3,9 +3,13 @@
  *  1. The S5 training step of ../shared/bench/peers (value and gradients of one S5 layer) at
  *     B=8, H=64, P=64, L=1024 and 256: ssmjit jit on each available backend, and jax-js (wasm)
  *     run in the same invocation, so the ratio is taken under the same machine load.
- *  2. Kernel microbenchmarks of the wasm backend (scripts/bench-wasm.ts) and of the gpu.js
+ *  2. Host<->device bytes and kernel launches per default sMNIST training step (batch 16,
+ *     sequence 784) on each available backend with device memory: wasm, webgpu, headlessgl
+ *     (scripts/bench-transfers.ts).
+ *  3. Kernel microbenchmarks of the wasm backend (scripts/bench-wasm.ts) and of the gpu.js
  *     templates (scripts/bench-kernels.ts).
- * Options (env): BENCH_L="1024,256", BENCH_BACKENDS="cpu,webasm", BENCH_REPS=5, BENCH_PEERS=0.
+ * Options (env): BENCH_L="1024,256", BENCH_BACKENDS="cpu,webasm", BENCH_REPS=5, BENCH_PEERS=0,
+ * BENCH_TRANSFERS=0, BENCH_WASM=0, BENCH_KERNELS=0 (the last three leave a part out).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
@@ -14,6 +18,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as T from '../src/index';
 import { s5Init, s5ValueAndGrad } from '../bench/s5Step';
+import { benchTransfers } from './bench-transfers';
 import { benchWasm } from './bench-wasm';
 import { median } from './timing';
 import type { BackendName } from '../kernels/backends';
@@ -129,6 +134,12 @@ async function main(): Promise<void> {
   }
   console.log(`\nS5 training step, B=${B} H=${H} P=${P}, median of ${reps} after a warm-up (machine: ${cpuModel()}, ${cpus().length} cores, ${process.arch}, node ${process.version})`);
   printTable(rows, peerByL);
+  if (process.env.BENCH_TRANSFERS !== '0') {
+    console.log('');
+    const t0 = performance.now();
+    for (const line of await benchTransfers(wanted as BackendName[])) console.log(line);
+    console.log(`  (${((performance.now() - t0) / 1000).toFixed(0)} s)`);
+  }
   if (process.env.BENCH_WASM !== '0' && (wanted as string[]).includes('wasm')) {
     console.log('');
     const peers = join(root, 'node_modules', '.cache', 'ssmjit-peers');

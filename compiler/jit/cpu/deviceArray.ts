@@ -18,8 +18,11 @@ import { sizeOf } from '../../shape';
 
 const registry = new FinalizationRegistry<{ heap: SharedHeap; region: Region }>(({ heap, region }) => heap.free(region));
 
-/** Floats moved between the host and the shared memory, counted by the wasm executables. */
-export const transfers = { toDevice: 0, toHost: 0, calls: 0 };
+/**
+ * Floats moved between the host and the shared memory, executable calls and kernel launches,
+ * counted by the wasm executables.
+ */
+export const transfers = { toDevice: 0, toHost: 0, calls: 0, kernels: 0 };
 
 let reporting = false;
 /** With SSMJIT_PROFILE=1, the totals are printed at exit beside the kernel table. */
@@ -29,7 +32,7 @@ export function countCall(): void {
   reporting = true;
   platform.onExit(() => {
     const per = (n: number) => (transfers.calls ? (n / transfers.calls).toFixed(0) : '0');
-    platform.writeDiagnostic(`host<->device floats (wasm): ${transfers.toDevice} to the device, ${transfers.toHost} to the host over ${transfers.calls} calls (${per(transfers.toDevice)} and ${per(transfers.toHost)} per call)\n`);
+    platform.writeDiagnostic(`host<->device floats (wasm): ${transfers.toDevice} to the device, ${transfers.toHost} to the host over ${transfers.calls} calls (${per(transfers.toDevice)} and ${per(transfers.toHost)} per call; 4 bytes each), ${transfers.kernels} kernel launches\n`);
   });
 }
 

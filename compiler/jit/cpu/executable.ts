@@ -28,6 +28,11 @@ export class CpuExecutable {
     return new CpuExecutable(lowered, loaded, runtime.heap, consts);
   }
 
+  /** Kernels a call launches (the program's, less those with no work, which are skipped). */
+  get launches(): number {
+    return this.lowered.program.kernels.filter((k) => k.units > 0).length;
+  }
+
   /** Host-to-device and device-to-host floats of one call. */
   get transferFloats(): { in: number; out: number } {
     const size = (id: string) => this.lowered.program.buffers.find((b) => b.id === id)?.size ?? 0;
@@ -60,6 +65,7 @@ export class CpuExecutable {
       }
     }
     loaded.run();
+    transfers.kernels += this.launches;
     return lowered.outputs.map((o) => {
       if ('literal' in o) return filled(o.aval.dtype, o.aval.shape, o.literal.re, o.literal.im);
       const floats = o.view.shape.reduce((a, b) => a * b, 1) * lanes(o.aval.dtype);

@@ -82,6 +82,8 @@ describeEachBackend('resident values on gpu.js backends', (backend) => {
     expect(rt.transfers.toDevice - before.toDevice).toBe(32 + 20 * (128 + 64));
     expect(rt.transfers.toHost - before.toHost).toBe(20);
     expect(rt.transfers.runs - before.runs).toBe(20);
+    // every kernel of the lowered program, once per call
+    expect(rt.transfers.kernels - before.kernels).toBe(20 * (await jitted.lower(w0, x, y)).kernels.length);
     close((await w.fetch()).data, wRef.data64(), 1e-4, 'w after 20 steps');
     expect(rt.transfers.toHost - before.toHost).toBe(20 + 32);
     expect(losses[19]).toBeLessThan(losses[0]);

@@ -43,6 +43,8 @@ describe('resident values on wasm', () => {
     // in; the loss (1 float) out.
     expect(transfers.toDevice - before.toDevice).toBe(32 + 20 * (128 + 64));
     expect(transfers.toHost - before.toHost).toBe(20);
+    // every kernel of the lowered program, once per call
+    expect(transfers.kernels - before.kernels).toBe(20 * (await jitted.lower(w0, x, y)).kernels.length);
     const got = w.data();
     const want = wRef.data();
     for (let i = 0; i < want.length; i++) expect(Math.abs(got[i] - want[i])).toBeLessThan(1e-4 * (1 + Math.abs(want[i])));

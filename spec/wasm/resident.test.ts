@@ -117,6 +117,29 @@ describe('resident values on wasm', () => {
     for (let i = 0; i < want.length; i++) expect(Math.abs(w[i] - want[i])).toBeLessThan(1e-4 * (1 + Math.abs(want[i])));
   }, 90_000);
 
+  it('the training loop\'s releases take effect on wasm: the heap\'s bytes in use are the same after every step (a child process)', async () => {
+    const entry = `
+      import { setBackend, wasmRuntime } from './src/backend';
+      import { fit, freshSnapshot } from './src/train/loop';
+      import { setupRun } from './src/train/setup';
+      import { tinyRunConfig, toyTask } from './spec/train/helpers';
+      setBackend('wasm');
+      const config = tinyRunConfig({ epochs: 1, batchSize: 4 }, 'jit');
+      const setup = setupRun(config);
+      const heap = (await wasmRuntime()).heap;
+      const inUse = [];
+      const result = await fit(config, setup, toyTask(8, 32, 8, 8), freshSnapshot(config, setup), {
+        progress: false, plotTitle: false, onStep: () => inUse.push(heap.bytesInUse),
+      });
+      console.log(JSON.stringify({ inUse, steps: result.snapshot.step }));
+      process.exit(0);
+    `;
+    const { inUse, steps } = await runWithGc<{ inUse: number[]; steps: number }>(entry, 60_000);
+    expect(steps).toBe(8);
+    // from the first step on, each step's state replaces the previous one
+    expect(inUse).toEqual(new Array(8).fill(inUse[0]));
+  }, 90_000);
+
   it('a released value is not used again: reading it or passing it to a jitted function says what was released; a second release does nothing', async () => {
     const f = T.jit((v: Tensor) => T.add(F(v), 1), { backend: 'wasm' });
     const heap = (await wasmRuntime()).heap;

@@ -93,7 +93,7 @@ export class DeviceTensor {
 
   /** The gpu.js value to pass as a kernel argument. */
   get handle(): KernelValue {
-    if (this.released) throw new Error('DeviceTensor used after release()');
+    if (this.released) throw new Error(`a ${this.runtime.backend} device tensor of [${this.dims.join(', ')}] floats was used after release()`);
     return this.value;
   }
 

@@ -51,6 +51,19 @@ describe('resident values on wasm', () => {
     expect(losses[19]).toBeLessThan(losses[0]);
   });
 
+  it('an argument no kernel reads is not copied in', async () => {
+    const [x] = randomArgs(7, [arg([4, 3])]);
+    const unused = T.zeros([100]);
+    const jitted = T.jit((v: Tensor, _u: Tensor) => T.exp(F(v)), { backend: 'wasm' });
+    await jitted(x, unused);
+    const before = { ...transfers };
+    const out = await jitted(x, unused);
+    expect(transfers.toDevice - before.toDevice).toBe(12);
+    expect((await jitted.lower(x, unused)).transfers?.in).toBe(12);
+    const want = T.exp(F(x)).data();
+    out.data().forEach((v, i) => expect(Math.abs(v - want[i])).toBeLessThan(1e-6 * (1 + Math.abs(want[i]))));
+  });
+
   it.skipIf(!cpuAvailable)('a device value passed to a function compiled for another backend is read back first', async () => {
     const [x] = randomArgs(6, [arg([5, 3])]);
     const onWasm = await T.jit((v: Tensor) => T.exp(F(v)), { backend: 'wasm' })(x);

@@ -9,6 +9,7 @@ import type { SharedHeap } from '../../../kernels/wasm/memory';
 import { copyWithinHeap, countCall, DeviceArray, transfers } from './deviceArray';
 import type { View } from '../../../kernels/cpu/template';
 import type { KFunction } from '../../../kernels/ir/types';
+import { buffersOf } from '../../../kernels/ir/walk';
 import { hostArgIndices, hostValues } from '../hostValues';
 import { filled, lanes, type NDArray, ndarray } from '../../ndarray';
 import type { CpuLowered } from './lower';
@@ -19,13 +20,16 @@ export class CpuExecutable {
     readonly loaded: WasmProgram,
     private readonly heap: SharedHeap,
     private readonly consts: readonly NDArray[],
+    /** The input buffers a kernel reads or an output views: the only ones a call writes. */
+    private readonly feeds: CpuLowered['inputs'],
   ) {}
 
   static async create(lowered: CpuLowered, runtime: WasmRuntime, functions: ReadonlyMap<string, KFunction>, consts: readonly NDArray[]): Promise<CpuExecutable> {
     const keep = new Set<string>();
     for (const o of lowered.outputs) if ('view' in o) keep.add(o.view.buf);
     const loaded = await runtime.load(lowered.program, functions, keep);
-    return new CpuExecutable(lowered, loaded, runtime.heap, consts);
+    const used = new Set([...keep, ...lowered.program.kernels.flatMap((k) => [...buffersOf(k.body)])]);
+    return new CpuExecutable(lowered, loaded, runtime.heap, consts, lowered.inputs.filter((x) => used.has(x.buf)));
   }
 
   /** Kernels a call launches (the program's, less those with no work, which are skipped). */
@@ -37,7 +41,7 @@ export class CpuExecutable {
   get transferFloats(): { in: number; out: number } {
     const size = (id: string) => this.lowered.program.buffers.find((b) => b.id === id)?.size ?? 0;
     return {
-      in: this.lowered.inputs.reduce((s, x) => s + size(x.buf), 0),
+      in: this.feeds.reduce((s, x) => s + size(x.buf), 0),
       out: this.lowered.outputs.reduce((s, o) => s + ('view' in o ? o.view.shape.reduce((a, b) => a * b, 1) * lanes(o.aval.dtype) : 0), 0),
     };
   }
@@ -54,7 +58,7 @@ export class CpuExecutable {
     const host = lowered.hostEqns.length
       ? hostValues(lowered.ir, lowered.hostEqns, this.consts, args.map((a, i) => (a instanceof DeviceArray ? (needed.has(i) ? a.read() : (undefined as never)) : a)))
       : new Map();
-    for (const x of lowered.inputs) {
+    for (const x of this.feeds) {
       const value = x.source.kind === 'arg' ? args[x.source.index] : (host.get(x.source.v) as NDArray);
       if (value instanceof DeviceArray && value.heap === heap) {
         copyWithinHeap(heap, loaded.address(x.buf), value.region.offset, value.floats * 4);

@@ -29,6 +29,8 @@ export interface DeviceValue {
   fetch(): Promise<NDArray>;
   /** Frees the device memory now instead of when the value is garbage collected. */
   release?(): void;
+  /** Whether release() gave the device memory back. */
+  readonly released?: boolean;
 }
 
 export type TensorImpl =
@@ -122,7 +124,8 @@ export class Tensor<D extends DType = DType, S extends Shape = Shape> {
   /** dtype, shape and values: `Tensor<f32>[2,2] [[1, 2], [3, 4]]` (see tensorFormat.ts). */
   toString(): string {
     if (this.impl.kind === 'device' && !this.impl.device.readable) {
-      return `Tensor<${this.dtype}>[${this.shape.join(',')}] (in device memory: await tensor.fetch() to read its values)`;
+      const where = this.impl.device.released ? 'released from device memory before its values were read' : 'in device memory: await tensor.fetch() to read its values';
+      return `Tensor<${this.dtype}>[${this.shape.join(',')}] (${where})`;
     }
     return formatTensor(this.dtype, this.shape, this.impl.kind === 'tracer' ? undefined : this.value().data);
   }

@@ -76,7 +76,7 @@ export function flattenResult(value: unknown, dims: Dims): Float32Array {
 
 /** A plan result kept on the device; pass it as a later plan's input. */
 export class DeviceTensor {
-  private released = false;
+  private freed = false;
 
   constructor(
     readonly runtime: KernelRuntime,
@@ -93,7 +93,7 @@ export class DeviceTensor {
 
   /** The gpu.js value to pass as a kernel argument. */
   get handle(): KernelValue {
-    if (this.released) throw new Error(`a ${this.runtime.backend} device tensor of [${this.dims.join(', ')}] floats was used after release()`);
+    if (this.freed) throw new Error(`a ${this.runtime.backend} device tensor of [${this.dims.join(', ')}] floats was used after release()`);
     return this.value;
   }
 
@@ -117,9 +117,14 @@ export class DeviceTensor {
     return out;
   }
 
+  /** Whether release() gave the device memory back. */
+  get released(): boolean {
+    return this.freed;
+  }
+
   release(): void {
-    if (this.released) return;
-    this.released = true;
+    if (this.freed) return;
+    this.freed = true;
     this.runtime.live.tensors--;
     this.runtime.live.floats -= product(this.dims);
     if (isDeviceHandle(this.value)) this.value.delete();

@@ -35,7 +35,11 @@ export class ResidentValue implements DeviceValue {
   }
 
   get readable(): boolean {
-    return this.cached !== undefined || describeBackend(this.runtime.backend).syncReads;
+    return this.cached !== undefined || (!this.tensor.released && describeBackend(this.runtime.backend).syncReads);
+  }
+
+  get released(): boolean {
+    return this.tensor.released;
   }
 
   get runtime(): KernelRuntime {

@@ -166,6 +166,8 @@ describe('resident values on wasm', () => {
     T.releaseDevice([dead, read, dead]);
     expect(before - heap.bytesInUse).toBe(64 + 32);
     expect(() => dead.data()).toThrow(/wasm device array f32\[3,5\] was used after release\(\)/);
+    expect(String(dead)).toBe('Tensor<f32>[3,5] (released from device memory before its values were read)');
+    expect(String(read)).toBe('Tensor<f32>[7] [1, 1, 1, 1, 1, 1, 1]');
     await expect(f(dead)).rejects.toThrow(/f32\[3,5\] was used after release\(\)/);
     await expect(f(read)).rejects.toThrow(/f32\[7\] was used after release\(\)/);
     expect(Array.from(read.data())).toEqual(new Array(7).fill(1));

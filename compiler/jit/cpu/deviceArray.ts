@@ -38,7 +38,7 @@ export function countCall(): void {
 
 export class DeviceArray {
   private cached?: NDArray;
-  private released = false;
+  private freed = false;
 
   constructor(
     readonly heap: SharedHeap,
@@ -51,12 +51,12 @@ export class DeviceArray {
 
   /** Whether `read` can answer: always, until the array is released without a host copy. */
   get readable(): boolean {
-    return this.cached !== undefined || !this.released;
+    return this.cached !== undefined || !this.freed;
   }
 
   /** The array's bytes in the heap; throws once the array is released. */
   get region(): Region {
-    if (this.released) {
+    if (this.freed) {
       throw new Error(
         `a wasm device array ${this.dtype}[${this.shape.join(',')}] was used after release() ` +
           `(T.releaseDevice freed its ${this.memory.bytes} bytes of shared memory at offset ${this.memory.offset}); ` +
@@ -67,9 +67,14 @@ export class DeviceArray {
   }
 
   /** Returns the region to the heap now; a second release does nothing. */
+  /** Whether release() gave its memory back. */
+  get released(): boolean {
+    return this.freed;
+  }
+
   release(): void {
-    if (this.released) return;
-    this.released = true;
+    if (this.freed) return;
+    this.freed = true;
     registry.unregister(this);
     this.heap.free(this.memory);
   }

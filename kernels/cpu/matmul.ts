@@ -13,7 +13,7 @@
  * - B is cut into panels of NR = 8 columns, packed contiguously (`[panel][k][8]`, the last
  *   panel zero-padded to whole vectors) by a first kernel unless B is small, row-contiguous and
  *   made of whole panels (`readsBInPlace`). A is read in place (four values of one k per step,
- *   any strides) unless its rows are not contiguous (a transposed activation, `packsA`): then
+ *   any strides) unless its rows are far from contiguous (a transposed activation, `packsA`): then
  *   it is packed as `[row block][k][4]`. Packing kernels read whole rows of the operand, 64
  *   k-steps a unit, so each line of a transposed operand is read once.
  * - Edges are static: the last row block has M mod MR rows (its own tile code), the last panel
@@ -69,8 +69,9 @@ const readsBInPlace = (sN: number, N: number, K: number): boolean => K === 0 || 
  * product is big enough to repay a pass over A. Walking k then steps by a whole row of the
  * underlying matrix (each line holding 4 useful values), and with power-of-two row lengths
  * those lines crowd a few cache sets; packed, a block of 4 rows is one contiguous stream.
+ * A part of a complex matrix (k-stride 2: half of every line useful) is read in place.
  */
-const packsA = (sAk: number, M: number, N: number, K: number, mr: number): boolean => sAk !== 1 && M >= mr && N >= NR && K >= 16;
+const packsA = (sAk: number, M: number, N: number, K: number, mr: number): boolean => Math.abs(sAk) > 2 && M >= mr && N >= NR && K >= 16;
 
 interface Dim {
   readonly size: number;

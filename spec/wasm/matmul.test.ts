@@ -275,7 +275,7 @@ for (const tiles of TILES) {
       }
     });
 
-    it('packs B unless small, row-contiguous and of whole panels; packs A when transposed and large', () => {
+    it('packs B unless small, row-contiguous and of whole panels; packs A when transposed (k-stride > 2) and large', () => {
       const names = (c: Case): string[] => prepare(c, tiles).kernels.map((k) => k.name.slice(3));
       expect(names({ M: 9, N: 16, K: 5 })).toEqual(['tiles']);
       expect(names({ M: 9, N: 12, K: 5 })).toEqual(['packB', 'tiles']);
@@ -283,6 +283,8 @@ for (const tiles of TILES) {
       expect(names({ M: 5, N: 136, K: 130 })).toEqual(['packB', 'tiles']);
       expect(names({ M: 9, N: 16, K: 20, la: 'col' })).toEqual(['packA', 'tiles']);
       expect(names({ M: 9, N: 16, K: 15, la: 'col' })).toEqual(['tiles']);
+      // A part of a c64 matrix (k-stride 2) is read in place, transposed it is packed.
+      expect(names({ M: 9, N: 16, K: 20, la: 'part' })).toEqual(['tiles']);
       expect(names({ M: 64, N: 64, K: 8192, la: 'col' })).toEqual(['packB', 'packA', 'tiles', 'sumK']);
     });
 

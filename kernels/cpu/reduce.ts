@@ -76,8 +76,8 @@ type Reader = (blk: Block, base: Expr, offset: number, t: KType, step: number, a
  * Whether a vector read of the reader calls a function of the math library (a computed operand
  * with exp, tanh, ...). Such a read is long and its calls clobber the vector registers, so the
  * loops around it step over fewer vectors at a time: with four calls a step, `sum(exp(x)·y)` over
- * 2^20 floats took ~9% longer than with one or two (1.84 against 1.68 ms, two threads) and no
- * less time than a map kernel plus a sum of its buffer.
+ * 2^20 floats took ~7% longer than with two (0.86 against 0.80 ms, two threads; one or two
+ * measured alike) and no less time than a map kernel plus a sum of its buffer.
  */
 function readsCall(read: Reader, t: KType): boolean {
   const probe = new Block();

@@ -3,13 +3,20 @@
  *  1. The S5 training step of ../shared/bench/peers (value and gradients of one S5 layer) at
  *     B=8, H=64, P=64, L=1024 and 256: ssmjit jit on each available backend, and jax-js (wasm)
  *     run in the same invocation, so the ratio is taken under the same machine load.
+ *     The wasm step is also run with WebAssembly relaxed SIMD (fma as relaxed_madd, 6×8 matmul
+ *     tiles) in a child process started with SSMJIT_WASM_RELAXED_SIMD=1, since under Node 20 the
+ *     engine has it only behind a flag set before the first probe; rows "ssmjit jit (wasm,
+ *     relaxed SIMD)". Where relaxed SIMD is on without asking (Node 22+) the plain wasm rows
+ *     already use it, and the child runs with SSMJIT_WASM_RELAXED_SIMD=0 for rows "(wasm, no
+ *     relaxed SIMD)" instead.
  *  2. Host<->device bytes and kernel launches per default sMNIST training step (batch 16,
  *     sequence 784) on each available backend with device memory: wasm, webgpu, headlessgl
  *     (scripts/bench-transfers.ts).
  *  3. Kernel microbenchmarks of the wasm backend (scripts/bench-wasm.ts) and of the gpu.js
  *     templates (scripts/bench-kernels.ts).
  * Options (env): BENCH_L="1024,256", BENCH_BACKENDS="cpu,webasm", BENCH_REPS=5, BENCH_PEERS=0,
- * BENCH_TRANSFERS=0, BENCH_WASM=0, BENCH_KERNELS=0 (the last three leave a part out).
+ * BENCH_RELAXED=0 (no child process), BENCH_TRANSFERS=0, BENCH_WASM=0, BENCH_KERNELS=0 (the
+ * last three leave a part out).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
@@ -22,6 +29,7 @@ import { benchTransfers } from './bench-transfers';
 import { benchWasm } from './bench-wasm';
 import { median } from './timing';
 import type { BackendName } from '../kernels/backends';
+import { wasmFeatures } from '../kernels/wasm/features';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '..');
@@ -57,6 +65,37 @@ async function ssmjitStep(backend: BackendName, L: number): Promise<Row> {
   }
   const moved = lowered.transfers ? `; ${lowered.transfers.in} floats in, ${lowered.transfers.out} out per call` : '';
   return { what: `ssmjit jit (${backend})`, L, medianMs: median(times), minMs: Math.min(...times), compileMs, note: `${lowered.kernels.length} kernels${moved}` };
+}
+
+/** The environment variable that makes this script a child measuring only the wasm step (its value: the label). */
+const CHILD = 'BENCH_WASM_STEP_CHILD';
+
+/**
+ * The wasm step rows with relaxed SIMD switched the other way than in this process (on where
+ * this engine lacks it by default, off where it has it), measured by this script started again
+ * as a child process that prints them as JSON; empty when the child fails.
+ */
+function otherSimdRows(): Row[] {
+  const on = !wasmFeatures.relaxedSimd;
+  const label = on ? 'relaxed SIMD' : 'no relaxed SIMD';
+  const env = { ...process.env, SSMJIT_WASM_RELAXED_SIMD: on ? '1' : '0', [CHILD]: label };
+  const r = spawnSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url)], { env, encoding: 'utf8', timeout: 600_000 });
+  try {
+    if (r.status !== 0) throw new Error(r.stderr.trim().split('\n').pop() ?? `exit ${r.status}`);
+    return JSON.parse(r.stdout.trim().split('\n').pop() as string) as Row[];
+  } catch (e) {
+    console.error(`ssmjit on wasm with ${label} (child process) failed: ${(e as Error).message}`);
+    return [];
+  }
+}
+
+/** In the child: the wasm step at every length, as JSON rows on the last line of stdout. */
+async function childMain(label: string): Promise<void> {
+  if ((label === 'relaxed SIMD') !== wasmFeatures.relaxedSimd) throw new Error(`the engine did not switch relaxed SIMD as asked (${label})`);
+  const rows: Row[] = [];
+  for (const L of lengths) rows.push({ ...(await ssmjitStep('wasm', L)), what: `ssmjit jit (wasm, ${label})` });
+  console.log(JSON.stringify(rows));
+  process.exit(0);
 }
 
 /**
@@ -118,6 +157,7 @@ async function main(): Promise<void> {
   for (const s of status) if (!s.available) console.log(`backend ${s.name}: skipped (${s.reason})`);
   const rows: Row[] = [];
   const peerByL = new Map<number, Row>();
+  const other = (wanted as string[]).includes('wasm') && process.env.BENCH_RELAXED !== '0' ? otherSimdRows() : [];
   for (const L of lengths) {
     const peer = peerStep('jaxjs_s5_step.mjs', L);
     if (peer) {
@@ -130,6 +170,7 @@ async function main(): Promise<void> {
       } catch (e) {
         console.error(`ssmjit on ${backend} at L=${L} failed: ${(e as Error).message}`);
       }
+      if (backend === 'wasm') rows.push(...other.filter((r) => r.L === L));
     }
   }
   console.log(`\nS5 training step, B=${B} H=${H} P=${P}, median of ${reps} after a warm-up (machine: ${cpuModel()}, ${cpus().length} cores, ${process.arch}, node ${process.version})`);
@@ -153,4 +194,5 @@ async function main(): Promise<void> {
   process.exit(0);
 }
 
-await main();
+const childLabel = process.env[CHILD];
+await (childLabel ? childMain(childLabel) : main());

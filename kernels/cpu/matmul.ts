@@ -11,10 +11,10 @@
  *   the tile is MR_FMA × NR = 6 × 8: 12 accumulators, 2 B vectors and one A value, 15 registers
  *   (V8 keeps the 16th as scratch), six broadcasts of A per two loads of B.
  * - B is cut into panels of NR = 8 columns, packed contiguously (`[panel][k][8]`, the last
- *   panel zero-padded to whole vectors) by a first kernel unless B is small, row-contiguous and
- *   made of whole panels (`readsBInPlace`). A is read in place (four values of one k per step,
- *   any strides) unless its rows are not contiguous (a transposed activation, `packsA`): then
- *   it is packed as `[row block][k][4]`. Packing kernels read whole rows of the operand, 64
+ *   panel zero-padded to whole vectors) by a first kernel unless B (or each K-chunk of it, see
+ *   split-K below) is small, row-contiguous and made of whole panels (`readsBInPlace`). A is
+ *   read in place (four values of one k per step, any strides) unless its rows are far from
+ *   contiguous (a transposed activation, `packsA`): then it is packed as `[row block][k][4]`. Packing kernels read whole rows of the operand, 64
  *   k-steps a unit, so each line of a transposed operand is read once.
  * - Edges are static: the last row block has M mod MR rows (its own tile code), the last panel
  *   ceil((N mod 8)/4) vectors whose lanes past N are stored one by one; k runs in steps of 4,
@@ -59,18 +59,28 @@ export function splitK(batch: number, M: number, N: number, K: number, threads: 
 
 /**
  * Whether B is read in place: contiguous rows, whole panels, and at most 64 KiB (K·N ≤ 16384),
- * so that the panels every row block walks again stay in cache. Longer or wider B (a weight
- * gradient's 8192×64 operand) runs about twice as fast packed.
+ * or at most 256 KiB per K-chunk of a split product (`kc` < K), so that the panels every row
+ * block walks again stay in cache. Longer or wider B without a split (64×8192·8192×256) runs
+ * about twice as fast packed.
  */
-const readsBInPlace = (sN: number, N: number, K: number): boolean => K === 0 || (sN === 1 && N % NR === 0 && K * N <= 16384);
+const readsBInPlace = (sN: number, N: number, K: number, kc: number): boolean => K === 0 || (sN === 1 && N % NR === 0 && Math.min(K, kc) * N <= (kc < K ? SPLIT_IN_PLACE : 16384));
+/**
+ * Floats of B per K-chunk up to which a split product reads B in place: the row blocks of one
+ * chunk are consecutive units, so its rows stay in cache. The weight gradient 64×8192·8192×64
+ * (chunks of 512 rows of 64 floats) took 1.31 ms so against 1.35 packed, and the S5 step's three
+ * such products ~0.3 ms less each (no packing pass; tiles no slower); 64×8192·8192×128 2.48
+ * against 2.73 ms.
+ */
+const SPLIT_IN_PLACE = 65536;
 
 /**
  * Whether A is packed: when its rows are not contiguous (a transposed activation) and the
  * product is big enough to repay a pass over A. Walking k then steps by a whole row of the
  * underlying matrix (each line holding 4 useful values), and with power-of-two row lengths
  * those lines crowd a few cache sets; packed, a block of 4 rows is one contiguous stream.
+ * A part of a complex matrix (k-stride 2: half of every line useful) is read in place.
  */
-const packsA = (sAk: number, M: number, N: number, K: number, mr: number): boolean => sAk !== 1 && M >= mr && N >= NR && K >= 16;
+const packsA = (sAk: number, M: number, N: number, K: number, mr: number): boolean => Math.abs(sAk) > 2 && M >= mr && N >= NR && K >= 16;
 
 interface Dim {
   readonly size: number;
@@ -215,7 +225,9 @@ export function matmul(ctx: TemplateContext, a: View, b: View, out: View): Kerne
   const kernels: Kernel[] = [];
 
   // Packing B into panels [panel][k][NR columns] (a B broadcast over the batch is packed once).
-  const inPlace = readsBInPlace(sBn, N, K);
+  const chunks = splitK(P, M, N, K, ctx.threads);
+  const kc = chunks === 1 ? K : Math.ceil(K / chunks / KU) * KU;
+  const inPlace = readsBInPlace(sBn, N, K, kc);
   const bBatched = dims.some((d) => d.strides[1] !== 0);
   const packedSize = K * (fullPanels * NR + 4 * tailVectors);
   let bBuf = b.buf;
@@ -274,8 +286,6 @@ export function matmul(ctx: TemplateContext, a: View, b: View, out: View): Kerne
   }
 
   // Tiles: one unit per (K-chunk, batch, block of mr rows), chunk-major so that consecutive units share B.
-  const chunks = splitK(P, M, N, K, ctx.threads);
-  const kc = chunks === 1 ? K : Math.ceil(K / chunks / KU) * KU;
   const C = chunks === 1 ? 1 : Math.ceil(K / kc);
   const partial = C > 1 ? ctx.scratch(C * P * M * N, storage, 'partial products of K-chunks') : '';
   const perChunk = P * rowBlocks;

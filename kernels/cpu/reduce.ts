@@ -18,14 +18,16 @@
  *   the rows the first block reads are still in cache for the others; the chunks' partials are
  *   combined by a second kernel, as for a split reduction below.
  * - along (else, when the innermost reduced axis is contiguous, e.g. a row sum): one unit per
- *   output element; the row is read as f32x4 vectors into four accumulators (16 lanes),
- *   refolded into a running total every 1024 elements, then summed horizontally; a contiguous
+ *   output element; the row is read as f32x4 vectors into four accumulators (16 lanes; two
+ *   accumulators, 8 lanes, when a computed operand calls a math function, whose calls make a
+ *   step of four reads slower than two), refolded into a running total every 1024 elements,
+ *   then summed horizontally; a contiguous
  *   c64 row is the same run over its interleaved floats, lanes 0 and 2 being real parts, 1
  *   and 3 imaginary.
  * - otherwise across again, its vectors gathered along a strided kept axis of at least 4
  *   outputs, or on scalars (one output a unit).
  *
- * Accuracy: float32 sums use 16 lane accumulators refolded every block, so a sum of 2^20
+ * Accuracy: float32 sums use 16 (or 8) lane accumulators refolded every block, so a sum of 2^20
  * positive values stays within 1e-6 relative of float64 (tested; ~1e-7 measured). i32 sums wrap
  * (exact in any order). When the units are too few for the threads and each reads a long
  * extent (the sum of a whole array, `[8192, 16] -> [16]`), the outermost reduced axis is split
@@ -43,6 +45,7 @@
 import { Block, type Expr, END, START, bin, f32, i32, iadd, idiv, imul, irem, isub, lane, load, select, splat } from '../ir/build';
 import type { KType, Kernel, ScalarType } from '../ir/types';
 import { isVector, vectorOf } from '../ir/types';
+import { forEachExpr } from '../ir/walk';
 import { contiguousStrides, type TemplateContext, type View } from './template';
 
 /**
@@ -69,6 +72,21 @@ const layoutOf = (x: Operand): View => (isComputed(x) ? { buf: '', dtype: x.dtyp
 /** Reads of an operand at storage (or virtual) indices. */
 type Reader = (blk: Block, base: Expr, offset: number, t: KType, step: number, align: number) => Expr;
 
+/**
+ * Whether a vector read of the reader calls a function of the math library (a computed operand
+ * with exp, tanh, ...). Such a read is long and its calls clobber the vector registers, so the
+ * loops around it step over fewer vectors at a time: with four calls a step, `sum(exp(x)·y)` over
+ * 2^20 floats took ~7% longer than with two (0.86 against 0.80 ms, two threads; one or two
+ * measured alike) and no less time than a map kernel plus a sum of its buffer.
+ */
+function readsCall(read: Reader, t: KType): boolean {
+  const probe = new Block();
+  const value = read(probe, i32(0), 0, t, 1, 4);
+  let calls = false;
+  forEachExpr([...probe.stmts, { k: 'let', name: '', t: value.t, init: value }], (e) => (calls ||= e.k === 'call'));
+  return calls;
+}
+
 const readerOf = (x: Operand): Reader =>
   isComputed(x) ? (blk, base, offset, t, step, align) => x.at(blk, base, offset, t, step, align) : (_blk, base, offset, t, step) => load(x.buf, iadd(base, i32(offset)), t, isVector(t) ? step : 1);
 
@@ -80,7 +98,11 @@ export type ReduceOp = 'sum' | 'max';
 
 /** Outputs per unit of the "across" loops (four vectors). */
 const ACROSS = 16;
-/** Floats per step of the "along" loop (four vectors), and per refold of its accumulators. */
+/**
+ * Floats per chunk quantum of the "along" loop, and per refold of its accumulators. Its step
+ * reads four vectors (16 floats) into four accumulators, or two (8 floats) when the operand
+ * calls a math function (see `readsCall`).
+ */
 const ALONG = 16;
 const ALONG_BLOCK = 1024;
 /** Elements per lane between refolds of the "across" accumulators. */
@@ -184,6 +206,9 @@ function unflatten(blk: Block, flat: Expr, sizes: readonly number[], strides: re
   }
   return offs.map((o) => blk.bind(o, 'o'));
 }
+
+/** The accumulators combined pairwise: ((a0 + a1) + (a2 + a3)). */
+const pairwise = (op: ReduceOp, a: readonly Expr[]): Expr => (a.length === 1 ? a[0] : combine(op, pairwise(op, a.slice(0, a.length >> 1)), pairwise(op, a.slice(a.length >> 1))));
 
 /** Static or dynamic min of two i32 expressions. */
 const imin = (a: Expr, b: Expr): Expr => (a.k === 'const' && b.k === 'const' ? i32(Math.min(a.v, b.v)) : bin('min', a, b));
@@ -343,8 +368,10 @@ function along(ctx: TemplateContext, p: Problem, op: ReduceOp, g: 1 | 2): Kernel
   const C = chunkRun ? Math.ceil(n / cs) : Math.ceil(outerRed[0].size / cs);
   const partial = partialsOf(ctx, p, C);
   const vt = vectorOf(p.e);
-  // Runs start at multiples of 16 floats from their row's base.
-  const align = alignOf([...kept.map((k) => k.xs), ...outerRed.map((r) => r.xs)], ALONG);
+  // Vectors (and accumulators) per step of the main loop; steps start at multiples of 4·per floats from their row's base.
+  const per = p.parts.some((part) => readsCall(part.read, vt)) ? 2 : 4;
+  const stepFloats = 4 * per;
+  const align = alignOf([...kept.map((k) => k.xs), ...outerRed.map((r) => r.xs)], stepFloats);
 
   const blk = new Block();
   blk.for(START, END, (u, body) => {
@@ -358,15 +385,15 @@ function along(ctx: TemplateContext, p: Problem, op: ReduceOp, g: 1 | 2): Kernel
     /** Folds x[off + i] for floats i in [lo, hi) into the totals (lo a multiple of 16). */
     const runLoop = (b: Block, off: Expr, lo: Expr, hi: Expr): void => {
       const len = b.bind(isub(hi, lo), 'len');
-      const mainEnd = b.bind(isub(hi, irem(len, ALONG)), 'me');
+      const mainEnd = b.bind(isub(hi, irem(len, stepFloats)), 'me');
       const vecEnd = b.bind(isub(hi, irem(len, 4)), 've');
       b.for(lo, mainEnd, (b0, bb) => {
-        const acc = p.parts.map(() => Array.from({ length: ALONG / 4 }, () => bb.let(splat(identity(op, p.e)), 'acc')));
+        const acc = p.parts.map(() => Array.from({ length: per }, () => bb.let(splat(identity(op, p.e)), 'acc')));
         bb.for(b0, bb.bind(imin(iadd(b0, i32(ALONG_BLOCK)), mainEnd), 'be'), (i, ib) => {
           const at = ib.bind(iadd(off, i), 'at');
-          for (let k = 0; k < ALONG / 4; k++) p.parts.forEach((part, q) => ib.set(acc[q][k], combine(op, acc[q][k], part.read(ib, at, 4 * k, vt, 1, align))));
-        }, ALONG, 'i');
-        acc.forEach((a, q) => bb.set(total[q], combine(op, total[q], combine(op, combine(op, a[0], a[1]), combine(op, a[2], a[3])))));
+          for (let k = 0; k < per; k++) p.parts.forEach((part, q) => ib.set(acc[q][k], combine(op, acc[q][k], part.read(ib, at, 4 * k, vt, 1, align))));
+        }, stepFloats, 'i');
+        acc.forEach((a, q) => bb.set(total[q], combine(op, total[q], pairwise(op, a))));
       }, ALONG_BLOCK, 'b');
       b.for(mainEnd, vecEnd, (i, ib) => p.parts.forEach((part, q) => ib.set(total[q], combine(op, total[q], part.read(ib, iadd(off, i), 0, vt, 1, gcd(align, 4))))), 4, 'v');
       b.for(vecEnd, hi, (i, ib) => {

@@ -95,6 +95,25 @@ describe('fused reductions on wasm', () => {
     await fused((a, b) => T.argmax(q(a, b), 1), specs, 93, TOL.exact, 'i32 argmax over 1');
   });
 
+  it('producers calling a math function (read two vectors a step): rows around the step, broadcast operands, chunks, c64', async () => {
+    // Steps of 8 floats: rows of 7, 8, 9, ..., 1031 floats leave every kind of tail; rows of
+    // 24 and 40 floats start 8 (not 16) floats past a multiple of 16.
+    for (const n of [7, 8, 9, 12, 15, 16, 17, 24, 40, 1031]) {
+      const specs = [arg([3, n]), arg([n]), arg([3, 1])];
+      await fused((x, v) => T.sum(T.mul(T.exp(F(x)), F(v)), { axis: 1 }), specs.slice(0, 2), 110 + n, sumTol(n), `sum over 1 of exp([3, ${n}])·[${n}]`);
+      await fused((x, _v, w) => T.sum(T.tanh(T.sub(F(x), F(w))), { axis: 1 }), specs, 111 + n, sumTol(n), `sum over 1 of tanh([3, ${n}] − [3, 1])`);
+      await fused((x, v) => T.max(T.mul(T.exp(F(x)), F(v)), { axis: 1 }), specs.slice(0, 2), 112 + n, TOL.transcendental, `max over 1 of exp([3, ${n}])·[${n}]`);
+    }
+    // One long row cut into chunks (runs start at multiples of 16 floats, steps of 8 inside), a broadcast [H] read along it.
+    await fused((x, v) => T.sum(T.mul(T.exp(F(x)), F(v))), [arg([1 << 15], 'f32', 'small'), arg([1 << 15], 'f32', 'small')], 120, sumTol(1 << 15), 'a sum of 2^15 exp(x)·y');
+    await fused((x, v) => T.sum(T.mul(T.exp(F(x)), F(v))), [arg([2048, 24], 'f32', 'small'), arg([24], 'f32', 'small')], 121, sumTol(2048 * 24), 'a sum of exp([2048, 24])·[24]');
+    // Complex: both parts of exp(z)·w from one computation, interleaved re/im floats stepped 8 at a time.
+    for (const n of [3, 4, 5, 9, 33]) {
+      const specs = [arg([2, n], 'c64', 'small'), arg([n], 'c64', 'small')];
+      await fused((z, w) => T.sum(T.mul(T.exp(C(z)), C(w)), { axis: 1 }), specs, 130 + n, sumTol(4 * n), `c64 sum over 1 of exp([2, ${n}])·[${n}]`);
+    }
+  });
+
   it('long extents split into chunks read the producer at every chunk offset', async () => {
     await fused((x, y) => T.sum(T.mul(T.exp(F(x)), F(y))), [arg([1 << 16], 'f32', 'small'), arg([1 << 16], 'f32', 'small')], 100, sumTol(1 << 16), 'a sum of 2^16');
     await fused((x, v) => T.sum(T.mul(F(x), F(v)), { axis: 0 }), [arg([4099, 6]), arg([6])], 101, sumTol(4099), 'a sum over 4099 rows of 6');

@@ -230,6 +230,9 @@ const splitCases: Case[] = [
   { M: 8, N: 16, K: 700, la: 'col', threads: 1 },
   { M: 3, N: 9, K: 513, batch: [2], lb: 'col', threads: 4 },
   { dt: 'i32', M: 4, N: 8, K: 777, wide: true, la: 'col' },
+  // B read in place per K-chunk: batched, rows padded, a ragged last chunk.
+  { M: 6, N: 24, K: 1030, batch: [2] },
+  { M: 5, N: 16, K: 901, lb: 'padded', la: 'col' },
 ];
 
 function runEvaluator(cs: Case, tiles: Tiles, s = 1): void {
@@ -275,7 +278,7 @@ for (const tiles of TILES) {
       }
     });
 
-    it('packs B unless small, row-contiguous and of whole panels; packs A when transposed and large', () => {
+    it('packs B unless small (or split into small K-chunks), row-contiguous and of whole panels; packs A when transposed (k-stride > 2) and large', () => {
       const names = (c: Case): string[] => prepare(c, tiles).kernels.map((k) => k.name.slice(3));
       expect(names({ M: 9, N: 16, K: 5 })).toEqual(['tiles']);
       expect(names({ M: 9, N: 12, K: 5 })).toEqual(['packB', 'tiles']);
@@ -283,7 +286,13 @@ for (const tiles of TILES) {
       expect(names({ M: 5, N: 136, K: 130 })).toEqual(['packB', 'tiles']);
       expect(names({ M: 9, N: 16, K: 20, la: 'col' })).toEqual(['packA', 'tiles']);
       expect(names({ M: 9, N: 16, K: 15, la: 'col' })).toEqual(['tiles']);
-      expect(names({ M: 64, N: 64, K: 8192, la: 'col' })).toEqual(['packB', 'packA', 'tiles', 'sumK']);
+      // A part of a c64 matrix (k-stride 2) is read in place, transposed it is packed.
+      expect(names({ M: 9, N: 16, K: 20, la: 'part' })).toEqual(['tiles']);
+      // Split K: B read in place when a K-chunk of it is at most 65536 floats (whole panels).
+      expect(names({ M: 64, N: 64, K: 8192, la: 'col' })).toEqual(['packA', 'tiles', 'sumK']);
+      expect(names({ M: 64, N: 128, K: 8192 })).toEqual(['tiles', 'sumK']);
+      expect(names({ M: 64, N: 136, K: 8192 })).toEqual(['packB', 'tiles', 'sumK']);
+      expect(names({ M: 64, N: 60, K: 8192 })).toEqual(['packB', 'tiles', 'sumK']);
     });
 
     it('has the tile shape the module promises', () => {

@@ -89,13 +89,49 @@ function freeView(e: Eqn, src: View, out: AVal): View | undefined {
       if (contiguous.strides.every((s, i) => src.shape[i] === 1 || s === src.strides[i])) {
         return { ...contiguousView(src.buf, out.shape, src.dtype), offset: src.offset };
       }
-      const kept = src.shape.map((d, i) => [d, src.strides[i]]).filter(([d]) => d !== 1);
-      if (kept.map(([d]) => d).join() !== out.shape.filter((d) => d !== 1).join()) return undefined;
-      let k = 0;
-      return { ...src, shape: out.shape, strides: out.shape.map((d) => (d === 1 ? 0 : kept[k++][1])) };
+      const strides = reshapedStrides(src.shape, src.strides, out.shape);
+      return strides && { ...src, shape: out.shape, strides };
     }
   }
   return undefined;
+}
+
+/**
+ * Strides of a view of `shape`/`strides` reshaped to `to` without a copy, or undefined when the
+ * layout does not allow it. Axes of size 1 are ignored; the remaining axes are matched in groups
+ * of equal element counts; the axes of a source group must nest (stride of each = size × stride
+ * of the next), and then the group's new axes get the nested strides from its innermost stride
+ * (`[8, 1024, 64]` at strides `[131072, 128, 2]`, the real part of a c64 buffer, reshaped to
+ * `[8192, 64]` has strides `[128, 2]`).
+ */
+export function reshapedStrides(shape: readonly number[], strides: readonly number[], to: readonly number[]): number[] | undefined {
+  const out = to.map(() => 0);
+  if (to.some((d) => d === 0)) return out;
+  const from = shape.map((d, i) => ({ d, s: strides[i] })).filter((a) => a.d !== 1);
+  const dims = to.map((d, i) => ({ d, i })).filter((a) => a.d !== 1);
+  let i = 0;
+  let j = 0;
+  while (i < from.length && j < dims.length) {
+    // One group: source axes [i, i2) and new axes [j, j2) of equal products.
+    let [i2, j2, p, q] = [i + 1, j + 1, from[i].d, dims[j].d];
+    while (p !== q) {
+      if (p < q) {
+        if (i2 >= from.length) return undefined;
+        p *= from[i2++].d;
+      } else {
+        if (j2 >= dims.length) return undefined;
+        q *= dims[j2++].d;
+      }
+    }
+    for (let k = i; k < i2 - 1; k++) if (from[k].s !== from[k + 1].s * from[k + 1].d) return undefined;
+    let stride = from[i2 - 1].s;
+    for (let k = j2 - 1; k >= j; k--) {
+      out[dims[k].i] = stride;
+      stride *= dims[k].d;
+    }
+    [i, j] = [i2, j2];
+  }
+  return i === from.length && j === dims.length ? out : undefined;
 }
 
 /** The equations computed to produce `v` up to values with buffers (what its map kernel fuses). */

@@ -21,7 +21,6 @@ import { Coords } from './cpu/emit';
 import { affine, type Ix } from './cpu/indexing';
 import type { OperandReader } from './gpuScatter';
 
-
 export interface MatmulSpec {
   readonly name: string;
   /** A's shape [...batch, M, K]. */

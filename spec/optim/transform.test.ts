@@ -36,10 +36,8 @@ describe('ssmjit/optim', () => {
     { w: [0.25, 0.25, -0.6], b: [0.2] },
   ];
   const tree = (x: { w: number[]; b: number[] }) => ({ w: T.tensor(x.w), b: T.tensor(x.b) });
-
-  it('adamw with a warm-up cosine schedule matches a float64 loop', () => {
-    const sched = { base: 0.1, warmupSteps: 1, totalSteps: 3, end: 0.01, decay: 'cosine' as const };
-    const opt = O.adamw(O.warmupDecay(sched), { weightDecay: 0.05 });
+  /** The parameters after `opt` applied the three gradients from p0. */
+  const optimise = <S>(opt: O.GradientTransformation<S>) => {
     let params = tree(p0);
     let state = opt.init(params);
     for (const g of grads) {
@@ -47,6 +45,13 @@ describe('ssmjit/optim', () => {
       params = O.applyUpdates(params, r.updates);
       state = r.state;
     }
+    return params;
+  };
+
+  it('adamw with a warm-up cosine schedule matches a float64 loop', () => {
+    const sched = { base: 0.1, warmupSteps: 1, totalSteps: 3, end: 0.01, decay: 'cosine' as const };
+    const opt = O.adamw(O.warmupDecay(sched), { weightDecay: 0.05 });
+    const params = optimise(opt);
     const lr = [0, 1, 2].map((k) => learningRate({ decay: 'cosine', warmupSteps: 1, totalSteps: 3, lrMin: 0.01 }, 0.1, k));
     const want = naiveAdamw([...p0.w, ...p0.b], grads.map((g) => [...g.w, ...g.b]), lr, 0.05);
     const got = [...vals(params.w), ...vals(params.b)];
@@ -67,13 +72,7 @@ describe('ssmjit/optim', () => {
     const byPath = (path: string) => (path === 'w' ? 'fast' : 'frozen');
     for (const labels of [labelTree, byPath]) {
       const opt = O.multiTransform({ fast: O.adam(0.5), frozen: O.scale(0) }, labels);
-      let params = tree(p0);
-      let state = opt.init(params);
-      for (const g of grads) {
-        const r = opt.update(tree(g), state, params);
-        params = O.applyUpdates(params, r.updates);
-        state = r.state;
-      }
+      const params = optimise(opt);
       const want = naiveAdamw(p0.w, grads.map((g) => g.w), [0.5, 0.5, 0.5], 0);
       vals(params.w).forEach((x, i) => expect(x).toBeCloseTo(want[i], 10));
       expect(vals(params.b)).toEqual(p0.b);

@@ -99,10 +99,7 @@ export class DeviceTensor {
 
   async read(): Promise<Float32Array> {
     const v = this.handle;
-    if (!isDeviceHandle(v)) return flattenResult(v, this.dims);
-    const out = flattenResult(await v.toArray(), this.dims);
-    this.runtime.countTransfer('toHost', out.length);
-    return out;
+    return isDeviceHandle(v) ? this.runtime.readBack(await v.toArray(), this.dims) : flattenResult(v, this.dims);
   }
 
   /** The values, read synchronously; only where the backend's reads are (`syncReads`). */
@@ -111,10 +108,7 @@ export class DeviceTensor {
       throw new Error(`a ${this.runtime.backend} device value is read asynchronously (await read())`);
     }
     const v = this.handle;
-    if (!isDeviceHandle(v)) return flattenResult(v, this.dims);
-    const out = flattenResult(v.toArray(), this.dims);
-    this.runtime.countTransfer('toHost', out.length);
-    return out;
+    return isDeviceHandle(v) ? this.runtime.readBack(v.toArray(), this.dims) : flattenResult(v, this.dims);
   }
 
   /** Whether release() gave the device memory back. */
@@ -215,6 +209,13 @@ export class KernelRuntime {
     this.transfers.runs++;
     this.transfers.kernels += plan.steps.length;
     reportAtExit(this);
+  }
+
+  /** A kernel result read to the host as one row-major array, counted as a read-back. */
+  readBack(value: unknown, dims: Dims): Float32Array {
+    const out = flattenResult(value, dims);
+    this.countTransfer('toHost', out.length);
+    return out;
   }
 
   /** A host array handed to a kernel (a copy to the device where values live there). */
@@ -386,9 +387,7 @@ export class KernelRuntime {
       const k = this.kernel(step.kernel, { pipeline: false, argKinds: argKinds(args) });
       env.set(step.result.id, await k(...(args as never[])));
     }
-    const out = flattenResult(env.get(plan.output.id), plan.output.dims);
-    this.countTransfer('toHost', out.length);
-    return out;
+    return this.readBack(env.get(plan.output.id), plan.output.dims);
   }
 
   /** The gpu.js pipeline replaying `plan` (built once per plan). */
@@ -426,9 +425,7 @@ export class KernelRuntime {
     const p = this.pipelineOf(plan);
     for (const c of plan.constants) this.countTransfer('toDevice', c.data.length);
     const result = await p(...(hostInputs as never[]), ...plan.constants.map((c) => c.data));
-    const out = flattenResult(result, plan.output.dims);
-    this.countTransfer('toHost', out.length);
-    return out;
+    return this.readBack(result, plan.output.dims);
   }
 
   /** Releases compiled kernels, resident constants and the gpu.js instance. */

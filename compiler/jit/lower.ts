@@ -236,12 +236,15 @@ function splitTogether(env: Env, atoms: readonly (Var | Lit)[], maxReads: number
   const vars = atoms.filter((a): a is Var => !(a instanceof Lit));
   for (const v of vars) if (!env.operandOf(v)) splitReads(env, v, maxReads);
   for (;;) {
-    const union = new Set(vars.flatMap((v) => [...readSet(env, v)]));
+    const sets = vars.map((v) => readSet(env, v));
+    const union = new Set(sets.flatMap((r) => [...r]));
     if (union.size <= maxReads) return;
-    const fused = vars.filter((v) => !env.operandOf(v) && readsOf(env, v) > 1);
-    if (fused.length === 0) throw new Error(`jit: the operands of '${prim}' read ${union.size} buffers, more than the backend's limit of ${maxReads}`);
-    const reads = fused.map((v) => readsOf(env, v));
-    env.materialize(fused[reads.indexOf(Math.max(...reads))]);
+    let widest = -1;
+    vars.forEach((v, i) => {
+      if (!env.operandOf(v) && sets[i].size > 1 && (widest < 0 || sets[i].size > sets[widest].size)) widest = i;
+    });
+    if (widest < 0) throw new Error(`jit: the operands of '${prim}' read ${union.size} buffers, more than the backend's limit of ${maxReads}`);
+    env.materialize(vars[widest]);
   }
 }
 
@@ -508,7 +511,7 @@ function irScan(b: PlanBuilder, env: Env, e: Eqn, maxReads: number): Operand[] {
       return part === 're' ? cvt(v.re, 'f32') : (v.im ?? constant('f32', 0));
     };
   };
-  const out = treeScan({ name, shape, axis, reverse, components: layout.length, combine, read, output, fanout: SCAN_FANOUT }, (kernel, levels) => {
+  const out = treeScan({ name, shape, axis, reverse, components: layout.length, combine, read, output }, (kernel, levels) => {
     for (const l of levels) reads.add(l);
     const buf = gpuKernel(b, env, 'template', kernel, reads);
     env.buffers.set(buf.id, buf);
